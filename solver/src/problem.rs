@@ -1,0 +1,326 @@
+//! The problem the search works on: plain numbers and indices, no names.
+//!
+//! Times and durations are seconds (or any unit, as long as it is the same
+//! everywhere) counted from the start of the planning horizon; distances are
+//! in the unit of the distance matrix. Loads are integers in up to [`DIMS`]
+//! dimensions (the domain layer uses grams, millilitres and units).
+
+use std::ops::{Add, Sub};
+
+/// Number of capacity dimensions a [`Load`] carries.
+pub const DIMS: usize = 3;
+
+/// A quantity in every capacity dimension.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Load(pub [i64; DIMS]);
+
+impl Load {
+    pub const ZERO: Load = Load([0; DIMS]);
+
+    /// Element-wise maximum.
+    pub fn max(self, other: Load) -> Load {
+        Load(std::array::from_fn(|d| self.0[d].max(other.0[d])))
+    }
+
+    /// True when every dimension is at most `capacity`'s.
+    pub fn fits(self, capacity: Load) -> bool {
+        self.0.iter().zip(capacity.0.iter()).all(|(a, c)| a <= c)
+    }
+
+    /// Sum over dimensions of the amount above `capacity` (0 when it fits).
+    pub fn excess(self, capacity: Load) -> i64 {
+        self.0
+            .iter()
+            .zip(capacity.0.iter())
+            .map(|(a, c)| (a - c).max(0))
+            .sum()
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.0.iter().all(|&x| x == 0)
+    }
+}
+
+impl Add for Load {
+    type Output = Load;
+    fn add(self, o: Load) -> Load {
+        Load(std::array::from_fn(|d| self.0[d] + o.0[d]))
+    }
+}
+
+impl Sub for Load {
+    type Output = Load;
+    fn sub(self, o: Load) -> Load {
+        Load(std::array::from_fn(|d| self.0[d] - o.0[d]))
+    }
+}
+
+/// A closed interval of time during which service may start.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimeWindow {
+    pub start: f64,
+    pub end: f64,
+}
+
+impl TimeWindow {
+    pub const ALWAYS: TimeWindow = TimeWindow {
+        start: f64::NEG_INFINITY,
+        end: f64::INFINITY,
+    };
+
+    pub fn new(start: f64, end: f64) -> Self {
+        TimeWindow { start, end }
+    }
+}
+
+/// A stop to serve: a pickup, a delivery or both at one place.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// Row/column of the job's place in the matrices.
+    pub location: usize,
+    /// Quantity loaded at the depot and dropped here.
+    pub delivery: Load,
+    /// Quantity collected here and brought back to the depot.
+    pub pickup: Load,
+    /// Time spent on site.
+    pub service: f64,
+    /// Windows in which service may start, sorted and disjoint. Empty means
+    /// "any time in the vehicle's shift".
+    pub windows: Vec<TimeWindow>,
+    /// Skills a vehicle needs, as a bit set.
+    pub skills: u64,
+    /// `None` for a mandatory job; `Some(value)` for an optional job, which the
+    /// search leaves out when serving it costs more than `value`.
+    pub prize: Option<f64>,
+}
+
+impl Job {
+    /// A mandatory job with no window, no skill and no load.
+    pub fn at(location: usize) -> Self {
+        Job {
+            location,
+            delivery: Load::ZERO,
+            pickup: Load::ZERO,
+            service: 0.0,
+            windows: Vec::new(),
+            skills: 0,
+            prize: None,
+        }
+    }
+
+    /// Earliest time at or after `arrival` at which service can start, or
+    /// `None` when every window has closed. Waiting is allowed.
+    pub fn service_start(&self, arrival: f64) -> Option<f64> {
+        if self.windows.is_empty() {
+            return Some(arrival);
+        }
+        self.windows
+            .iter()
+            .find(|w| w.end >= arrival)
+            .map(|w| arrival.max(w.start))
+    }
+
+    /// Latest time at or before `deadline` at which service can start, or
+    /// `None` when no window opens by then.
+    pub fn latest_start(&self, deadline: f64) -> Option<f64> {
+        if self.windows.is_empty() {
+            return Some(deadline);
+        }
+        self.windows
+            .iter()
+            .rev()
+            .find(|w| w.start <= deadline)
+            .map(|w| deadline.min(w.end))
+    }
+}
+
+/// One tour slot: a vehicle on one shift.
+#[derive(Clone, Debug)]
+pub struct Vehicle {
+    /// Location where the tour starts and where it ends.
+    pub start: usize,
+    pub end: usize,
+    /// Earliest departure and latest return.
+    pub shift: TimeWindow,
+    pub capacity: Load,
+    pub skills: u64,
+    /// Longest allowed tour, from departure to return.
+    pub max_duration: Option<f64>,
+    /// Longest allowed tour distance.
+    pub max_distance: Option<f64>,
+    pub fixed_cost: f64,
+    pub cost_per_distance: f64,
+    pub cost_per_time: f64,
+    /// Travel times are the duration matrix divided by this factor (a slow
+    /// cargo bike has a factor below 1).
+    pub speed_factor: f64,
+}
+
+impl Vehicle {
+    /// A vehicle with unit distance cost and no other limit than `capacity`.
+    pub fn new(depot: usize, capacity: Load) -> Self {
+        Vehicle {
+            start: depot,
+            end: depot,
+            shift: TimeWindow::ALWAYS,
+            capacity,
+            skills: 0,
+            max_duration: None,
+            max_distance: None,
+            fixed_cost: 0.0,
+            cost_per_distance: 1.0,
+            cost_per_time: 0.0,
+            speed_factor: 1.0,
+        }
+    }
+
+    /// True when the vehicle has every skill `job` needs.
+    pub fn can_serve(&self, job: &Job) -> bool {
+        job.skills & !self.skills == 0
+    }
+}
+
+/// A square matrix of travel distances or durations between locations.
+#[derive(Clone, Debug)]
+pub struct Matrix {
+    n: usize,
+    data: Vec<f64>,
+}
+
+impl Matrix {
+    pub fn from_fn(n: usize, f: impl Fn(usize, usize) -> f64) -> Self {
+        let mut data = Vec::with_capacity(n * n);
+        for i in 0..n {
+            for j in 0..n {
+                data.push(f(i, j));
+            }
+        }
+        Matrix { n, data }
+    }
+
+    /// Builds a matrix from rows; `None` when they do not form a square.
+    pub fn from_rows(rows: Vec<Vec<f64>>) -> Option<Self> {
+        let n = rows.len();
+        if rows.iter().any(|r| r.len() != n) {
+            return None;
+        }
+        Some(Matrix {
+            n,
+            data: rows.into_iter().flatten().collect(),
+        })
+    }
+
+    pub fn size(&self) -> usize {
+        self.n
+    }
+
+    #[inline]
+    pub fn get(&self, from: usize, to: usize) -> f64 {
+        self.data[from * self.n + to]
+    }
+}
+
+/// Everything the search needs to know.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    pub jobs: Vec<Job>,
+    pub vehicles: Vec<Vehicle>,
+    pub distance: Matrix,
+    pub duration: Matrix,
+}
+
+/// Why a problem cannot be searched at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProblemError(pub String);
+
+impl std::fmt::Display for ProblemError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ProblemError {}
+
+impl Problem {
+    /// Checks the indices and numbers that the search relies on. The domain
+    /// layer reports user mistakes with field paths before this; this guard
+    /// catches programming errors and hand-built problems.
+    pub fn validate(&self) -> Result<(), ProblemError> {
+        let n = self.distance.size();
+        if self.duration.size() != n {
+            return Err(ProblemError(
+                "distance and duration matrices differ in size".into(),
+            ));
+        }
+        if self
+            .distance
+            .data
+            .iter()
+            .chain(&self.duration.data)
+            .any(|x| !x.is_finite() || *x < 0.0)
+        {
+            return Err(ProblemError(
+                "matrices must hold finite, non-negative values".into(),
+            ));
+        }
+        for (i, job) in self.jobs.iter().enumerate() {
+            if job.location >= n {
+                return Err(ProblemError(format!(
+                    "job {i}: location {} outside the matrix",
+                    job.location
+                )));
+            }
+            if !(job.service >= 0.0 && job.service.is_finite()) {
+                return Err(ProblemError(format!(
+                    "job {i}: service time must be finite and non-negative"
+                )));
+            }
+            let sorted = job.windows.windows(2).all(|w| w[0].end < w[1].start);
+            if !sorted || job.windows.iter().any(|w| !(w.start <= w.end)) {
+                return Err(ProblemError(format!(
+                    "job {i}: windows must be sorted, disjoint and non-empty"
+                )));
+            }
+        }
+        for (v, veh) in self.vehicles.iter().enumerate() {
+            if veh.start >= n || veh.end >= n {
+                return Err(ProblemError(format!(
+                    "vehicle {v}: depot outside the matrix"
+                )));
+            }
+            if !(veh.shift.start <= veh.shift.end) {
+                return Err(ProblemError(format!(
+                    "vehicle {v}: shift ends before it starts"
+                )));
+            }
+            if !(veh.speed_factor > 0.0 && veh.speed_factor.is_finite()) {
+                return Err(ProblemError(format!(
+                    "vehicle {v}: speed factor must be positive"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Travel time from `a` to `b` for vehicle `v`.
+    #[inline]
+    pub fn travel_time(&self, v: usize, a: usize, b: usize) -> f64 {
+        self.duration.get(a, b) / self.vehicles[v].speed_factor
+    }
+
+    /// Cost charged for leaving a mandatory job out: far above any tour cost,
+    /// so the search only does it when no tour can take the job.
+    pub fn unassigned_penalty(&self) -> f64 {
+        let max_d = self.distance.data.iter().cloned().fold(0.0, f64::max);
+        let max_t = self.duration.data.iter().cloned().fold(0.0, f64::max);
+        let worst = self
+            .vehicles
+            .iter()
+            .map(|v| {
+                v.fixed_cost
+                    + 2.0 * (max_d * v.cost_per_distance + max_t / v.speed_factor * v.cost_per_time)
+            })
+            .fold(1.0, f64::max);
+        1000.0 * worst
+    }
+}

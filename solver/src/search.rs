@@ -1,0 +1,424 @@
+//! Ruin and recreate with slack-induced string removals (SISR), after
+//! J. Christiaens and G. Vanden Berghe, "Slack induction by string removals for
+//! vehicle routing problems", Transportation Science 54(2), 2020.
+//!
+//! Each iteration removes a few strings of consecutive stops from tours that
+//! lie near a random seed stop, then re-inserts every removed stop at its
+//! cheapest feasible place (skipping places at random: "blinks"), and accepts
+//! the result by simulated annealing. Every state the search holds is
+//! feasible; jobs that no tour can take stay out with a penalty.
+
+use std::time::{Duration, Instant};
+
+use crate::diagnose;
+use crate::problem::Problem;
+use crate::rng::Rng;
+use crate::route::Insertion;
+use crate::solution::{Route, Solution, State};
+
+/// How long to search and from which seed.
+#[derive(Clone, Debug)]
+pub struct Params {
+    pub seed: u64,
+    /// Wall-clock budget. With an iteration limit too, the search is
+    /// reproducible for a seed as long as this limit is not reached first.
+    pub time_limit: Option<Duration>,
+    pub iteration_limit: Option<u64>,
+    /// Average number of stops removed per iteration (c̄ in the paper).
+    pub avg_removed: f64,
+    /// Longest string removed from one tour (L_max).
+    pub max_string: usize,
+    /// Probability of the split-string variant, which keeps a few stops
+    /// inside the removed string.
+    pub split_rate: f64,
+    /// Probability of keeping one more stop inside a split string.
+    pub split_depth: f64,
+    /// Probability of skipping each insertion place.
+    pub blink_rate: f64,
+    /// Start and end temperatures, as fractions of the mean cost per job of
+    /// the first solution.
+    pub temperature: (f64, f64),
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            seed: 1,
+            time_limit: Some(Duration::from_secs(10)),
+            iteration_limit: None,
+            avg_removed: 10.0,
+            max_string: 10,
+            split_rate: 0.5,
+            split_depth: 0.01,
+            blink_rate: 0.01,
+            temperature: (0.3, 0.003),
+        }
+    }
+}
+
+/// What the search reports while it runs.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    pub iteration: u64,
+    pub elapsed: Duration,
+    /// Share of the budget (time or iterations) used, from 0 to 1.
+    pub fraction: f64,
+    pub best_cost: f64,
+    pub unassigned: usize,
+}
+
+/// Searches for cheap tours serving every job it can.
+pub fn solve(problem: &Problem, params: &Params, mut progress: impl FnMut(&Progress)) -> Solution {
+    let started = Instant::now();
+    let mut search = Search::new(problem, params);
+    let mut current = search.initial();
+    let mut best = current.clone();
+    let per_job = current.cost.min(search.tour_cost_bound()) / problem.jobs.len().max(1) as f64;
+    let (t0, t1) = (
+        params.temperature.0 * per_job.max(1e-9),
+        params.temperature.1 * per_job.max(1e-9),
+    );
+    let report_every = Duration::from_millis(200);
+    let mut last_report = started;
+    let mut iteration = 0u64;
+    loop {
+        let fraction = search.fraction(iteration, started.elapsed());
+        if fraction >= 1.0 || problem.jobs.is_empty() {
+            break;
+        }
+        let temperature = t0 * (t1 / t0).powf(fraction);
+        let mut candidate = current.clone();
+        search.ruin(&mut candidate);
+        search.recreate(&mut candidate);
+        candidate.recompute_cost(&search.penalty);
+        if candidate.cost < current.cost - temperature * search.rng.unit().ln() {
+            current = candidate;
+            if current.cost < best.cost - 1e-9 {
+                best = current.clone();
+                progress(&search.progress(iteration, started, fraction, &best));
+                last_report = Instant::now();
+            }
+        }
+        iteration += 1;
+        if last_report.elapsed() >= report_every {
+            progress(&search.progress(iteration, started, fraction, &best));
+            last_report = Instant::now();
+        }
+    }
+    progress(&search.progress(iteration, started, 1.0, &best));
+    search.finish(best, iteration)
+}
+
+struct Search<'a> {
+    problem: &'a Problem,
+    params: &'a Params,
+    /// Cost of leaving each job out: its value, or a prohibitive penalty.
+    penalty: Vec<f64>,
+    /// Each job's other jobs, nearest first (capped for large problems).
+    neighbours: Vec<Vec<usize>>,
+    /// Distance from the nearest depot, and load relative to the fleet, used
+    /// to order re-insertions.
+    depot_distance: Vec<f64>,
+    size: Vec<f64>,
+    /// Vehicles that are interchangeable share a class (the index of the
+    /// first of them), so only one empty tour per class is tried.
+    class: Vec<usize>,
+    rng: Rng,
+}
+
+/// Neighbours kept per job: enough for the strings SISR removes.
+const MAX_NEIGHBOURS: usize = 100;
+
+impl<'a> Search<'a> {
+    fn new(problem: &'a Problem, params: &'a Params) -> Self {
+        let big = problem.unassigned_penalty();
+        let penalty = problem
+            .jobs
+            .iter()
+            .map(|j| j.prize.unwrap_or(big))
+            .collect();
+        let d = |a: usize, b: usize| problem.distance.get(a, b);
+        let n = problem.jobs.len();
+        let neighbours = (0..n)
+            .map(|i| {
+                let li = problem.jobs[i].location;
+                let mut others: Vec<usize> = (0..n).collect();
+                let key = |&j: &usize| (d(li, problem.jobs[j].location), j != i, j);
+                let keep = MAX_NEIGHBOURS.min(n);
+                if keep < n {
+                    others.select_nth_unstable_by(keep - 1, |a, b| {
+                        key(a)
+                            .partial_cmp(&key(b))
+                            .unwrap_or(std::cmp::Ordering::Equal)
+                    });
+                    others.truncate(keep);
+                }
+                others.sort_by(|a, b| {
+                    key(a)
+                        .partial_cmp(&key(b))
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                });
+                others
+            })
+            .collect();
+        let mut depots: Vec<usize> = problem.vehicles.iter().map(|v| v.start).collect();
+        depots.sort_unstable();
+        depots.dedup();
+        let depot_distance = problem
+            .jobs
+            .iter()
+            .map(|j| {
+                depots
+                    .iter()
+                    .map(|&o| d(o, j.location))
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .collect();
+        let fleet_max = problem
+            .vehicles
+            .iter()
+            .fold(crate::Load::ZERO, |m, v| m.max(v.capacity));
+        let size = problem
+            .jobs
+            .iter()
+            .map(|j| {
+                let l = j.delivery + j.pickup;
+                (0..crate::DIMS)
+                    .filter(|&k| fleet_max.0[k] > 0)
+                    .map(|k| l.0[k] as f64 / fleet_max.0[k] as f64)
+                    .sum()
+            })
+            .collect();
+        Search {
+            problem,
+            params,
+            penalty,
+            neighbours,
+            depot_distance,
+            size,
+            class: (0..problem.vehicles.len())
+                .map(|v| v_class(problem, v))
+                .collect(),
+            rng: Rng::new(params.seed),
+        }
+    }
+
+    /// Share of the budget used; iterations rule when they are limited, so
+    /// that a seed and an iteration limit give the same search every time.
+    fn fraction(&self, iteration: u64, elapsed: Duration) -> f64 {
+        let by_time = self
+            .params
+            .time_limit
+            .map(|t| elapsed.as_secs_f64() / t.as_secs_f64().max(1e-9));
+        match self.params.iteration_limit {
+            Some(limit) => {
+                let by_iter = iteration as f64 / limit.max(1) as f64;
+                if by_time.is_some_and(|f| f >= 1.0) {
+                    1.0
+                } else {
+                    by_iter
+                }
+            }
+            None => by_time.unwrap_or(1.0),
+        }
+    }
+
+    /// Upper bound on the cost of the tours, to scale temperatures when
+    /// penalties dominate the first solution.
+    fn tour_cost_bound(&self) -> f64 {
+        let d = &self.problem.distance;
+        self.problem
+            .jobs
+            .iter()
+            .map(|j| 2.0 * self.depot_distance_of(j.location, d))
+            .sum()
+    }
+
+    fn depot_distance_of(&self, loc: usize, d: &crate::Matrix) -> f64 {
+        self.problem
+            .vehicles
+            .iter()
+            .map(|v| d.get(v.start, loc))
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// First solution: every job inserted at its cheapest place, farthest
+    /// from the depot first (the stops that are hardest to serve).
+    fn initial(&mut self) -> State {
+        let mut state = State::empty(self.problem);
+        let dd = &self.depot_distance;
+        state
+            .absent
+            .sort_by(|&a, &b| dd[b].total_cmp(&dd[a]).then(a.cmp(&b)));
+        let order = std::mem::take(&mut state.absent);
+        self.insert_all(&mut state, order, 0.0);
+        state.recompute_cost(&self.penalty);
+        state
+    }
+
+    /// Removes strings of stops from tours near a random seed stop.
+    fn ruin(&mut self, state: &mut State) {
+        let routed = self.problem.jobs.len() - state.absent.len();
+        let used = state.tours.iter().filter(|t| !t.is_empty()).count();
+        if used == 0 {
+            return;
+        }
+        let avg_len = routed as f64 / used as f64;
+        let ls_max = (self.params.max_string as f64).min(avg_len);
+        let ks_max = 4.0 * self.params.avg_removed / (1.0 + ls_max) - 1.0;
+        let strings = (1.0 + self.rng.unit() * ks_max.max(0.0)).floor().max(1.0) as usize;
+        let seed = self.rng.below(self.problem.jobs.len());
+        let mut ruined: Vec<usize> = Vec::with_capacity(strings);
+        for k in 0..self.neighbours[seed].len() {
+            if ruined.len() >= strings {
+                break;
+            }
+            let c = self.neighbours[seed][k];
+            let Some(t) = state.tour_of[c] else { continue };
+            if ruined.contains(&t) {
+                continue;
+            }
+            ruined.push(t);
+            let jobs = state.tours[t].jobs.clone();
+            let pos = jobs.iter().position(|&x| x == c).unwrap_or(0);
+            let cap = (ls_max.min(jobs.len() as f64)).max(1.0);
+            let len = ((1.0 + self.rng.unit() * cap).floor() as usize).clamp(1, jobs.len());
+            let kept = self.remove_string(&jobs, pos, len);
+            let removed: Vec<usize> = jobs.iter().copied().filter(|j| !kept.contains(j)).collect();
+            for &j in &removed {
+                state.tour_of[j] = None;
+            }
+            state.absent.extend(removed);
+            state.set_tour(self.problem, t, kept);
+        }
+    }
+
+    /// Jobs of a tour that stay after removing a string of `len` stops that
+    /// covers position `pos` (or, in the split variant, a longer string of
+    /// which a few consecutive stops are kept).
+    fn remove_string(&mut self, jobs: &[usize], pos: usize, len: usize) -> Vec<usize> {
+        let n = jobs.len();
+        let mut keep_inside = 0;
+        if len < n && self.rng.chance(self.params.split_rate) {
+            keep_inside = 1;
+            while len + keep_inside < n && self.rng.chance(self.params.split_depth) {
+                keep_inside += 1;
+            }
+        }
+        let span = len + keep_inside;
+        // Windows of `span` stops that contain `pos`.
+        let lo = pos.saturating_sub(span - 1);
+        let hi = pos.min(n - span);
+        let first = lo + self.rng.below(hi - lo + 1);
+        let kept_at = first + self.rng.below(span - keep_inside + 1);
+        jobs.iter()
+            .enumerate()
+            .filter(|&(i, _)| {
+                i < first || i >= first + span || (i >= kept_at && i < kept_at + keep_inside)
+            })
+            .map(|(_, &j)| j)
+            .collect()
+    }
+
+    /// Re-inserts the absent jobs in a random one of SISR's orders.
+    fn recreate(&mut self, state: &mut State) {
+        let mut order = std::mem::take(&mut state.absent);
+        self.rng.shuffle(&mut order);
+        let r = self.rng.below(11);
+        let (dd, size) = (&self.depot_distance, &self.size);
+        match r {
+            0..=3 => {}
+            4..=7 => order.sort_by(|&a, &b| size[b].total_cmp(&size[a])),
+            8..=9 => order.sort_by(|&a, &b| dd[b].total_cmp(&dd[a])),
+            _ => order.sort_by(|&a, &b| dd[a].total_cmp(&dd[b])),
+        }
+        self.insert_all(state, order, self.params.blink_rate);
+    }
+
+    /// Inserts each job in turn at its cheapest feasible place; a job that
+    /// fits nowhere (or, if optional, costs more than its value) stays out.
+    fn insert_all(&mut self, state: &mut State, order: Vec<usize>, blink: f64) {
+        for job in order {
+            let mut best: Option<(usize, Insertion)> = None;
+            let mut tried_empty = Vec::new();
+            for (v, tour) in state.tours.iter().enumerate() {
+                // Identical empty vehicles give identical insertions.
+                if tour.is_empty() {
+                    if tried_empty.contains(&self.class[v]) {
+                        continue;
+                    }
+                    tried_empty.push(self.class[v]);
+                }
+                if let Some(ins) = tour.best_insertion(self.problem, job, blink, &mut self.rng) {
+                    if best.is_none_or(|(_, b)| ins.delta < b.delta) {
+                        best = Some((v, ins));
+                    }
+                }
+            }
+            match best {
+                Some((v, ins)) if ins.delta < self.penalty[job] => {
+                    let mut jobs = state.tours[v].jobs.clone();
+                    jobs.insert(ins.after, job);
+                    state.set_tour(self.problem, v, jobs);
+                }
+                _ => state.absent.push(job),
+            }
+        }
+    }
+
+    fn progress(&self, iteration: u64, started: Instant, fraction: f64, best: &State) -> Progress {
+        Progress {
+            iteration,
+            elapsed: started.elapsed(),
+            fraction: fraction.min(1.0),
+            best_cost: best.cost,
+            unassigned: best.absent.len(),
+        }
+    }
+
+    fn finish(&self, best: State, iterations: u64) -> Solution {
+        let routes: Vec<Route> = best
+            .tours
+            .iter()
+            .filter(|t| !t.is_empty())
+            .map(|t| Route {
+                vehicle: t.vehicle,
+                jobs: t.jobs.clone(),
+            })
+            .collect();
+        let mut absent = best.absent.clone();
+        absent.sort_unstable();
+        let unassigned = absent
+            .into_iter()
+            .map(|j| (j, diagnose::reason(self.problem, j, &best.tours)))
+            .collect();
+        Solution {
+            routes,
+            unassigned,
+            cost: best.tours.iter().map(|t| t.cost).sum(),
+            distance: best.tours.iter().map(|t| t.distance).sum(),
+            iterations,
+        }
+    }
+}
+
+/// Index of the first vehicle identical to `v` in every attribute.
+fn v_class(problem: &Problem, v: usize) -> usize {
+    let a = &problem.vehicles[v];
+    (0..v)
+        .find(|&u| {
+            let b = &problem.vehicles[u];
+            b.start == a.start
+                && b.end == a.end
+                && b.shift == a.shift
+                && b.capacity == a.capacity
+                && b.skills == a.skills
+                && b.max_duration == a.max_duration
+                && b.max_distance == a.max_distance
+                && b.fixed_cost == a.fixed_cost
+                && b.cost_per_distance == a.cost_per_distance
+                && b.cost_per_time == a.cost_per_time
+                && b.speed_factor == a.speed_factor
+        })
+        .unwrap_or(v)
+}

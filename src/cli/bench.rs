@@ -1,0 +1,174 @@
+//! `tournee bench`: solve public benchmark instances and print one CSV row
+//! per instance, with the gap to the best-known solution and a verdict from
+//! the independent checker.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tournee_solver::io::{check, read_solomon, read_vrplib, Instance};
+use tournee_solver::Params;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Solomon,
+    Homberger,
+    Vrplib,
+}
+
+pub struct Options {
+    pub format: Format,
+    pub bks: Option<PathBuf>,
+    pub time_limit: f64,
+    pub seed: u64,
+    pub solutions: Option<PathBuf>,
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Runs the benchmark and prints CSV to stdout.
+pub fn run(opts: &Options) -> Result<(), String> {
+    let files = instance_files(opts)?;
+    if files.is_empty() {
+        return Err("no instance file found".into());
+    }
+    let bks = match &opts.bks {
+        Some(p) => read_bks(p)?,
+        None => BTreeMap::new(),
+    };
+    if let Some(dir) = &opts.solutions {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    println!(
+        "instance,customers,vehicles,distance,bks_distance,gap_pct,wall_s,iterations,feasible"
+    );
+    let (mut gaps, mut feasible) = (Vec::new(), 0usize);
+    for file in &files {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let inst = match opts.format {
+            Format::Solomon | Format::Homberger => read_solomon(&text),
+            Format::Vrplib => read_vrplib(&text),
+        }
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+        let problem = inst.to_problem();
+        let params = Params {
+            seed: opts.seed,
+            time_limit: Some(Duration::from_secs_f64(opts.time_limit)),
+            ..Params::default()
+        };
+        let started = Instant::now();
+        let solution =
+            tournee_solver::solve(&problem, &params, |_| {}).map_err(|e| e.to_string())?;
+        let wall = started.elapsed().as_secs_f64();
+        // Jobs are customers shifted by one (node 0 is the depot).
+        let routes: Vec<Vec<usize>> = solution
+            .routes
+            .iter()
+            .map(|r| r.jobs.iter().map(|&j| j + 1).collect())
+            .collect();
+        let verdict = check(&inst, &routes);
+        let name = instance_name(&inst, file);
+        let best = bks.get(&name).copied();
+        let (distance, ok) = match &verdict {
+            Ok(d) => (*d, true),
+            Err(e) => {
+                eprintln!("{name}: infeasible: {e}");
+                (solution.distance, false)
+            }
+        };
+        let gap = best.map(|b| 100.0 * (distance - b) / b);
+        if ok {
+            feasible += 1;
+        }
+        if let Some(g) = gap {
+            gaps.push(g);
+        }
+        if let Some(dir) = &opts.solutions {
+            let jobs: Vec<Vec<usize>> = solution.routes.iter().map(|r| r.jobs.clone()).collect();
+            let path = dir.join(format!("{name}.sol"));
+            std::fs::write(&path, inst.solution_text(&jobs, distance))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        println!(
+            "{name},{},{},{distance:.4},{},{},{wall:.2},{},{ok}",
+            inst.customers(),
+            routes.len(),
+            best.map_or(String::new(), |b| format!("{b}")),
+            gap.map_or(String::new(), |g| format!("{g:.3}")),
+            solution.iterations,
+        );
+    }
+    let mean = if gaps.is_empty() {
+        String::new()
+    } else {
+        format!("{:.3}", gaps.iter().sum::<f64>() / gaps.len() as f64)
+    };
+    println!("MEAN,,,,,{mean},,,{feasible}/{}", files.len());
+    Ok(())
+}
+
+fn instance_name(inst: &Instance, file: &Path) -> String {
+    let stem = file.file_stem().map(|s| s.to_string_lossy().to_string());
+    stem.filter(|s| !s.is_empty())
+        .unwrap_or_else(|| inst.name.clone())
+}
+
+fn instance_files(opts: &Options) -> Result<Vec<PathBuf>, String> {
+    let ext = match opts.format {
+        Format::Vrplib => "vrp",
+        _ => "txt",
+    };
+    let mut files = Vec::new();
+    for input in &opts.inputs {
+        if input.is_dir() {
+            let entries =
+                std::fs::read_dir(input).map_err(|e| format!("{}: {e}", input.display()))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == ext))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Reads a `bks.csv` (`instance,vehicles,distance[,objective_kind,…]`). When
+/// an instance has rows of several kinds, the `distance` row is preferred for
+/// VRPLIB and the `hierarchical` one otherwise, which is the upper bound that
+/// applies to double-precision distances (see the benchmarks' README).
+fn read_bks(path: &Path) -> Result<BTreeMap<String, f64>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = BTreeMap::new();
+    let mut kinds: BTreeMap<String, String> = BTreeMap::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        let cols: Vec<&str> = line.split(',').collect();
+        if cols.len() < 3 {
+            continue;
+        }
+        let value: f64 = cols[2].trim().parse().map_err(|_| {
+            format!(
+                "{}:{}: distance `{}` is not a number",
+                path.display(),
+                i + 1,
+                cols[2]
+            )
+        })?;
+        let kind = cols
+            .get(3)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default();
+        let name = cols[0].trim().to_string();
+        let better = match kinds.get(&name) {
+            None => true,
+            Some(old) => old != "hierarchical" && kind == "hierarchical",
+        };
+        if better {
+            out.insert(name.clone(), value);
+            kinds.insert(name, kind);
+        }
+    }
+    Ok(out)
+}
