@@ -1,1 +1,16 @@
+//! Tournée: the domain of a computer-reuse network (depots, pickup requests
+//! from donors, commune orders, vans and their shifts), its conversion to the
+//! `tournee-solver` problem, and the plan that comes back.
+//!
+//! Data flows one way: [`input`] (JSON → validated [`model::Problem`]) →
+//! [`convert`] (→ solver problem → solution → [`plan::Plan`]) → outputs
+//! ([`text`], JSON); [`check`] re-verifies a plan on its own.
+
+pub mod check;
 pub mod cli;
+pub mod convert;
+pub mod input;
+pub mod model;
+pub mod plan;
+pub mod routing;
+pub mod text;

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use tournee::cli::bench;
+use tournee::cli::{bench, solve};
 
 #[derive(Parser)]
 #[command(
@@ -18,6 +18,28 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Plan a problem file (format tournee/1) and print the plan.
+    Solve {
+        problem: PathBuf,
+        /// Seconds of search (overrides solver.time_limit_s).
+        #[arg(long)]
+        time_limit: Option<f64>,
+        /// Random seed (overrides solver.seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Stop after this many iterations: with a seed, the plan is reproducible.
+        #[arg(long)]
+        iterations: Option<u64>,
+        /// Write the plan as JSON to this file.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+        /// What to print on standard output.
+        #[arg(long, value_enum, default_value_t = solve::Output::Text)]
+        format: solve::Output,
+        /// Re-verify the plan with the independent checker (exit 3 if infeasible).
+        #[arg(long)]
+        check: bool,
+    },
     /// Solve public benchmark instances and print CSV results.
     Bench {
         #[arg(long, value_enum)]
@@ -40,7 +62,46 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    match cli.command {
+        Command::Solve {
+            problem,
+            time_limit,
+            seed,
+            iterations,
+            output,
+            format,
+            check,
+        } => {
+            let opts = solve::Options {
+                problem,
+                time_limit,
+                seed,
+                iterations,
+                output,
+                format,
+                check,
+            };
+            match solve::run(&opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(solve::Failure::Input(lines)) => {
+                    for l in lines {
+                        eprintln!("{l}");
+                    }
+                    ExitCode::from(2)
+                }
+                Err(solve::Failure::Check(lines)) => {
+                    eprintln!("check: the plan is NOT feasible:");
+                    for l in lines {
+                        eprintln!("  {l}");
+                    }
+                    ExitCode::from(3)
+                }
+                Err(solve::Failure::Io(e)) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Bench {
             format,
             bks,
@@ -48,20 +109,22 @@ fn main() -> ExitCode {
             seed,
             solutions,
             inputs,
-        } => bench::run(&bench::Options {
-            format,
-            bks,
-            time_limit,
-            seed,
-            solutions,
-            inputs,
-        }),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
+        } => {
+            let opts = bench::Options {
+                format,
+                bks,
+                time_limit,
+                seed,
+                solutions,
+                inputs,
+            };
+            match bench::run(&opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
         }
     }
 }

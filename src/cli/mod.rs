@@ -1,1 +1,3 @@
+//! The `tournee` command's subcommands.
 pub mod bench;
+pub mod solve;

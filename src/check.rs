@@ -1,0 +1,299 @@
+//! An independent plan checker. It re-verifies a [`Plan`] against the problem
+//! it answers, from the problem's own data: every request accounted for once,
+//! skills, loads at every stop, travel times, opening hours, shifts, tour
+//! limits and the reported figures. It shares no code with the search or with
+//! the conversion of solutions into plans, so their bugs cannot hide here.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+
+use crate::input::measure;
+use crate::model::{self, wall_clock, Interval, Problem, Request};
+use crate::plan::{Plan, StopKind};
+use crate::routing::TravelModel;
+
+/// Slack for times printed to the second.
+const TIME_TOLERANCE_S: f64 = 2.0;
+
+/// Every broken rule, as a sentence naming the tour and stop; empty when the
+/// plan is feasible.
+pub fn check(problem: &Problem, plan: &Plan) -> Vec<String> {
+    let mut errors = Vec::new();
+    let travel = TravelModel::new(&problem.routing);
+    let requests: BTreeMap<&str, (StopKind, &Request)> = problem
+        .pickups
+        .iter()
+        .map(|r| (r.id.as_str(), (StopKind::Pickup, r)))
+        .chain(
+            problem
+                .orders
+                .iter()
+                .map(|r| (r.id.as_str(), (StopKind::Delivery, r))),
+        )
+        .collect();
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+
+    for tour in &plan.tours {
+        for s in &tour.stops {
+            *seen.entry(s.job.as_str()).or_default() += 1;
+        }
+        check_tour(problem, &travel, &requests, tour, &mut errors);
+    }
+    for u in &plan.unassigned {
+        *seen.entry(u.job.as_str()).or_default() += 1;
+        match requests.get(u.job.as_str()) {
+            Some((kind, _)) if *kind != u.kind => {
+                errors.push(format!("unassigned {}: wrong kind", u.job))
+            }
+            None => errors.push(format!("unassigned {}: no such request", u.job)),
+            _ => {}
+        }
+        if u.reason.is_empty() {
+            errors.push(format!("unassigned {}: no reason given", u.job));
+        }
+    }
+    for (id, n) in &seen {
+        if *n > 1 {
+            errors.push(format!("request {id} appears {n} times"));
+        }
+    }
+    for id in requests.keys() {
+        if !seen.contains_key(id) {
+            errors.push(format!(
+                "request {id} is neither planned nor listed as unassigned"
+            ));
+        }
+    }
+    errors
+}
+
+fn parse_time(s: &str, what: &str, errors: &mut Vec<String>) -> Option<NaiveDateTime> {
+    let t = wall_clock::parse(s);
+    if t.is_none() {
+        errors.push(format!("{what}: `{s}` is not a date-time"));
+    }
+    t
+}
+
+fn secs(a: NaiveDateTime, b: NaiveDateTime) -> f64 {
+    (b - a).num_milliseconds() as f64 / 1000.0
+}
+
+fn within(t: NaiveDateTime, hours: &[Interval]) -> bool {
+    hours.is_empty() || hours.iter().any(|o| o.start <= t && t <= o.end)
+}
+
+fn check_tour(
+    problem: &Problem,
+    travel: &TravelModel,
+    requests: &BTreeMap<&str, (StopKind, &Request)>,
+    tour: &crate::plan::Tour,
+    errors: &mut Vec<String>,
+) {
+    let at = format!("tour {}", tour.id);
+    let Some(veh) = problem.vehicles.iter().find(|v| v.id == tour.vehicle) else {
+        errors.push(format!("{at}: no vehicle `{}`", tour.vehicle));
+        return;
+    };
+    let Some(shift) = veh.shifts.get(tour.shift) else {
+        errors.push(format!(
+            "{at}: vehicle {} has no shift {}",
+            veh.id, tour.shift
+        ));
+        return;
+    };
+    let end_id = veh.end_depot.as_deref().unwrap_or(&veh.depot);
+    let (Some(start_depot), Some(end_depot)) = (
+        problem.depots.iter().find(|d| d.id == veh.depot),
+        problem.depots.iter().find(|d| d.id == end_id),
+    ) else {
+        errors.push(format!("{at}: unknown depot"));
+        return;
+    };
+    if tour.depot != start_depot.id || tour.end_depot != end_depot.id {
+        errors.push(format!("{at}: depots differ from the vehicle's"));
+    }
+    let (Some(departure), Some(back)) = (
+        parse_time(&tour.departure, &at, errors),
+        parse_time(&tour.return_, &at, errors),
+    ) else {
+        return;
+    };
+    if departure < shift.start || back > shift.end {
+        errors.push(format!(
+            "{at}: {}–{} is outside the shift {}–{}",
+            tour.departure,
+            tour.return_,
+            wall_clock::format(&shift.start),
+            wall_clock::format(&shift.end)
+        ));
+    }
+    if !within(departure, &start_depot.opening_hours) {
+        errors.push(format!(
+            "{at}: leaves {} while it is closed",
+            start_depot.id
+        ));
+    }
+    if !within(back, &end_depot.opening_hours) {
+        errors.push(format!(
+            "{at}: returns to {} while it is closed",
+            end_depot.id
+        ));
+    }
+
+    // Loads: deliveries leave the depot on board, pickups come back.
+    let cap_kg = veh.capacity.kg + 1e-6;
+    let cap_l = veh.capacity.m3 * 1000.0 + 1e-6;
+    let cap_units = veh.capacity.units.map_or(u64::MAX, u64::from);
+    let mut kg = 0.0;
+    let mut litres = 0.0;
+    let mut units = 0u64;
+    for s in &tour.stops {
+        if let Some((StopKind::Delivery, r)) = requests.get(s.job.as_str()) {
+            let (k, l, n) = measure(&r.devices, &problem.devices);
+            kg += k;
+            litres += l;
+            units += n;
+        }
+    }
+    if kg > cap_kg || litres > cap_l || units > cap_units {
+        errors.push(format!(
+            "{at}: leaves with {kg:.1} kg, {:.3} m3, {units} devices: over capacity",
+            litres / 1000.0
+        ));
+    }
+
+    let speed = veh.speed_factor;
+    let mut place = start_depot.location;
+    let mut time = departure;
+    let mut km = 0.0;
+    for (i, s) in tour.stops.iter().enumerate() {
+        let at = format!("{at} stop {} ({})", i + 1, s.job);
+        let Some(&(kind, r)) = requests.get(s.job.as_str()) else {
+            errors.push(format!("{at}: no such request"));
+            continue;
+        };
+        if kind != s.kind {
+            errors.push(format!("{at}: wrong kind"));
+        }
+        if let Some(skill) = r.skills.iter().find(|k| !veh.skills.contains(k)) {
+            errors.push(format!("{at}: vehicle {} lacks skill {skill}", veh.id));
+        }
+        let leg_m = travel.distance_m(place, r.location);
+        km += leg_m / 1000.0;
+        if (s.travel_km - leg_m / 1000.0).abs() > 0.01 {
+            errors.push(format!(
+                "{at}: travel {} km reported, {:.3} km recomputed",
+                s.travel_km,
+                leg_m / 1000.0
+            ));
+        }
+        let (Some(arrival), Some(start), Some(leave)) = (
+            parse_time(&s.arrival, &at, errors),
+            parse_time(&s.start, &at, errors),
+            parse_time(&s.departure, &at, errors),
+        ) else {
+            return;
+        };
+        let expected = secs(departure, time) + travel.duration_s(place, r.location) / speed;
+        if (secs(departure, arrival) - expected).abs() > TIME_TOLERANCE_S {
+            errors.push(format!(
+                "{at}: arrival {} does not follow from the previous departure",
+                s.arrival
+            ));
+        }
+        if secs(arrival, start) < -TIME_TOLERANCE_S {
+            errors.push(format!("{at}: service starts before arrival"));
+        }
+        let open = r.time_windows.is_empty()
+            || r.time_windows.iter().any(|w| {
+                secs(w.start, start) >= -TIME_TOLERANCE_S && secs(start, w.end) >= -TIME_TOLERANCE_S
+            });
+        if !open {
+            errors.push(format!(
+                "{at}: service at {} is outside every time window",
+                s.start
+            ));
+        }
+        if (secs(start, leave) - r.service_minutes * 60.0).abs() > TIME_TOLERANCE_S {
+            errors.push(format!("{at}: departure does not leave the service time"));
+        }
+        let (k, l, n) = measure(&r.devices, &problem.devices);
+        match kind {
+            StopKind::Pickup => {
+                kg += k;
+                litres += l;
+                units += n;
+            }
+            StopKind::Delivery => {
+                kg -= k;
+                litres -= l;
+                units = units.saturating_sub(n);
+            }
+        }
+        if kg > cap_kg || litres > cap_l || units > cap_units {
+            errors.push(format!(
+                "{at}: {kg:.1} kg, {:.3} m3, {units} devices on board: over capacity",
+                litres / 1000.0
+            ));
+        }
+        if (s.load.kg - kg).abs() > 0.01
+            || (s.load.m3 - litres / 1000.0).abs() > 0.001
+            || s.load.units != units
+        {
+            errors.push(format!(
+                "{at}: reported load differs from the recomputed one"
+            ));
+        }
+        place = r.location;
+        time = leave;
+    }
+    let back_m = travel.distance_m(place, end_depot.location);
+    km += back_m / 1000.0;
+    let expected_back =
+        secs(departure, time) + travel.duration_s(place, end_depot.location) / speed;
+    if (secs(departure, back) - expected_back).abs() > TIME_TOLERANCE_S {
+        errors.push(format!(
+            "{at}: return time does not follow from the last stop"
+        ));
+    }
+    if (tour.distance_km - km).abs() > 0.01 {
+        errors.push(format!(
+            "{at}: {} km reported, {km:.3} km recomputed",
+            tour.distance_km
+        ));
+    }
+    if veh.max_tour_km.is_some_and(|m| km > m + 1e-6) {
+        errors.push(format!(
+            "{at}: {km:.1} km exceeds the maximum tour distance"
+        ));
+    }
+    let hours = secs(departure, back) / 3600.0;
+    if veh
+        .max_tour_hours
+        .is_some_and(|m| hours > m + TIME_TOLERANCE_S / 3600.0)
+    {
+        errors.push(format!(
+            "{at}: {hours:.2} h exceeds the maximum tour duration"
+        ));
+    }
+}
+
+/// A problem's requests that the plan leaves out although they are mandatory.
+pub fn mandatory_left_out<'a>(
+    problem: &Problem,
+    plan: &'a Plan,
+) -> Vec<&'a crate::plan::Unassigned> {
+    let mandatory = |id: &str| {
+        problem
+            .pickups
+            .iter()
+            .chain(&problem.orders)
+            .any(|r| r.id == id && r.priority == model::Priority::Mandatory)
+    };
+    plan.unassigned
+        .iter()
+        .filter(|u| mandatory(&u.job))
+        .collect()
+}

@@ -1,0 +1,110 @@
+//! `tournee solve`: read a problem file, plan it, print and save the plan.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::check;
+use crate::convert;
+use crate::input;
+use crate::text;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}
+
+pub struct Options {
+    pub problem: PathBuf,
+    pub time_limit: Option<f64>,
+    pub seed: Option<u64>,
+    pub iterations: Option<u64>,
+    pub output: Option<PathBuf>,
+    pub format: Output,
+    pub check: bool,
+}
+
+/// What went wrong, and the exit status it maps to.
+pub enum Failure {
+    /// The problem file is unreadable or invalid: one line per mistake.
+    Input(Vec<String>),
+    /// The checker found the plan infeasible.
+    Check(Vec<String>),
+    Io(String),
+}
+
+pub fn run(opts: &Options) -> Result<(), Failure> {
+    let path = opts.problem.display();
+    let text =
+        std::fs::read_to_string(&opts.problem).map_err(|e| Failure::Io(format!("{path}: {e}")))?;
+    let mut problem = input::read(&text)
+        .map_err(|errs| Failure::Input(errs.iter().map(|e| e.to_string()).collect()))?;
+    if let Some(t) = opts.time_limit {
+        if !(t.is_finite() && t > 0.0) {
+            return Err(Failure::Input(vec![format!(
+                "--time-limit: must be a positive number of seconds, got {t}"
+            )]));
+        }
+        problem.solver.time_limit_s = t;
+    }
+    if let Some(s) = opts.seed {
+        problem.solver.seed = s;
+    }
+    if opts.iterations.is_some() {
+        problem.solver.iteration_limit = opts.iterations;
+    }
+
+    let conversion = convert::to_solver(&problem);
+    let params = tournee_solver::Params {
+        seed: problem.solver.seed,
+        time_limit: Some(Duration::from_secs_f64(problem.solver.time_limit_s)),
+        iteration_limit: problem.solver.iteration_limit,
+        ..Default::default()
+    };
+    let bar = std::io::stderr().is_terminal();
+    let solution = tournee_solver::solve(&conversion.problem, &params, |p| {
+        if bar {
+            let width = 30;
+            let done = (p.fraction * width as f64).round() as usize;
+            eprint!(
+                "\r[{}{}] {:>5.1}s  best cost {:.2}  unassigned {}   ",
+                "#".repeat(done.min(width)),
+                " ".repeat(width - done.min(width)),
+                p.elapsed.as_secs_f64(),
+                p.best_cost,
+                p.unassigned
+            );
+        }
+    })
+    .map_err(|e| Failure::Io(e.to_string()))?;
+    if bar {
+        eprintln!();
+    }
+    let plan = conversion.to_plan(&problem, &solution);
+
+    let json = serde_json::to_string_pretty(&plan).map_err(|e| Failure::Io(e.to_string()))?;
+    if let Some(out) = &opts.output {
+        std::fs::write(out, format!("{json}\n"))
+            .map_err(|e| Failure::Io(format!("{}: {e}", out.display())))?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    let printed = match opts.format {
+        Output::Json if opts.output.is_none() => writeln!(stdout, "{json}"),
+        Output::Json => Ok(()),
+        Output::Text => write!(stdout, "{}", text::render(&plan)),
+    };
+    printed.map_err(|e| Failure::Io(e.to_string()))?;
+
+    if opts.check {
+        let errors = check::check(&problem, &plan);
+        if !errors.is_empty() {
+            return Err(Failure::Check(errors));
+        }
+        eprintln!(
+            "check: the plan is feasible ({} tours, {} stops)",
+            plan.totals.tours, plan.totals.stops
+        );
+    }
+    Ok(())
+}

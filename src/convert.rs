@@ -1,0 +1,395 @@
+//! Domain ↔ solver. A validated problem becomes a `tournee_solver::Problem`
+//! (places as matrix indices, times in seconds from the horizon's start,
+//! loads in grams, millilitres and devices, one solver vehicle per shift);
+//! the solver's answer becomes a [`Plan`] with wall-clock times.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDateTime};
+use tournee_solver as solver;
+use tournee_solver::{Reason, Solution, TimeWindow};
+
+use crate::input::measure;
+use crate::model::{self, Location, Request};
+use crate::plan::{self, Plan, StopKind, Totals, PLAN_FORMAT};
+use crate::routing::TravelModel;
+
+/// Which request a solver job stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JobRef {
+    pub kind: StopKind,
+    /// Index in `pickups` or `orders`.
+    pub index: usize,
+}
+
+/// Which vehicle shift a solver vehicle stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShiftRef {
+    pub vehicle: usize,
+    pub shift: usize,
+}
+
+/// A solver problem and the way back to the domain.
+pub struct Conversion {
+    pub problem: solver::Problem,
+    pub jobs: Vec<JobRef>,
+    pub shifts: Vec<ShiftRef>,
+    pub travel: TravelModel,
+}
+
+/// No vehicle carries more devices than this when `capacity.units` is absent.
+const UNLIMITED: i64 = i64::MAX / 4;
+
+/// Converts a validated problem.
+pub fn to_solver(p: &model::Problem) -> Conversion {
+    let travel = TravelModel::new(&p.routing);
+    let depot_index: BTreeMap<&str, usize> = p
+        .depots
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let mut places: Vec<Location> = p.depots.iter().map(|d| d.location).collect();
+    let skills = skill_bits(p);
+    let bits = |names: &[String]| {
+        names
+            .iter()
+            .fold(0u64, |acc, s| acc | skills.get(s).copied().unwrap_or(0))
+    };
+    let secs = |t: NaiveDateTime| seconds_from(p.horizon.start, t);
+
+    let mut jobs = Vec::new();
+    let mut refs = Vec::new();
+    let requests = p
+        .pickups
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (StopKind::Pickup, i, r))
+        .chain(
+            p.orders
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (StopKind::Delivery, i, r)),
+        );
+    for (kind, index, r) in requests {
+        let load = load_of(r, p);
+        let location = places.len();
+        places.push(r.location);
+        let mut windows: Vec<TimeWindow> = r
+            .time_windows
+            .iter()
+            .map(|w| TimeWindow::new(secs(w.start), secs(w.end)))
+            .collect();
+        merge_windows(&mut windows);
+        let (pickup, delivery) = match kind {
+            StopKind::Pickup => (load, solver::Load::ZERO),
+            StopKind::Delivery => (solver::Load::ZERO, load),
+        };
+        jobs.push(solver::Job {
+            location,
+            pickup,
+            delivery,
+            service: r.service_minutes * 60.0,
+            windows,
+            skills: bits(&r.skills),
+            prize: match r.priority {
+                model::Priority::Mandatory => None,
+                model::Priority::Optional(v) => Some(v),
+            },
+        });
+        refs.push(JobRef { kind, index });
+    }
+
+    let mut vehicles = Vec::new();
+    let mut shifts = Vec::new();
+    for (vi, veh) in p.vehicles.iter().enumerate() {
+        let start = depot_index.get(veh.depot.as_str()).copied().unwrap_or(0);
+        let end = veh
+            .end_depot
+            .as_deref()
+            .and_then(|d| depot_index.get(d).copied())
+            .unwrap_or(start);
+        for (si, shift) in veh.shifts.iter().enumerate() {
+            let open = model::usable_shift(
+                shift,
+                &p.depots[start].opening_hours,
+                &p.depots[end].opening_hours,
+            );
+            vehicles.push(solver::Vehicle {
+                start,
+                end,
+                shift: TimeWindow::new(secs(open.start), secs(open.end)),
+                capacity: solver::Load([
+                    grams(veh.capacity.kg),
+                    millilitres(veh.capacity.m3 * 1000.0),
+                    veh.capacity.units.map_or(UNLIMITED, i64::from),
+                ]),
+                skills: bits(&veh.skills),
+                max_duration: veh.max_tour_hours.map(|h| h * 3600.0),
+                max_distance: veh.max_tour_km.map(|km| km * 1000.0),
+                fixed_cost: veh.costs.fixed,
+                cost_per_distance: veh.costs.per_km / 1000.0,
+                cost_per_time: veh.costs.per_hour / 3600.0,
+                speed_factor: veh.speed_factor,
+            });
+            shifts.push(ShiftRef {
+                vehicle: vi,
+                shift: si,
+            });
+        }
+    }
+
+    let (distance, duration) = travel.matrices(&places);
+    Conversion {
+        problem: solver::Problem {
+            jobs,
+            vehicles,
+            distance,
+            duration,
+        },
+        jobs: refs,
+        shifts,
+        travel,
+    }
+}
+
+/// Skill names → bits, in name order so that the mapping is stable.
+fn skill_bits(p: &model::Problem) -> BTreeMap<String, u64> {
+    let names: std::collections::BTreeSet<&String> = p
+        .vehicles
+        .iter()
+        .flat_map(|v| &v.skills)
+        .chain(p.pickups.iter().chain(&p.orders).flat_map(|r| &r.skills))
+        .collect();
+    names
+        .into_iter()
+        .take(64)
+        .enumerate()
+        .map(|(i, s)| (s.clone(), 1u64 << i))
+        .collect()
+}
+
+fn grams(kg: f64) -> i64 {
+    (kg * 1000.0).round() as i64
+}
+
+fn millilitres(litres: f64) -> i64 {
+    (litres * 1000.0).round() as i64
+}
+
+/// What a request weighs, occupies and counts, in solver units.
+pub fn load_of(r: &Request, p: &model::Problem) -> solver::Load {
+    let (kg, litres, units) = measure(&r.devices, &p.devices);
+    solver::Load([grams(kg), millilitres(litres), units as i64])
+}
+
+pub fn seconds_from(origin: NaiveDateTime, t: NaiveDateTime) -> f64 {
+    (t - origin).num_milliseconds() as f64 / 1000.0
+}
+
+fn wall_clock(origin: NaiveDateTime, secs: f64) -> NaiveDateTime {
+    origin + Duration::seconds(secs.round() as i64)
+}
+
+/// Sorts windows and merges those that overlap or touch.
+fn merge_windows(w: &mut Vec<TimeWindow>) {
+    w.sort_by(|a, b| a.start.total_cmp(&b.start));
+    let mut out: Vec<TimeWindow> = Vec::with_capacity(w.len());
+    for x in w.drain(..) {
+        match out.last_mut() {
+            Some(last) if x.start <= last.end => last.end = last.end.max(x.end),
+            _ => out.push(x),
+        }
+    }
+    *w = out;
+}
+
+fn r3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn r2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn plan_load(l: solver::Load) -> plan::Load {
+    plan::Load {
+        kg: r3(l.0[0] as f64 / 1000.0),
+        m3: r3(l.0[1] as f64 / 1e6),
+        units: l.0[2].max(0) as u64,
+    }
+}
+
+impl Conversion {
+    fn request<'a>(&self, p: &'a model::Problem, job: usize) -> (StopKind, &'a Request) {
+        let r = self.jobs[job];
+        let list = match r.kind {
+            StopKind::Pickup => &p.pickups,
+            StopKind::Delivery => &p.orders,
+        };
+        (r.kind, &list[r.index])
+    }
+
+    /// The plan for `solution`, with wall-clock times.
+    pub fn to_plan(&self, p: &model::Problem, solution: &Solution) -> Plan {
+        let origin = p.horizon.start;
+        let clock = |s: f64| model::wall_clock::format(&wall_clock(origin, s));
+        let mut tours = Vec::new();
+        let mut totals = Totals::default();
+        let mut per_day: BTreeMap<(usize, String), usize> = BTreeMap::new();
+        for route in &solution.routes {
+            let Ok(sched) = solver::schedule(&self.problem, route.vehicle, &route.jobs) else {
+                continue; // the search only returns feasible tours
+            };
+            let ShiftRef { vehicle, shift } = self.shifts[route.vehicle];
+            let veh = &p.vehicles[vehicle];
+            let sv = &self.problem.vehicles[route.vehicle];
+            let day = wall_clock(origin, sched.departure).date().to_string();
+            let nth = per_day.entry((vehicle, day.clone())).or_insert(0);
+            *nth += 1;
+            let id = if *nth == 1 {
+                format!("{}/{day}", veh.id)
+            } else {
+                format!("{}/{day}#{nth}", veh.id)
+            };
+            let mut prev = sv.start;
+            let mut stops = Vec::new();
+            for visit in &sched.visits {
+                let (kind, r) = self.request(p, visit.job);
+                let loc = self.problem.jobs[visit.job].location;
+                stops.push(plan::Stop {
+                    job: r.id.clone(),
+                    kind,
+                    name: r.name.clone(),
+                    address: r.address.clone(),
+                    location: r.location,
+                    contact: r.contact.clone(),
+                    devices: r.devices.clone(),
+                    travel_km: r3(self.problem.distance.get(prev, loc) / 1000.0),
+                    arrival: clock(visit.arrival),
+                    start: clock(visit.start),
+                    departure: clock(visit.departure),
+                    waiting_min: r2((visit.start - visit.arrival) / 60.0),
+                    load: plan_load(visit.load),
+                });
+                let devices: u64 = r.devices.values().map(|&c| c as u64).sum();
+                match kind {
+                    StopKind::Pickup => {
+                        totals.pickups_planned += 1;
+                        totals.devices_collected += devices;
+                    }
+                    StopKind::Delivery => {
+                        totals.orders_planned += 1;
+                        totals.devices_delivered += devices;
+                    }
+                }
+                prev = loc;
+            }
+            let cost = solver::route::tour_cost(&self.problem, route.vehicle, &sched);
+            totals.tours += 1;
+            totals.stops += stops.len();
+            totals.distance_km += sched.distance / 1000.0;
+            totals.duration_h += sched.duration() / 3600.0;
+            totals.cost += cost;
+            tours.push(plan::Tour {
+                id,
+                vehicle: veh.id.clone(),
+                shift,
+                day,
+                depot: p.depots[sv.start].id.clone(),
+                end_depot: p.depots[sv.end].id.clone(),
+                departure: clock(sched.departure),
+                return_: clock(sched.arrival),
+                distance_km: r3(sched.distance / 1000.0),
+                duration_h: r3(sched.duration() / 3600.0),
+                cost: r2(cost),
+                load_at_departure: plan_load(sched.initial_load),
+                return_km: r3(self.problem.distance.get(prev, sv.end) / 1000.0),
+                stops,
+            });
+        }
+        tours.sort_by(|a, b| {
+            a.departure
+                .cmp(&b.departure)
+                .then(a.vehicle.cmp(&b.vehicle))
+        });
+        let unassigned: Vec<plan::Unassigned> = solution
+            .unassigned
+            .iter()
+            .map(|&(job, reason)| {
+                let (kind, r) = self.request(p, job);
+                plan::Unassigned {
+                    job: r.id.clone(),
+                    kind,
+                    name: r.name.clone(),
+                    reason: reason_code(reason).to_string(),
+                    message: self.reason_message(p, job, reason),
+                }
+            })
+            .collect();
+        totals.unassigned = unassigned.len();
+        totals.distance_km = r3(totals.distance_km);
+        totals.duration_h = r3(totals.duration_h);
+        totals.cost = r2(totals.cost);
+        Plan {
+            format: PLAN_FORMAT.to_string(),
+            name: p.name.clone(),
+            travel_model: self.travel.describe(),
+            seed: p.solver.seed,
+            iterations: solution.iterations,
+            totals,
+            tours,
+            unassigned,
+        }
+    }
+
+    fn reason_message(&self, p: &model::Problem, job: usize, reason: Reason) -> String {
+        let (_, r) = self.request(p, job);
+        match reason {
+            Reason::NoVehicleWithSkills => format!(
+                "needs {} and no vehicle has it",
+                r.skills.join(" + ")
+            ),
+            Reason::ExceedsCapacity => {
+                let (kg, litres, n) = measure(&r.devices, &p.devices);
+                let biggest = p
+                    .vehicles
+                    .iter()
+                    .map(|v| format!("{} kg / {} m3", v.capacity.kg, v.capacity.m3))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!(
+                    "{n} devices ({kg:.1} kg, {:.2} m3) do not fit in any vehicle able to serve it ({biggest}); split the request",
+                    litres / 1000.0
+                )
+            }
+            Reason::TimeWindowUnreachable => {
+                "no vehicle shift can reach the site while it is open".to_string()
+            }
+            Reason::ShiftTooShort => "the site can be reached while open, but no vehicle could then be back at its depot before the end of its shift or within its maximum tour time".to_string(),
+            Reason::MaxDistanceExceeded => {
+                "the round trip from the depot is longer than every vehicle's maximum tour distance".to_string()
+            }
+            Reason::NotProfitable => match r.priority {
+                model::Priority::Optional(v) => {
+                    format!("optional request: serving it costs more than its value ({v})")
+                }
+                model::Priority::Mandatory => "serving it costs more than its value".to_string(),
+            },
+            Reason::FleetFull => "it fits a vehicle on its own, but every tour that could take it is full (load or time): add a shift or a vehicle".to_string(),
+        }
+    }
+}
+
+/// The machine-readable name of a reason.
+pub fn reason_code(r: Reason) -> &'static str {
+    match r {
+        Reason::NoVehicleWithSkills => "no_vehicle_with_skills",
+        Reason::ExceedsCapacity => "exceeds_capacity",
+        Reason::TimeWindowUnreachable => "time_window_unreachable",
+        Reason::ShiftTooShort => "shift_too_short",
+        Reason::MaxDistanceExceeded => "max_distance_exceeded",
+        Reason::NotProfitable => "not_profitable",
+        Reason::FleetFull => "fleet_full",
+    }
+}

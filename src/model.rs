@@ -1,0 +1,328 @@
+//! The problem format (`tournee/1`): what a coordinator's tool or script
+//! writes to ask for a plan. Documented field by field in `docs/format.md`.
+//!
+//! Every struct rejects unknown fields, so a typo such as `servce_minutes` is
+//! reported instead of silently ignored.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+/// The version tag every problem file carries.
+pub const FORMAT: &str = "tournee/1";
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Problem {
+    pub format: String,
+    #[serde(default)]
+    pub name: String,
+    pub horizon: Interval,
+    #[serde(default)]
+    pub routing: Routing,
+    #[serde(default)]
+    pub solver: SolverSettings,
+    /// Device catalogue: type name → mass and packed volume of one device.
+    pub devices: BTreeMap<String, DeviceType>,
+    pub depots: Vec<Depot>,
+    pub vehicles: Vec<Vehicle>,
+    #[serde(default)]
+    pub pickups: Vec<Request>,
+    #[serde(default)]
+    pub orders: Vec<Request>,
+}
+
+/// A span of local wall-clock time, `start` included, `end` included.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Interval {
+    #[serde(with = "wall_clock")]
+    pub start: NaiveDateTime,
+    #[serde(with = "wall_clock")]
+    pub end: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Routing {
+    #[serde(default)]
+    pub engine: Engine,
+    /// Road distance over great-circle distance.
+    #[serde(default = "default_detour")]
+    pub detour_factor: f64,
+    /// Average driving speed in km/h (before each vehicle's speed factor).
+    #[serde(default = "default_speed")]
+    pub speed_kmh: f64,
+}
+
+impl Default for Routing {
+    fn default() -> Self {
+        Routing {
+            engine: Engine::Haversine,
+            detour_factor: default_detour(),
+            speed_kmh: default_speed(),
+        }
+    }
+}
+
+fn default_detour() -> f64 {
+    1.3
+}
+
+fn default_speed() -> f64 {
+    30.0
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Engine {
+    /// Great-circle distance × detour factor, time from the average speed.
+    #[default]
+    Haversine,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SolverSettings {
+    #[serde(default = "default_time_limit")]
+    pub time_limit_s: f64,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Stop after this many iterations (for reproducible runs).
+    #[serde(default)]
+    pub iteration_limit: Option<u64>,
+}
+
+impl Default for SolverSettings {
+    fn default() -> Self {
+        SolverSettings {
+            time_limit_s: default_time_limit(),
+            seed: default_seed(),
+            iteration_limit: None,
+        }
+    }
+}
+
+fn default_time_limit() -> f64 {
+    10.0
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceType {
+    pub mass_kg: f64,
+    pub volume_l: f64,
+}
+
+/// Longitude and latitude in degrees (WGS84), in that order as in GeoJSON.
+pub type Location = [f64; 2];
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Depot {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    pub location: Location,
+    /// When vans may leave and come back; empty means always open.
+    #[serde(default)]
+    pub opening_hours: Vec<Interval>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Capacity {
+    pub kg: f64,
+    pub m3: f64,
+    /// Optional limit on the number of devices.
+    #[serde(default)]
+    pub units: Option<u32>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Costs {
+    /// Per tour that leaves the depot.
+    #[serde(default)]
+    pub fixed: f64,
+    #[serde(default = "default_per_km")]
+    pub per_km: f64,
+    #[serde(default)]
+    pub per_hour: f64,
+}
+
+impl Default for Costs {
+    fn default() -> Self {
+        Costs {
+            fixed: 0.0,
+            per_km: default_per_km(),
+            per_hour: 0.0,
+        }
+    }
+}
+
+fn default_per_km() -> f64 {
+    1.0
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Energy {
+    #[default]
+    Diesel,
+    Petrol,
+    Electric,
+    CargoBike,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Vehicle {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// Depot where its tours start.
+    pub depot: String,
+    /// Depot where its tours end; the start depot when absent.
+    #[serde(default)]
+    pub end_depot: Option<String>,
+    pub capacity: Capacity,
+    /// Working periods, typically one per working day; each gives one tour.
+    pub shifts: Vec<Interval>,
+    #[serde(default)]
+    pub max_tour_hours: Option<f64>,
+    #[serde(default)]
+    pub max_tour_km: Option<f64>,
+    #[serde(default)]
+    pub energy: Energy,
+    #[serde(default)]
+    pub costs: Costs,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Multiplies the average speed (below 1: slower than traffic).
+    #[serde(default = "one")]
+    pub speed_factor: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+/// Whether a request must be planned.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Planned whenever the fleet can serve it.
+    #[default]
+    Mandatory,
+    /// Planned only when serving it costs less than this value (in cost units).
+    Optional(f64),
+}
+
+/// A stop to make: equipment to collect at a donor's site (a pickup), or
+/// refurbished devices to bring to a commune's drop-off point (an order).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub id: String,
+    /// The donor (company, administration) or the commune.
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    pub location: Location,
+    #[serde(default)]
+    pub contact: Contact,
+    /// Device type → number of devices.
+    pub devices: BTreeMap<String, u32>,
+    /// When the site can be visited; empty means any time in a shift.
+    #[serde(default)]
+    pub time_windows: Vec<Interval>,
+    #[serde(default = "default_service")]
+    pub service_minutes: f64,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    #[serde(default)]
+    pub priority: Priority,
+    #[serde(default)]
+    pub notes: String,
+}
+
+fn default_service() -> f64 {
+    10.0
+}
+
+/// The part of a shift when the depots are open: the van leaves once the
+/// start depot opens and is back before the end depot closes. A depot with
+/// no opening hours is always open; a shift when it is closed becomes empty.
+pub fn usable_shift(
+    shift: &Interval,
+    start_hours: &[Interval],
+    end_hours: &[Interval],
+) -> Interval {
+    let overlap = |hours: &[Interval]| -> Option<Interval> {
+        if hours.is_empty() {
+            return Some(*shift);
+        }
+        hours
+            .iter()
+            .filter(|o| o.start < shift.end && o.end > shift.start)
+            .max_by_key(|o| o.end.min(shift.end) - o.start.max(shift.start))
+            .copied()
+    };
+    match (overlap(start_hours), overlap(end_hours)) {
+        (Some(a), Some(b)) => Interval {
+            start: shift.start.max(a.start),
+            end: shift.end.min(b.end).max(shift.start.max(a.start)),
+        },
+        _ => Interval {
+            start: shift.start,
+            end: shift.start,
+        },
+    }
+}
+
+/// Local wall-clock date-times as `2026-11-30T09:00` (seconds optional).
+pub mod wall_clock {
+    use chrono::NaiveDateTime;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn parse(s: &str) -> Option<NaiveDateTime> {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+            .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M"))
+            .ok()
+    }
+
+    pub fn format(t: &NaiveDateTime) -> String {
+        t.format("%Y-%m-%dT%H:%M:%S").to_string()
+    }
+
+    pub fn serialize<S: Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format(t))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDateTime, D::Error> {
+        let s = String::deserialize(d)?;
+        parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("`{s}` is not a date-time like 2026-11-30T09:00"))
+        })
+    }
+}

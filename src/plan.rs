@@ -1,0 +1,110 @@
+//! The plan format (`tournee-plan/1`): what the planning answers. One tour per
+//! vehicle shift that is used, each stop with wall-clock times and the load
+//! on board; the requests left out with a machine-readable reason and a
+//! sentence; totals.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Contact, Location};
+
+pub const PLAN_FORMAT: &str = "tournee-plan/1";
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Plan {
+    pub format: String,
+    pub name: String,
+    /// How travel was estimated, e.g. `haversine × 1.3 at 30 km/h`.
+    pub travel_model: String,
+    pub seed: u64,
+    pub iterations: u64,
+    pub totals: Totals,
+    pub tours: Vec<Tour>,
+    pub unassigned: Vec<Unassigned>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+pub struct Totals {
+    pub tours: usize,
+    pub stops: usize,
+    pub distance_km: f64,
+    pub duration_h: f64,
+    pub cost: f64,
+    pub pickups_planned: usize,
+    pub orders_planned: usize,
+    pub unassigned: usize,
+    pub devices_collected: u64,
+    pub devices_delivered: u64,
+}
+
+/// Load on board, in the units of the problem's capacities.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq)]
+pub struct Load {
+    pub kg: f64,
+    pub m3: f64,
+    pub units: u64,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Tour {
+    /// `vehicle/YYYY-MM-DD` (with `#k` when a vehicle has two shifts a day).
+    pub id: String,
+    pub vehicle: String,
+    /// Index of the shift in the vehicle's `shifts`.
+    pub shift: usize,
+    pub day: String,
+    pub depot: String,
+    pub end_depot: String,
+    pub departure: String,
+    #[serde(rename = "return")]
+    pub return_: String,
+    pub distance_km: f64,
+    /// From departure to return, waiting included.
+    pub duration_h: f64,
+    pub cost: f64,
+    /// Refurbished devices loaded at the depot for the tour's orders.
+    pub load_at_departure: Load,
+    /// Distance from the last stop back to the depot.
+    pub return_km: f64,
+    pub stops: Vec<Stop>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StopKind {
+    Pickup,
+    Delivery,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Stop {
+    pub job: String,
+    pub kind: StopKind,
+    pub name: String,
+    pub address: String,
+    pub location: Location,
+    pub contact: Contact,
+    pub devices: BTreeMap<String, u32>,
+    /// Distance from the previous stop (or the depot).
+    pub travel_km: f64,
+    pub arrival: String,
+    /// Start of service: the arrival, or the opening of the window.
+    pub start: String,
+    pub departure: String,
+    pub waiting_min: f64,
+    /// On board when leaving the stop.
+    pub load: Load,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Unassigned {
+    pub job: String,
+    pub kind: StopKind,
+    pub name: String,
+    /// Machine-readable: `no_vehicle_with_skills`, `exceeds_capacity`,
+    /// `time_window_unreachable`, `shift_too_short`, `max_distance_exceeded`,
+    /// `not_profitable`, `fleet_full`.
+    pub reason: String,
+    pub message: String,
+}
