@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use tournee_solver::{solve, Job, Load, Matrix, Params, Problem, Vehicle};
-//! let pts = [(0.0, 0.0), (3.0, 4.0), (6.0, 8.0)];
+//! let pts: [(f64, f64); 3] = [(0.0, 0.0), (3.0, 4.0), (6.0, 8.0)];
 //! let d = Matrix::from_fn(3, |i, j| {
 //!     let (a, b) = (pts[i], pts[j]);
 //!     ((a.0 - b.0) * (a.0 - b.0) + (a.1 - b.1) * (a.1 - b.1)).sqrt()

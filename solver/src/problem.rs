@@ -157,12 +157,13 @@ pub struct Vehicle {
 }
 
 impl Vehicle {
-    /// A vehicle with unit distance cost and no other limit than `capacity`.
+    /// A vehicle with unit distance cost, leaving at time 0, and no other
+    /// limit than `capacity`.
     pub fn new(depot: usize, capacity: Load) -> Self {
         Vehicle {
             start: depot,
             end: depot,
-            shift: TimeWindow::ALWAYS,
+            shift: TimeWindow::new(0.0, f64::INFINITY),
             capacity,
             skills: 0,
             max_duration: None,
@@ -276,7 +277,12 @@ impl Problem {
                 )));
             }
             let sorted = job.windows.windows(2).all(|w| w[0].end < w[1].start);
-            if !sorted || job.windows.iter().any(|w| !(w.start <= w.end)) {
+            if !sorted
+                || job
+                    .windows
+                    .iter()
+                    .any(|w| w.start.is_nan() || w.end.is_nan() || w.start > w.end)
+            {
                 return Err(ProblemError(format!(
                     "job {i}: windows must be sorted, disjoint and non-empty"
                 )));
@@ -288,7 +294,8 @@ impl Problem {
                     "vehicle {v}: depot outside the matrix"
                 )));
             }
-            if !(veh.shift.start <= veh.shift.end) {
+            if veh.shift.start.is_nan() || veh.shift.end.is_nan() || veh.shift.start > veh.shift.end
+            {
                 return Err(ProblemError(format!(
                     "vehicle {v}: shift ends before it starts"
                 )));

@@ -99,7 +99,7 @@ impl Instance {
             .max(1);
         let shift = match &self.windows {
             Some(w) => TimeWindow::new(w[0].0, w[0].1),
-            None => TimeWindow::ALWAYS,
+            None => TimeWindow::new(0.0, f64::INFINITY),
         };
         let vehicle = Vehicle {
             shift,

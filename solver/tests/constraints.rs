@@ -1,0 +1,322 @@
+//! Each constraint kind on a tiny hand-made instance whose optimum is found
+//! by enumerating every assignment and order, with an evaluator written here
+//! independently of the solver's.
+
+use tournee_solver::{solve, Job, Load, Matrix, Params, Problem, Reason, TimeWindow, Vehicle};
+
+fn euclid(points: &[(f64, f64)]) -> Matrix {
+    Matrix::from_fn(points.len(), |i, j| {
+        let (a, b) = (points[i], points[j]);
+        ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
+    })
+}
+
+fn problem(points: &[(f64, f64)], jobs: Vec<Job>, vehicles: Vec<Vehicle>) -> Problem {
+    let d = euclid(points);
+    Problem {
+        jobs,
+        vehicles,
+        distance: d.clone(),
+        duration: d,
+    }
+}
+
+fn load(x: i64) -> Load {
+    Load([x, 0, 0])
+}
+
+/// Cost of one vehicle's sequence, or `None` when it breaks a rule.
+fn route_cost(p: &Problem, v: usize, seq: &[usize]) -> Option<f64> {
+    if seq.is_empty() {
+        return Some(0.0);
+    }
+    let veh = &p.vehicles[v];
+    let mut on_board: i64 = seq.iter().map(|&j| p.jobs[j].delivery.0[0]).sum();
+    if on_board > veh.capacity.0[0] {
+        return None;
+    }
+    let (mut t, mut dist, mut at) = (veh.shift.start, 0.0, veh.start);
+    for &j in seq {
+        let job = &p.jobs[j];
+        if job.skills & !veh.skills != 0 {
+            return None;
+        }
+        let arrive = t + p.duration.get(at, job.location) / veh.speed_factor;
+        let start = if job.windows.is_empty() {
+            arrive
+        } else {
+            let w = job.windows.iter().find(|w| w.end >= arrive)?;
+            arrive.max(w.start)
+        };
+        dist += p.distance.get(at, job.location);
+        on_board += job.pickup.0[0] - job.delivery.0[0];
+        if on_board > veh.capacity.0[0] {
+            return None;
+        }
+        t = start + job.service;
+        at = job.location;
+    }
+    dist += p.distance.get(at, veh.end);
+    t += p.duration.get(at, veh.end) / veh.speed_factor;
+    // Tours here leave at the shift start and never wait before their first
+    // window, so the duration is the return time minus the shift start.
+    let too_long = veh.max_duration.is_some_and(|m| t - veh.shift.start > m + 1e-9);
+    if t > veh.shift.end + 1e-9 || too_long || veh.max_distance.is_some_and(|m| dist > m + 1e-9) {
+        return None;
+    }
+    Some(veh.fixed_cost + veh.cost_per_distance * dist)
+}
+
+fn permutations(items: &[usize]) -> Vec<Vec<usize>> {
+    if items.len() <= 1 {
+        return vec![items.to_vec()];
+    }
+    let mut out = Vec::new();
+    for i in 0..items.len() {
+        let mut rest = items.to_vec();
+        let x = rest.remove(i);
+        for mut p in permutations(&rest) {
+            p.insert(0, x);
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Optimal objective (tour costs + values of optional jobs left out) by
+/// enumeration; mandatory jobs must all be served.
+fn optimum(p: &Problem) -> f64 {
+    let (n, m) = (p.jobs.len(), p.vehicles.len());
+    let mut best = f64::INFINITY;
+    let choices = m + 1; // a vehicle, or left out
+    for code in 0..choices.pow(n as u32) {
+        let mut c = code;
+        let mut groups = vec![Vec::new(); choices];
+        for j in 0..n {
+            groups[c % choices].push(j);
+            c /= choices;
+        }
+        let left_out = &groups[m];
+        if left_out.iter().any(|&j| p.jobs[j].prize.is_none()) {
+            continue;
+        }
+        let mut total: f64 = left_out.iter().map(|&j| p.jobs[j].prize.unwrap_or(0.0)).sum();
+        for v in 0..m {
+            let cheapest = permutations(&groups[v])
+                .iter()
+                .filter_map(|s| route_cost(p, v, s))
+                .fold(f64::INFINITY, f64::min);
+            total += cheapest;
+        }
+        best = best.min(total);
+    }
+    best
+}
+
+fn solved(p: &Problem) -> tournee_solver::Solution {
+    let params = Params {
+        iteration_limit: Some(3000),
+        time_limit: None,
+        ..Params::default()
+    };
+    let s = solve(p, &params, |_| {}).expect("valid problem");
+    // Every returned tour must pass the independent evaluator.
+    for r in &s.routes {
+        assert!(route_cost(p, r.vehicle, &r.jobs).is_some(), "infeasible tour {r:?}");
+    }
+    s
+}
+
+fn objective(p: &Problem, s: &tournee_solver::Solution) -> f64 {
+    s.cost + s.unassigned.iter().map(|&(j, _)| p.jobs[j].prize.unwrap_or(f64::INFINITY)).sum::<f64>()
+}
+
+fn assert_optimal(p: &Problem) -> tournee_solver::Solution {
+    let s = solved(p);
+    let opt = optimum(p);
+    assert!(opt.is_finite(), "the test instance must have a feasible solution");
+    assert!((objective(p, &s) - opt).abs() < 1e-6, "solver {} vs optimum {opt}", objective(p, &s));
+    s
+}
+
+const PTS: [(f64, f64); 6] = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (-10.0, 5.0), (5.0, -8.0)];
+
+fn job(loc: usize, pickup: i64) -> Job {
+    Job {
+        pickup: load(pickup),
+        ..Job::at(loc)
+    }
+}
+
+#[test]
+fn capacity_splits_the_work() {
+    let jobs = (1..=5).map(|l| job(l, 6)).collect();
+    let p = problem(&PTS, jobs, vec![Vehicle::new(0, load(12)); 3]);
+    let s = assert_optimal(&p);
+    assert!(s.routes.len() >= 3);
+}
+
+#[test]
+fn time_windows_force_the_order() {
+    // Geometrically 1,2,3 is shortest; the windows demand 3 first and 1 last.
+    let mut jobs: Vec<Job> = (1..=3).map(|l| job(l, 1)).collect();
+    jobs[2].windows = vec![TimeWindow::new(0.0, 15.0)];
+    jobs[0].windows = vec![TimeWindow::new(40.0, 60.0)];
+    let p = problem(&PTS[..4], jobs, vec![Vehicle::new(0, load(10))]);
+    let s = assert_optimal(&p);
+    assert_eq!(s.routes[0].jobs.first(), Some(&2));
+    assert_eq!(s.routes[0].jobs.last(), Some(&0));
+}
+
+#[test]
+fn several_windows_per_job_and_waiting() {
+    let mut jobs: Vec<Job> = (1..=3).map(|l| job(l, 1)).collect();
+    // Job 0 is open early and late; the late window is the one that fits.
+    jobs[0].windows = vec![TimeWindow::new(0.0, 5.0), TimeWindow::new(50.0, 55.0)];
+    jobs[1].windows = vec![TimeWindow::new(20.0, 30.0)];
+    jobs[0].service = 3.0;
+    let p = problem(&PTS[..4], jobs, vec![Vehicle::new(0, load(10))]);
+    let s = assert_optimal(&p);
+    let sched = tournee_solver::schedule(&p, 0, &s.routes[0].jobs).expect("feasible");
+    let v0 = sched.visits.iter().find(|v| v.job == 0).expect("job 0 served");
+    assert!(v0.start >= 50.0 && v0.start <= 55.0, "{v0:?}");
+}
+
+#[test]
+fn skills_restrict_vehicles() {
+    let mut jobs: Vec<Job> = (1..=4).map(|l| job(l, 1)).collect();
+    jobs[1].skills = 0b1;
+    jobs[3].skills = 0b1;
+    let mut lift = Vehicle::new(0, load(10));
+    lift.skills = 0b1;
+    lift.fixed_cost = 5.0;
+    let p = problem(&PTS, jobs, vec![Vehicle::new(0, load(10)), lift]);
+    let s = assert_optimal(&p);
+    for r in &s.routes {
+        if r.vehicle == 0 {
+            assert!(!r.jobs.contains(&1) && !r.jobs.contains(&3));
+        }
+    }
+}
+
+#[test]
+fn heterogeneous_fleet_costs_and_speed() {
+    let jobs: Vec<Job> = (1..=5).map(|l| job(l, 3)).collect();
+    let mut cheap = Vehicle::new(0, load(9));
+    cheap.cost_per_distance = 0.5;
+    let mut slow = Vehicle::new(0, load(15));
+    slow.speed_factor = 0.5;
+    slow.shift = TimeWindow::new(0.0, 90.0);
+    slow.fixed_cost = 10.0;
+    let p = problem(&PTS, jobs, vec![cheap, slow]);
+    assert_optimal(&p);
+}
+
+#[test]
+fn max_distance_and_max_duration() {
+    let jobs: Vec<Job> = (1..=5).map(|l| job(l, 1)).collect();
+    let mut short = Vehicle::new(0, load(10));
+    short.max_distance = Some(30.0);
+    let mut brief = Vehicle::new(0, load(10));
+    brief.max_duration = Some(40.0);
+    let p = problem(&PTS, jobs, vec![short, brief.clone(), brief]);
+    let s = assert_optimal(&p);
+    for r in &s.routes {
+        let sched = tournee_solver::schedule(&p, r.vehicle, &r.jobs).expect("feasible");
+        if r.vehicle == 0 {
+            assert!(sched.distance <= 30.0 + 1e-9);
+        } else {
+            assert!(sched.duration() <= 40.0 + 1e-9);
+        }
+    }
+}
+
+#[test]
+fn deliveries_and_pickups_share_a_tour() {
+    // Capacity 10: deliver 8 at 1 first, then there is room to pick up 8 at 2.
+    let mut deliver = Job::at(1);
+    deliver.delivery = load(8);
+    let far_pickup = job(2, 8);
+    let p = problem(&PTS[..3], vec![far_pickup, deliver], vec![Vehicle::new(0, load(10))]);
+    let s = assert_optimal(&p);
+    assert_eq!(s.routes.len(), 1);
+    assert_eq!(s.routes[0].jobs, vec![1, 0]);
+}
+
+#[test]
+fn optional_jobs_are_served_only_when_worth_it() {
+    let mut jobs: Vec<Job> = (1..=3).map(|l| job(l, 1)).collect();
+    let mut far = job(4, 1);
+    far.prize = Some(5.0); // a detour of about 22 is not worth 5
+    jobs.push(far);
+    let mut worth = job(5, 1);
+    worth.prize = Some(100.0);
+    jobs.push(worth);
+    let p = problem(&PTS, jobs, vec![Vehicle::new(0, load(10))]);
+    let s = assert_optimal(&p);
+    assert_eq!(s.unassigned, vec![(3, Reason::NotProfitable)]);
+}
+
+#[test]
+fn every_left_out_job_says_why() {
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut skilled = job(1, 1);
+    skilled.skills = 0b10;
+    jobs.push(skilled);
+    jobs.push(job(2, 50));
+    let mut closed = job(3, 1);
+    closed.windows = vec![TimeWindow::new(0.0, 5.0)]; // 10 away
+    jobs.push(closed);
+    let mut late = job(4, 1);
+    late.windows = vec![TimeWindow::new(80.0, 95.0)]; // reachable, but no way back by 100
+    late.service = 10.0;
+    jobs.push(late);
+    let mut v = Vehicle::new(0, load(10));
+    v.shift = TimeWindow::new(0.0, 100.0);
+    let p = problem(&PTS, jobs, vec![v]);
+    let s = solved(&p);
+    assert_eq!(
+        s.unassigned,
+        vec![
+            (0, Reason::NoVehicleWithSkills),
+            (1, Reason::ExceedsCapacity),
+            (2, Reason::TimeWindowUnreachable),
+            (3, Reason::ShiftTooShort),
+        ]
+    );
+
+    let mut v = Vehicle::new(0, load(10));
+    v.max_distance = Some(15.0);
+    let p = problem(&PTS, vec![job(2, 1)], vec![v]);
+    assert_eq!(solved(&p).unassigned, vec![(0, Reason::MaxDistanceExceeded)]);
+
+    // Two jobs that each fill the only van: one is left out for want of room.
+    let p = problem(&PTS, vec![job(1, 8), job(2, 8)], vec![Vehicle::new(0, load(10))]);
+    let s = solved(&p);
+    assert_eq!(s.unassigned.len(), 1);
+    assert_eq!(s.unassigned[0].1, Reason::FleetFull);
+}
+
+#[test]
+fn same_seed_same_iterations_same_solution() {
+    let jobs: Vec<Job> = (1..=5).map(|l| job(l, 4)).collect();
+    let p = problem(&PTS, jobs, vec![Vehicle::new(0, load(9)); 4]);
+    let params = Params {
+        seed: 42,
+        iteration_limit: Some(500),
+        time_limit: None,
+        ..Params::default()
+    };
+    let a = solve(&p, &params, |_| {}).expect("valid");
+    let b = solve(&p, &params, |_| {}).expect("valid");
+    assert_eq!(a, b);
+}
+
+#[test]
+fn invalid_problems_are_refused_not_panicked_on() {
+    let mut bad = problem(&PTS, vec![job(9, 1)], vec![Vehicle::new(0, load(1))]);
+    assert!(solve(&bad, &Params::default(), |_| {}).is_err());
+    bad.jobs[0] = job(1, 1);
+    bad.jobs[0].windows = vec![TimeWindow::new(5.0, 1.0)];
+    assert!(solve(&bad, &Params::default(), |_| {}).is_err());
+}
