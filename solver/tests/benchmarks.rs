@@ -7,7 +7,9 @@ use tournee_solver::io::{check, read_solomon, read_vrplib, Instance};
 use tournee_solver::{solve, Params};
 
 fn data(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/benchmarks").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../data/benchmarks")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -35,12 +37,18 @@ fn solomon_reader_reads_c101() {
     assert_eq!(inst.fleet, Some(25));
     let w = inst.windows.as_ref().expect("time windows");
     assert_eq!(w[0], (0.0, 1236.0));
-    assert_eq!((inst.coords[1], inst.demand[1], w[1], inst.service[1]), ((45.0, 68.0), 10, (912.0, 967.0), 90.0));
+    assert_eq!(
+        (inst.coords[1], inst.demand[1], w[1], inst.service[1]),
+        ((45.0, 68.0), 10, (912.0, 967.0), 90.0)
+    );
 }
 
 #[test]
 fn best_known_solomon_solutions_check_out_at_their_published_cost() {
-    for (inst, sol, bks) in [("R101.txt", "R101.hierarchical.sol", 1650.7992), ("RC101.txt", "RC101.hierarchical.sol", 1696.9492)] {
+    for (inst, sol, bks) in [
+        ("R101.txt", "R101.hierarchical.sol", 1650.7992),
+        ("RC101.txt", "RC101.hierarchical.sol", 1696.9492),
+    ] {
         let inst = read_solomon(&data(inst)).expect("parses");
         let routes = read_sol(&inst, &data(sol));
         let d = check(&inst, &routes).expect("the BKS is feasible");
@@ -96,7 +104,11 @@ fn solver_solution_on_c101_is_feasible_and_near_the_optimum() {
         ..Params::default()
     };
     let s = solve(&inst.to_problem(), &params, |_| {}).expect("valid");
-    let routes: Vec<Vec<usize>> = s.routes.iter().map(|r| r.jobs.iter().map(|j| j + 1).collect()).collect();
+    let routes: Vec<Vec<usize>> = s
+        .routes
+        .iter()
+        .map(|r| r.jobs.iter().map(|j| j + 1).collect())
+        .collect();
     let d = check(&inst, &routes).expect("feasible");
     assert!((d - s.distance).abs() < 1e-6);
     assert!(d <= 828.9369 * 1.01, "C101 distance {d}");
@@ -106,7 +118,10 @@ fn solver_solution_on_c101_is_feasible_and_near_the_optimum() {
 fn solution_files_read_back() {
     let inst = read_vrplib(&data("X-n101-k25.vrp")).expect("parses");
     let routes = read_sol(&inst, &data("X-n101-k25.sol"));
-    let jobs: Vec<Vec<usize>> = routes.iter().map(|r| r.iter().map(|n| n - 1).collect()).collect();
+    let jobs: Vec<Vec<usize>> = routes
+        .iter()
+        .map(|r| r.iter().map(|n| n - 1).collect())
+        .collect();
     let text = inst.solution_text(&jobs, 27591.0);
     assert!(text.ends_with("Cost 27591\n"));
     assert_eq!(read_sol(&inst, &text), routes);
@@ -117,7 +132,10 @@ fn malformed_files_are_errors_with_a_line() {
     let e = read_solomon("C1\nVEHICLE\nNUMBER CAPACITY\n 25 x\n").unwrap_err();
     assert_eq!(e.line, 4);
     assert!(read_solomon("").is_err());
-    assert!(read_vrplib("NAME : x\nDIMENSION : 3\nCAPACITY : 10\nNODE_COORD_SECTION\n1 0 0\n9 1 1\n").is_err());
+    assert!(read_vrplib(
+        "NAME : x\nDIMENSION : 3\nCAPACITY : 10\nNODE_COORD_SECTION\n1 0 0\n9 1 1\n"
+    )
+    .is_err());
     let e = read_vrplib("NAME : x\nEDGE_WEIGHT_TYPE : GEO\n").unwrap_err();
     assert!(e.message.contains("GEO"));
 }

@@ -60,7 +60,9 @@ fn route_cost(p: &Problem, v: usize, seq: &[usize]) -> Option<f64> {
     t += p.duration.get(at, veh.end) / veh.speed_factor;
     // Tours here leave at the shift start and never wait before their first
     // window, so the duration is the return time minus the shift start.
-    let too_long = veh.max_duration.is_some_and(|m| t - veh.shift.start > m + 1e-9);
+    let too_long = veh
+        .max_duration
+        .is_some_and(|m| t - veh.shift.start > m + 1e-9);
     if t > veh.shift.end + 1e-9 || too_long || veh.max_distance.is_some_and(|m| dist > m + 1e-9) {
         return None;
     }
@@ -100,7 +102,10 @@ fn optimum(p: &Problem) -> f64 {
         if left_out.iter().any(|&j| p.jobs[j].prize.is_none()) {
             continue;
         }
-        let mut total: f64 = left_out.iter().map(|&j| p.jobs[j].prize.unwrap_or(0.0)).sum();
+        let mut total: f64 = left_out
+            .iter()
+            .map(|&j| p.jobs[j].prize.unwrap_or(0.0))
+            .sum();
         for v in 0..m {
             let cheapest = permutations(&groups[v])
                 .iter()
@@ -122,24 +127,45 @@ fn solved(p: &Problem) -> tournee_solver::Solution {
     let s = solve(p, &params, |_| {}).expect("valid problem");
     // Every returned tour must pass the independent evaluator.
     for r in &s.routes {
-        assert!(route_cost(p, r.vehicle, &r.jobs).is_some(), "infeasible tour {r:?}");
+        assert!(
+            route_cost(p, r.vehicle, &r.jobs).is_some(),
+            "infeasible tour {r:?}"
+        );
     }
     s
 }
 
 fn objective(p: &Problem, s: &tournee_solver::Solution) -> f64 {
-    s.cost + s.unassigned.iter().map(|&(j, _)| p.jobs[j].prize.unwrap_or(f64::INFINITY)).sum::<f64>()
+    s.cost
+        + s.unassigned
+            .iter()
+            .map(|&(j, _)| p.jobs[j].prize.unwrap_or(f64::INFINITY))
+            .sum::<f64>()
 }
 
 fn assert_optimal(p: &Problem) -> tournee_solver::Solution {
     let s = solved(p);
     let opt = optimum(p);
-    assert!(opt.is_finite(), "the test instance must have a feasible solution");
-    assert!((objective(p, &s) - opt).abs() < 1e-6, "solver {} vs optimum {opt}", objective(p, &s));
+    assert!(
+        opt.is_finite(),
+        "the test instance must have a feasible solution"
+    );
+    assert!(
+        (objective(p, &s) - opt).abs() < 1e-6,
+        "solver {} vs optimum {opt}",
+        objective(p, &s)
+    );
     s
 }
 
-const PTS: [(f64, f64); 6] = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (-10.0, 5.0), (5.0, -8.0)];
+const PTS: [(f64, f64); 6] = [
+    (0.0, 0.0),
+    (10.0, 0.0),
+    (10.0, 10.0),
+    (0.0, 10.0),
+    (-10.0, 5.0),
+    (5.0, -8.0),
+];
 
 fn job(loc: usize, pickup: i64) -> Job {
     Job {
@@ -178,7 +204,11 @@ fn several_windows_per_job_and_waiting() {
     let p = problem(&PTS[..4], jobs, vec![Vehicle::new(0, load(10))]);
     let s = assert_optimal(&p);
     let sched = tournee_solver::schedule(&p, 0, &s.routes[0].jobs).expect("feasible");
-    let v0 = sched.visits.iter().find(|v| v.job == 0).expect("job 0 served");
+    let v0 = sched
+        .visits
+        .iter()
+        .find(|v| v.job == 0)
+        .expect("job 0 served");
     assert!(v0.start >= 50.0 && v0.start <= 55.0, "{v0:?}");
 }
 
@@ -237,7 +267,11 @@ fn deliveries_and_pickups_share_a_tour() {
     let mut deliver = Job::at(1);
     deliver.delivery = load(8);
     let far_pickup = job(2, 8);
-    let p = problem(&PTS[..3], vec![far_pickup, deliver], vec![Vehicle::new(0, load(10))]);
+    let p = problem(
+        &PTS[..3],
+        vec![far_pickup, deliver],
+        vec![Vehicle::new(0, load(10))],
+    );
     let s = assert_optimal(&p);
     assert_eq!(s.routes.len(), 1);
     assert_eq!(s.routes[0].jobs, vec![1, 0]);
@@ -288,10 +322,17 @@ fn every_left_out_job_says_why() {
     let mut v = Vehicle::new(0, load(10));
     v.max_distance = Some(15.0);
     let p = problem(&PTS, vec![job(2, 1)], vec![v]);
-    assert_eq!(solved(&p).unassigned, vec![(0, Reason::MaxDistanceExceeded)]);
+    assert_eq!(
+        solved(&p).unassigned,
+        vec![(0, Reason::MaxDistanceExceeded)]
+    );
 
     // Two jobs that each fill the only van: one is left out for want of room.
-    let p = problem(&PTS, vec![job(1, 8), job(2, 8)], vec![Vehicle::new(0, load(10))]);
+    let p = problem(
+        &PTS,
+        vec![job(1, 8), job(2, 8)],
+        vec![Vehicle::new(0, load(10))],
+    );
     let s = solved(&p);
     assert_eq!(s.unassigned.len(), 1);
     assert_eq!(s.unassigned[0].1, Reason::FleetFull);

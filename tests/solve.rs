@@ -1,0 +1,164 @@
+//! `tournee solve` end to end on the sample week and on a small problem: the
+//! plan is feasible by the independent checker, complete, reproducible, and
+//! the checker itself notices a corrupted plan.
+
+mod common;
+
+use common::{repo, run, small_problem, stderr, write};
+use tournee::{check, input, plan::Plan};
+
+fn solve_to_file(problem: &std::path::Path, extra: &[&str]) -> (Plan, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_path = dir.path().join("plan.json");
+    let mut args = vec![
+        "solve",
+        problem.to_str().expect("utf-8"),
+        "-o",
+        out_path.to_str().expect("utf-8"),
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&out_path).expect("plan written");
+    (serde_json::from_str(&text).expect("plan parses"), text)
+}
+
+#[test]
+fn sample_week_plan_is_feasible_and_complete() {
+    let week = repo().join("data/rouen/week.json");
+    let (plan, _) = solve_to_file(
+        &week,
+        &["--iterations", "4000", "--time-limit", "60", "--check"],
+    );
+    let problem =
+        input::read(&std::fs::read_to_string(&week).expect("week")).expect("valid sample");
+    assert_eq!(check::check(&problem, &plan), Vec::<String>::new());
+    // Every request the fleet can serve is planned: only the data-centre
+    // clear-out, larger than any van, is left out.
+    let left: Vec<(&str, &str)> = plan
+        .unassigned
+        .iter()
+        .map(|u| (u.job.as_str(), u.reason.as_str()))
+        .collect();
+    assert_eq!(left, vec![("P121", "exceeds_capacity")]);
+    assert_eq!(
+        plan.totals.stops,
+        problem.pickups.len() + problem.orders.len() - 1
+    );
+    // Tours are spread over the week, one per vehicle shift at most.
+    let days: std::collections::BTreeSet<&str> =
+        plan.tours.iter().map(|t| t.day.as_str()).collect();
+    assert_eq!(days.len(), 5, "{days:?}");
+}
+
+#[test]
+fn same_seed_and_iterations_give_a_byte_identical_plan() {
+    let week = repo().join("data/rouen/week.json");
+    let args = ["--seed", "3", "--iterations", "1500", "--time-limit", "120"];
+    let (_, a) = solve_to_file(&week, &args);
+    let (_, b) = solve_to_file(&week, &args);
+    assert_eq!(a, b);
+    let (_, c) = solve_to_file(
+        &week,
+        &["--seed", "4", "--iterations", "1500", "--time-limit", "120"],
+    );
+    assert_ne!(a, c, "another seed should explore differently");
+}
+
+#[test]
+fn text_and_json_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "p.json", &small_problem());
+    let out = run(&["solve", path.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("small: "), "{text}");
+    assert!(text.contains("2026-11-30  van-"), "{text}");
+    let out = run(&["solve", path.to_str().expect("utf-8"), "--format", "json"]);
+    let plan: Plan = serde_json::from_slice(&out.stdout).expect("plan on stdout");
+    assert_eq!(plan.format, "tournee-plan/1");
+    assert_eq!(plan.totals.stops + plan.unassigned.len(), 5);
+}
+
+/// A plan for the small problem, and the problem.
+fn small_plan() -> (tournee::model::Problem, Plan) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let value = small_problem();
+    let path = write(dir.path(), "p.json", &value);
+    let (plan, _) = solve_to_file(&path, &[]);
+    let problem = input::read(&value.to_string()).expect("valid");
+    assert!(check::check(&problem, &plan).is_empty());
+    (problem, plan)
+}
+
+#[test]
+fn checker_rejects_corrupted_plans() {
+    let (problem, plan) = small_plan();
+    let errs = |p: &Plan| check::check(&problem, p);
+    let busiest = plan
+        .tours
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, t)| t.stops.len())
+        .map(|(i, _)| i)
+        .expect("a tour");
+
+    let mut dropped = plan.clone();
+    dropped.tours[busiest].stops.remove(0);
+    assert!(
+        errs(&dropped)
+            .iter()
+            .any(|e| e.contains("neither planned nor listed")),
+        "{:?}",
+        errs(&dropped)
+    );
+
+    let mut early = plan.clone();
+    early.tours[busiest].stops[0].arrival = "2026-11-30T05:00:00".into();
+    assert!(errs(&early).iter().any(|e| e.contains("does not follow")));
+
+    let mut shifted = plan.clone();
+    shifted.tours[busiest].departure = "2026-11-30T06:00:00".into();
+    assert!(errs(&shifted)
+        .iter()
+        .any(|e| e.contains("outside the shift")));
+
+    let mut far = plan.clone();
+    far.tours[busiest].distance_km += 1.0;
+    assert!(errs(&far).iter().any(|e| e.contains("km reported")));
+
+    let mut light = plan.clone();
+    light.tours[busiest].stops[0].load.kg += 5.0;
+    assert!(errs(&light).iter().any(|e| e.contains("reported load")));
+
+    let mut swapped = plan.clone();
+    swapped.tours[busiest].stops.reverse();
+    assert!(!errs(&swapped).is_empty());
+
+    let mut stranger = plan.clone();
+    stranger.tours[busiest].vehicle = "van-z".into();
+    assert!(errs(&stranger).iter().any(|e| e.contains("no vehicle")));
+}
+
+#[test]
+fn checker_rejects_overload_skills_and_closed_sites() {
+    let (mut problem, plan) = small_plan();
+    // The same plan against a problem whose vans are smaller and lack skills.
+    for v in &mut problem.vehicles {
+        v.capacity.kg = 10.0;
+        v.skills.clear();
+    }
+    problem.pickups[0].skills = vec!["tail_lift".into()];
+    problem.pickups[3].time_windows = vec![tournee::model::Interval {
+        start: chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+            .and_then(|d| d.and_hms_opt(6, 0, 0))
+            .expect("date"),
+        end: chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+            .and_then(|d| d.and_hms_opt(6, 30, 0))
+            .expect("date"),
+    }];
+    let errors = check::check(&problem, &plan).join("\n");
+    assert!(errors.contains("over capacity"), "{errors}");
+    assert!(errors.contains("lacks skill tail_lift"), "{errors}");
+    assert!(errors.contains("outside every time window"), "{errors}");
+}
