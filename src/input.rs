@@ -10,6 +10,9 @@ use chrono::NaiveDateTime;
 
 use crate::model::{self, Interval, Location, Problem, Request, FORMAT};
 
+/// The longest search a problem may ask for.
+pub const MAX_TIME_LIMIT_S: f64 = 86_400.0;
+
 /// One mistake in a problem, tied to the field where it is.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
@@ -91,6 +94,12 @@ impl Validator {
         self.positive("routing.detour_factor", p.routing.detour_factor);
         self.positive("routing.speed_kmh", p.routing.speed_kmh);
         self.positive("solver.time_limit_s", p.solver.time_limit_s);
+        if p.solver.time_limit_s > MAX_TIME_LIMIT_S {
+            self.err(
+                "solver.time_limit_s",
+                format!("at most {MAX_TIME_LIMIT_S} s (one day)"),
+            );
+        }
         if p.solver.iteration_limit == Some(0) {
             self.err("solver.iteration_limit", "must be at least 1");
         }

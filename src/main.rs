@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use tournee::cli::{bench, solve};
+use tournee::cli::{bench, demo, solve};
 
 #[derive(Parser)]
 #[command(
@@ -22,7 +22,7 @@ enum Command {
     Solve {
         problem: PathBuf,
         /// Seconds of search (overrides solver.time_limit_s).
-        #[arg(long)]
+        #[arg(long, value_parser = seconds)]
         time_limit: Option<f64>,
         /// Random seed (overrides solver.seed).
         #[arg(long)]
@@ -40,6 +40,13 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Plan the embedded sample week (Métropole Rouen Normandie) and print it.
+    Demo {
+        #[arg(long, default_value_t = 10.0, value_parser = seconds)]
+        time_limit: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Solve public benchmark instances and print CSV results.
     Bench {
         #[arg(long, value_enum)]
@@ -48,7 +55,7 @@ enum Command {
         #[arg(long)]
         bks: Option<PathBuf>,
         /// Seconds per instance.
-        #[arg(long, default_value_t = 10.0)]
+        #[arg(long, default_value_t = 10.0, value_parser = seconds)]
         time_limit: f64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -58,6 +65,14 @@ enum Command {
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
     },
+}
+
+/// A positive, finite number of seconds.
+fn seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 && x < 1e9 => Ok(x),
+        _ => Err(format!("`{s}` is not a positive number of seconds")),
+    }
 }
 
 fn main() -> ExitCode {
@@ -102,6 +117,13 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Demo { time_limit, seed } => match demo::run(time_limit, seed) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
         Command::Bench {
             format,
             bks,

@@ -1,3 +1,4 @@
 //! The `tournee` command's subcommands.
 pub mod bench;
+pub mod demo;
 pub mod solve;
