@@ -106,8 +106,8 @@ fn optimum(p: &Problem) -> f64 {
             .iter()
             .map(|&j| p.jobs[j].prize.unwrap_or(0.0))
             .sum();
-        for v in 0..m {
-            let cheapest = permutations(&groups[v])
+        for (v, group) in groups.iter().enumerate().take(m) {
+            let cheapest = permutations(group)
                 .iter()
                 .filter_map(|s| route_cost(p, v, s))
                 .fold(f64::INFINITY, f64::min);
