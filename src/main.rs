@@ -39,6 +39,9 @@ enum Command {
         /// Re-verify the plan with the independent checker (exit 3 if infeasible).
         #[arg(long)]
         check: bool,
+        /// Independent searches in parallel; the best plan wins.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: u16,
     },
     /// Plan the embedded sample week (Métropole Rouen Normandie) and print it.
     Demo {
@@ -62,6 +65,12 @@ enum Command {
         /// Write each solution in the CVRPLIB format to this folder.
         #[arg(long)]
         solutions: Option<PathBuf>,
+        /// Other solvers' results (e.g. peers-10s.csv) to compare with.
+        #[arg(long)]
+        peers: Option<PathBuf>,
+        /// Independent searches in parallel (1 for the benchmark rule).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: u16,
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
     },
@@ -86,8 +95,10 @@ fn main() -> ExitCode {
             output,
             format,
             check,
+            threads,
         } => {
             let opts = solve::Options {
+                threads: threads as usize,
                 problem,
                 time_limit,
                 seed,
@@ -130,6 +141,8 @@ fn main() -> ExitCode {
             time_limit,
             seed,
             solutions,
+            peers,
+            threads,
             inputs,
         } => {
             let opts = bench::Options {
@@ -138,6 +151,8 @@ fn main() -> ExitCode {
                 time_limit,
                 seed,
                 solutions,
+                peers,
+                threads: threads as usize,
                 inputs,
             };
             match bench::run(&opts) {

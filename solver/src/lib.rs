@@ -45,5 +45,33 @@ pub fn solve(
     progress: impl FnMut(&Progress),
 ) -> Result<Solution, ProblemError> {
     problem.validate()?;
-    Ok(search::solve(problem, params, progress))
+    let threads = params.threads.max(1);
+    if threads == 1 {
+        return Ok(search::solve(problem, params, progress));
+    }
+    // Independent searches with consecutive seeds; the first one reports
+    // progress. Ties go to the lowest seed, so the answer stays reproducible
+    // under iteration limits.
+    let solutions: Vec<Solution> = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads as u64)
+            .map(|k| {
+                let params = Params {
+                    seed: params.seed.wrapping_add(k),
+                    ..params.clone()
+                };
+                scope.spawn(move || search::solve(problem, &params, |_| {}))
+            })
+            .collect();
+        let mut all = vec![search::solve(problem, params, progress)];
+        all.extend(others.into_iter().filter_map(|h| h.join().ok()));
+        all
+    });
+    let best = solutions.into_iter().reduce(|best, s| {
+        if s.objective < best.objective - 1e-9 {
+            s
+        } else {
+            best
+        }
+    });
+    best.ok_or_else(|| ProblemError("every search thread failed".into()))
 }

@@ -38,6 +38,9 @@ pub struct Params {
     /// Start and end temperatures, as fractions of the mean cost per job of
     /// the first solution.
     pub temperature: (f64, f64),
+    /// Independent searches run side by side (seeds `seed`, `seed + 1`, …);
+    /// the best answer wins. One thread is the default, and the benchmark rule.
+    pub threads: usize,
 }
 
 impl Default for Params {
@@ -52,6 +55,7 @@ impl Default for Params {
             split_depth: 0.01,
             blink_rate: 0.01,
             temperature: (0.3, 0.003),
+            threads: 1,
         }
     }
 }
@@ -87,17 +91,17 @@ pub fn solve(problem: &Problem, params: &Params, mut progress: impl FnMut(&Progr
             break;
         }
         let temperature = t0 * (t1 / t0).powf(fraction);
-        let mut candidate = current.clone();
-        search.ruin(&mut candidate);
-        search.recreate(&mut candidate);
-        candidate.recompute_cost(&search.penalty);
-        if candidate.cost < current.cost - temperature * search.rng.unit().ln() {
-            current = candidate;
-            if current.cost < best.cost - 1e-9 {
-                best = current.clone();
-                progress(&search.progress(iteration, started, fraction, &best));
-                last_report = Instant::now();
-            }
+        let threshold = current.cost - temperature * search.rng.unit().ln();
+        current.begin();
+        search.ruin(&mut current);
+        search.recreate(&mut current);
+        current.recompute_cost(&search.penalty);
+        if current.cost >= threshold {
+            current.rollback();
+        } else if current.cost < best.cost - 1e-9 {
+            best = current.clone();
+            progress(&search.progress(iteration, started, fraction, &best));
+            last_report = Instant::now();
         }
         iteration += 1;
         if last_report.elapsed() >= report_every {
@@ -396,6 +400,7 @@ impl<'a> Search<'a> {
             routes,
             unassigned,
             cost: best.tours.iter().map(|t| t.cost).sum(),
+            objective: best.cost,
             distance: best.tours.iter().map(|t| t.distance).sum(),
             iterations,
         }

@@ -40,6 +40,9 @@ pub struct Solution {
     pub unassigned: Vec<(usize, Reason)>,
     /// Total cost of the tours (without penalties for left-out jobs).
     pub cost: f64,
+    /// What the search minimises: `cost` plus the value of each optional job
+    /// left out and a prohibitive penalty per mandatory one.
+    pub objective: f64,
     pub distance: f64,
     pub iterations: u64,
 }
@@ -54,6 +57,11 @@ pub(crate) struct State {
     pub tour_of: Vec<Option<usize>>,
     /// Tour costs plus the penalties of absent jobs.
     pub cost: f64,
+    /// Undo log of the move under way: original tours it changed, the absent
+    /// jobs and cost before it. Cheaper than copying the whole state.
+    saved_tours: Vec<Tour>,
+    saved_absent: Vec<usize>,
+    saved_cost: f64,
 }
 
 impl State {
@@ -65,6 +73,39 @@ impl State {
             absent: (0..problem.jobs.len()).collect(),
             tour_of: vec![None; problem.jobs.len()],
             cost: f64::INFINITY,
+            saved_tours: Vec::new(),
+            saved_absent: Vec::new(),
+            saved_cost: f64::INFINITY,
+        }
+    }
+
+    /// Starts a move that [`State::rollback`] can undo.
+    pub fn begin(&mut self) {
+        self.saved_tours.clear();
+        self.saved_absent.clone_from(&self.absent);
+        self.saved_cost = self.cost;
+    }
+
+    /// Undoes everything since [`State::begin`].
+    pub fn rollback(&mut self) {
+        for &j in &self.saved_absent {
+            self.tour_of[j] = None;
+        }
+        for tour in self.saved_tours.drain(..) {
+            for &j in &tour.jobs {
+                self.tour_of[j] = Some(tour.vehicle);
+            }
+            let v = tour.vehicle;
+            self.tours[v] = tour;
+        }
+        std::mem::swap(&mut self.absent, &mut self.saved_absent);
+        self.cost = self.saved_cost;
+    }
+
+    /// Remembers tour `v` as it was before the move, once.
+    fn save(&mut self, v: usize) {
+        if !self.saved_tours.iter().any(|t| t.vehicle == v) {
+            self.saved_tours.push(self.tours[v].clone());
         }
     }
 
@@ -78,6 +119,7 @@ impl State {
     /// out infeasible (possible after removals when travel times break the
     /// triangle inequality) empties the tour and marks its jobs absent.
     pub fn set_tour(&mut self, problem: &Problem, v: usize, jobs: Vec<usize>) {
+        self.save(v);
         for &j in &jobs {
             self.tour_of[j] = Some(v);
         }

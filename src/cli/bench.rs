@@ -22,6 +22,10 @@ pub struct Options {
     pub time_limit: f64,
     pub seed: u64,
     pub solutions: Option<PathBuf>,
+    /// Other solvers' results (`instance,solver,…,distance`), to compare with
+    /// the best of them on each instance.
+    pub peers: Option<PathBuf>,
+    pub threads: usize,
     pub inputs: Vec<PathBuf>,
 }
 
@@ -35,13 +39,17 @@ pub fn run(opts: &Options) -> Result<(), String> {
         Some(p) => read_bks(p)?,
         None => BTreeMap::new(),
     };
+    let peers = match &opts.peers {
+        Some(p) => read_peers(p)?,
+        None => BTreeMap::new(),
+    };
     if let Some(dir) = &opts.solutions {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
     println!(
-        "instance,customers,vehicles,distance,bks_distance,gap_pct,wall_s,iterations,feasible"
+        "instance,customers,vehicles,distance,bks_distance,gap_pct,best_peer,peer_distance,ratio_to_peer,wall_s,iterations,feasible"
     );
-    let (mut gaps, mut feasible) = (Vec::new(), 0usize);
+    let (mut gaps, mut ratios, mut feasible) = (Vec::new(), Vec::new(), 0usize);
     for file in &files {
         let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
         let inst = match opts.format {
@@ -53,6 +61,7 @@ pub fn run(opts: &Options) -> Result<(), String> {
         let params = Params {
             seed: opts.seed,
             time_limit: Some(Duration::from_secs_f64(opts.time_limit)),
+            threads: opts.threads,
             ..Params::default()
         };
         let started = Instant::now();
@@ -82,6 +91,11 @@ pub fn run(opts: &Options) -> Result<(), String> {
         if let Some(g) = gap {
             gaps.push(g);
         }
+        let peer = peers.get(&name);
+        let ratio = peer.map(|(_, d)| distance / d);
+        if let Some(r) = ratio {
+            ratios.push(r);
+        }
         if let Some(dir) = &opts.solutions {
             let jobs: Vec<Vec<usize>> = solution.routes.iter().map(|r| r.jobs.clone()).collect();
             let path = dir.join(format!("{name}.sol"));
@@ -89,21 +103,72 @@ pub fn run(opts: &Options) -> Result<(), String> {
                 .map_err(|e| format!("{}: {e}", path.display()))?;
         }
         println!(
-            "{name},{},{},{distance:.4},{},{},{wall:.2},{},{ok}",
+            "{name},{},{},{distance:.4},{},{},{},{},{},{wall:.2},{},{ok}",
             inst.customers(),
             routes.len(),
             best.map_or(String::new(), |b| format!("{b}")),
             gap.map_or(String::new(), |g| format!("{g:.3}")),
+            peer.map_or(String::new(), |(s, _)| s.clone()),
+            peer.map_or(String::new(), |(_, d)| format!("{d:.4}")),
+            ratio.map_or(String::new(), |r| format!("{r:.4}")),
             solution.iterations,
         );
     }
-    let mean = if gaps.is_empty() {
-        String::new()
-    } else {
-        format!("{:.3}", gaps.iter().sum::<f64>() / gaps.len() as f64)
+    let mean = |xs: &[f64], digits: usize| {
+        if xs.is_empty() {
+            String::new()
+        } else {
+            format!("{:.*}", digits, xs.iter().sum::<f64>() / xs.len() as f64)
+        }
     };
-    println!("MEAN,,,,,{mean},,,{feasible}/{}", files.len());
+    println!(
+        "MEAN,,,,,{},,,{},,,{feasible}/{}",
+        mean(&gaps, 3),
+        mean(&ratios, 4),
+        files.len()
+    );
     Ok(())
+}
+
+/// Best result of the other solvers per instance, from a CSV with columns
+/// `instance`, `solver` and `distance` (as `peers-10s.csv`).
+fn read_peers(path: &Path) -> Result<BTreeMap<String, (String, f64)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .ok_or_else(|| format!("{}: no `{name}` column", path.display()))
+    };
+    let (ci, cs, cd) = (col("instance")?, col("solver")?, col("distance")?);
+    let mut best: BTreeMap<String, (String, f64)> = BTreeMap::new();
+    for (i, line) in lines.enumerate() {
+        let cols: Vec<&str> = line.split(',').map(str::trim).collect();
+        let (Some(inst), Some(solver), Some(d)) = (cols.get(ci), cols.get(cs), cols.get(cd)) else {
+            continue;
+        };
+        let d: f64 = d.parse().map_err(|_| {
+            format!(
+                "{}:{}: distance `{d}` is not a number",
+                path.display(),
+                i + 2
+            )
+        })?;
+        let entry = best
+            .entry(inst.to_string())
+            .or_insert((solver.to_string(), d));
+        if d < entry.1 {
+            *entry = (solver.to_string(), d);
+        }
+    }
+    Ok(best)
 }
 
 fn instance_name(inst: &Instance, file: &Path) -> String {

@@ -23,6 +23,7 @@ pub struct Options {
     pub output: Option<PathBuf>,
     pub format: Output,
     pub check: bool,
+    pub threads: usize,
 }
 
 /// What went wrong, and the exit status it maps to.
@@ -60,6 +61,7 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
         seed: problem.solver.seed,
         time_limit: Some(Duration::from_secs_f64(problem.solver.time_limit_s)),
         iteration_limit: problem.solver.iteration_limit,
+        threads: opts.threads,
         ..Default::default()
     };
     let bar = std::io::stderr().is_terminal();
