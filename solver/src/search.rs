@@ -54,7 +54,7 @@ impl Default for Params {
             split_rate: 0.5,
             split_depth: 0.01,
             blink_rate: 0.01,
-            temperature: (0.3, 0.003),
+            temperature: (3.0, 0.001),
             threads: 1,
         }
     }

@@ -361,3 +361,20 @@ fn invalid_problems_are_refused_not_panicked_on() {
     bad.jobs[0].windows = vec![TimeWindow::new(5.0, 1.0)];
     assert!(solve(&bad, &Params::default(), |_| {}).is_err());
 }
+
+#[test]
+fn threads_are_reproducible_and_never_worse_than_one() {
+    let jobs: Vec<Job> = (1..=5).map(|l| job(l, 4)).collect();
+    let p = problem(&PTS, jobs, vec![Vehicle::new(0, load(9)); 4]);
+    let params = |threads| Params {
+        seed: 5,
+        iteration_limit: Some(200),
+        time_limit: None,
+        threads,
+        ..Params::default()
+    };
+    let one = solve(&p, &params(1), |_| {}).expect("valid");
+    let three = solve(&p, &params(3), |_| {}).expect("valid");
+    assert_eq!(three, solve(&p, &params(3), |_| {}).expect("valid"));
+    assert!(three.objective <= one.objective + 1e-9);
+}
