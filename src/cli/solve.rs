@@ -15,14 +15,30 @@ pub enum Output {
     Json,
 }
 
+#[derive(clap::Args)]
 pub struct Options {
+    /// The problem file (format tournee/1, see docs/format.md).
     pub problem: PathBuf,
+    /// Seconds of search (overrides solver.time_limit_s).
+    #[arg(long, value_parser = super::seconds)]
     pub time_limit: Option<f64>,
+    /// Random seed (overrides solver.seed).
+    #[arg(long)]
     pub seed: Option<u64>,
+    /// Stop after this many iterations: with a seed, the plan is reproducible.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub iterations: Option<u64>,
+    /// Write the plan as JSON to this file.
+    #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
+    /// What to print on standard output.
+    #[arg(long, value_enum, default_value_t = Output::Text)]
     pub format: Output,
+    /// Re-verify the plan with the independent checker (exit 3 if infeasible).
+    #[arg(long)]
     pub check: bool,
+    /// Independent searches in parallel; the best plan wins.
+    #[arg(long, default_value_t = 1, value_parser = super::threads)]
     pub threads: usize,
 }
 
