@@ -133,6 +133,13 @@ struct Search<'a> {
 /// Neighbours kept per job: enough for the strings SISR removes.
 const MAX_NEIGHBOURS: usize = 100;
 
+/// From this many jobs on, a job is only re-inserted into tours that serve
+/// one of its nearest neighbours (or an empty tour): a granular
+/// neighbourhood, as in Toth and Vigo's granular tabu search, which keeps an
+/// iteration's cost independent of the number of tours.
+const GRANULAR_FROM: usize = 400;
+const GRANULAR_NEIGHBOURS: usize = 40;
+
 impl<'a> Search<'a> {
     fn new(problem: &'a Problem, params: &'a Params) -> Self {
         let big = problem.unassigned_penalty();
@@ -342,9 +349,20 @@ impl<'a> Search<'a> {
     /// Inserts each job in turn at its cheapest feasible place; a job that
     /// fits nowhere (or, if optional, costs more than its value) stays out.
     fn insert_all(&mut self, state: &mut State, order: Vec<usize>, blink: f64) {
+        let granular = self.problem.jobs.len() >= GRANULAR_FROM;
+        let mut near: Vec<usize> = Vec::new();
         for job in order {
             let mut best: Option<(usize, Insertion)> = None;
             let mut tried_empty = Vec::new();
+            if granular {
+                near.clear();
+                near.extend(
+                    self.neighbours[job]
+                        .iter()
+                        .take(GRANULAR_NEIGHBOURS)
+                        .filter_map(|&n| state.tour_of[n]),
+                );
+            }
             for (v, tour) in state.tours.iter().enumerate() {
                 // Identical empty vehicles give identical insertions.
                 if tour.is_empty() {
@@ -352,6 +370,8 @@ impl<'a> Search<'a> {
                         continue;
                     }
                     tried_empty.push(self.class[v]);
+                } else if granular && !near.contains(&v) {
+                    continue;
                 }
                 if let Some(ins) = tour.best_insertion(self.problem, job, blink, &mut self.rng) {
                     if best.is_none_or(|(_, b)| ins.delta < b.delta) {

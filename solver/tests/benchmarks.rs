@@ -139,3 +139,39 @@ fn malformed_files_are_errors_with_a_line() {
     let e = read_vrplib("NAME : x\nEDGE_WEIGHT_TYPE : GEO\n").unwrap_err();
     assert!(e.message.contains("GEO"));
 }
+
+#[test]
+fn large_instances_use_the_granular_recreate_and_stay_feasible() {
+    // 450 customers (above the granular threshold), checked independently.
+    let mut rng = tournee_solver::rng::Rng::new(11);
+    let n = 451;
+    let inst = Instance {
+        name: "synthetic-450".into(),
+        coords: (0..n)
+            .map(|_| (rng.unit() * 1000.0, rng.unit() * 1000.0))
+            .collect(),
+        demand: (0..n)
+            .map(|i| if i == 0 { 0 } else { 1 + rng.below(30) as i64 })
+            .collect(),
+        windows: None,
+        service: vec![0.0; n],
+        capacity: 150,
+        fleet: None,
+        ids: (0..n).collect(),
+        rounding: tournee_solver::io::Rounding::Nearest,
+    };
+    let params = Params {
+        iteration_limit: Some(300),
+        time_limit: None,
+        ..Params::default()
+    };
+    let s = solve(&inst.to_problem(), &params, |_| {}).expect("valid");
+    assert!(s.unassigned.is_empty());
+    let routes: Vec<Vec<usize>> = s
+        .routes
+        .iter()
+        .map(|r| r.jobs.iter().map(|j| j + 1).collect())
+        .collect();
+    let d = check(&inst, &routes).expect("feasible");
+    assert!((d - s.distance).abs() < 1e-6);
+}
