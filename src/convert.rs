@@ -355,6 +355,7 @@ impl Conversion {
                 let biggest = p
                     .vehicles
                     .iter()
+                    .filter(|v| r.skills.iter().all(|s| v.skills.contains(s)))
                     .map(|v| format!("{} kg / {} m3", v.capacity.kg, v.capacity.m3))
                     .collect::<Vec<_>>()
                     .join(", ");

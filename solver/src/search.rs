@@ -234,23 +234,11 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Upper bound on the cost of the tours, to scale temperatures when
-    /// penalties dominate the first solution.
+    /// Cost of serving every job by its own round trip from the nearest
+    /// depot (at unit cost): scales temperatures when penalties for jobs left
+    /// out dominate the first solution.
     fn tour_cost_bound(&self) -> f64 {
-        let d = &self.problem.distance;
-        self.problem
-            .jobs
-            .iter()
-            .map(|j| 2.0 * self.depot_distance_of(j.location, d))
-            .sum()
-    }
-
-    fn depot_distance_of(&self, loc: usize, d: &crate::Matrix) -> f64 {
-        self.problem
-            .vehicles
-            .iter()
-            .map(|v| d.get(v.start, loc))
-            .fold(f64::INFINITY, f64::min)
+        self.depot_distance.iter().map(|d| 2.0 * d).sum()
     }
 
     /// First solution: every job inserted at its cheapest place, farthest
