@@ -103,14 +103,7 @@ fn solver_solution_on_c101_is_feasible_and_near_the_optimum() {
         time_limit: None,
         ..Params::default()
     };
-    let s = solve(&inst.to_problem(), &params, |_| {}).expect("valid");
-    let routes: Vec<Vec<usize>> = s
-        .routes
-        .iter()
-        .map(|r| r.jobs.iter().map(|j| j + 1).collect())
-        .collect();
-    let d = check(&inst, &routes).expect("feasible");
-    assert!((d - s.distance).abs() < 1e-6);
+    let d = solve_and_check(&inst, &params);
     assert!(d <= 828.9369 * 1.01, "C101 distance {d}");
 }
 
@@ -165,13 +158,20 @@ fn large_instances_use_the_granular_recreate_and_stay_feasible() {
         time_limit: None,
         ..Params::default()
     };
-    let s = solve(&inst.to_problem(), &params, |_| {}).expect("valid");
-    assert!(s.unassigned.is_empty());
+    solve_and_check(&inst, &params);
+}
+
+/// Solves `inst`, has the independent checker verify the answer (every
+/// customer served, every rule kept) and returns its distance, which must
+/// equal the solver's own figure.
+fn solve_and_check(inst: &Instance, params: &Params) -> f64 {
+    let s = solve(&inst.to_problem(), params, |_| {}).expect("valid");
     let routes: Vec<Vec<usize>> = s
         .routes
         .iter()
         .map(|r| r.jobs.iter().map(|j| j + 1).collect())
         .collect();
-    let d = check(&inst, &routes).expect("feasible");
+    let d = check(inst, &routes).expect("feasible");
     assert!((d - s.distance).abs() < 1e-6);
+    d
 }
