@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 
 use crate::input::measure;
-use crate::model::{self, wall_clock, Interval, Problem, Request};
+use crate::model::{wall_clock, Interval, Problem, Request};
 use crate::plan::{Plan, StopKind};
 use crate::routing::TravelModel;
 
@@ -278,22 +278,4 @@ fn check_tour(
             "{at}: {hours:.2} h exceeds the maximum tour duration"
         ));
     }
-}
-
-/// A problem's requests that the plan leaves out although they are mandatory.
-pub fn mandatory_left_out<'a>(
-    problem: &Problem,
-    plan: &'a Plan,
-) -> Vec<&'a crate::plan::Unassigned> {
-    let mandatory = |id: &str| {
-        problem
-            .pickups
-            .iter()
-            .chain(&problem.orders)
-            .any(|r| r.id == id && r.priority == model::Priority::Mandatory)
-    };
-    plan.unassigned
-        .iter()
-        .filter(|u| mandatory(&u.job))
-        .collect()
 }

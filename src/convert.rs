@@ -153,19 +153,32 @@ pub fn to_solver(p: &model::Problem) -> Conversion {
     }
 }
 
+/// Plans a validated problem with its own solver settings, running `threads`
+/// independent searches; `progress` hears from the search as it goes.
+pub fn plan(
+    p: &model::Problem,
+    threads: usize,
+    progress: impl FnMut(&solver::Progress),
+) -> Result<Plan, solver::ProblemError> {
+    let conversion = to_solver(p);
+    let params = solver::Params {
+        seed: p.solver.seed,
+        time_limit: Some(std::time::Duration::from_secs_f64(p.solver.time_limit_s)),
+        iteration_limit: p.solver.iteration_limit,
+        threads,
+        ..Default::default()
+    };
+    let solution = solver::solve(&conversion.problem, &params, progress)?;
+    Ok(conversion.to_plan(p, &solution))
+}
+
 /// Skill names → bits, in name order so that the mapping is stable.
 fn skill_bits(p: &model::Problem) -> BTreeMap<String, u64> {
-    let names: std::collections::BTreeSet<&String> = p
-        .vehicles
-        .iter()
-        .flat_map(|v| &v.skills)
-        .chain(p.pickups.iter().chain(&p.orders).flat_map(|r| &r.skills))
-        .collect();
-    names
+    p.skill_names()
         .into_iter()
         .take(64)
         .enumerate()
-        .map(|(i, s)| (s.clone(), 1u64 << i))
+        .map(|(i, s)| (s.to_string(), 1u64 << i))
         .collect()
 }
 

@@ -33,6 +33,23 @@ pub struct Problem {
     pub orders: Vec<Request>,
 }
 
+impl Problem {
+    /// Every skill named by a vehicle or a request, in name order.
+    pub fn skill_names(&self) -> std::collections::BTreeSet<&str> {
+        self.vehicles
+            .iter()
+            .flat_map(|v| &v.skills)
+            .chain(
+                self.pickups
+                    .iter()
+                    .chain(&self.orders)
+                    .flat_map(|r| &r.skills),
+            )
+            .map(String::as_str)
+            .collect()
+    }
+}
+
 /// A span of local wall-clock time, `start` included, `end` included.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]

@@ -2,21 +2,15 @@
 //! Normandie (3 vans, 5 days, 121 pickups, 16 commune orders) and print it.
 //! Needs no file and no server: the main job on the embedded defaults.
 
-use std::time::Duration;
-
 use crate::{check, convert, input, text};
 
 /// The sample week, compiled into the binary.
 pub const SAMPLE_WEEK: &str = include_str!("../../data/rouen/week.json");
 
 pub fn run(time_limit: f64, seed: u64) -> Result<(), String> {
-    let problem = input::read(SAMPLE_WEEK).map_err(|e| format!("embedded sample: {}", e[0]))?;
-    let conversion = convert::to_solver(&problem);
-    let params = tournee_solver::Params {
-        seed,
-        time_limit: Some(Duration::from_secs_f64(time_limit)),
-        ..Default::default()
-    };
+    let mut problem = input::read(SAMPLE_WEEK).map_err(|e| format!("embedded sample: {}", e[0]))?;
+    problem.solver.time_limit_s = time_limit;
+    problem.solver.seed = seed;
     eprintln!(
         "Planning {} ({} pickups, {} orders, {} vehicles) for {time_limit} s…",
         problem.name,
@@ -24,9 +18,7 @@ pub fn run(time_limit: f64, seed: u64) -> Result<(), String> {
         problem.orders.len(),
         problem.vehicles.len()
     );
-    let solution =
-        tournee_solver::solve(&conversion.problem, &params, |_| {}).map_err(|e| e.to_string())?;
-    let plan = conversion.to_plan(&problem, &solution);
+    let plan = convert::plan(&problem, 1, |_| {}).map_err(|e| e.to_string())?;
     print!("{}", text::render(&plan));
     let errors = check::check(&problem, &plan);
     if errors.is_empty() {

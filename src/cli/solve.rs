@@ -2,7 +2,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::time::Duration;
 
 use crate::check;
 use crate::convert;
@@ -58,11 +57,6 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
     let mut problem = input::read(&text)
         .map_err(|errs| Failure::Input(errs.iter().map(|e| e.to_string()).collect()))?;
     if let Some(t) = opts.time_limit {
-        if !(t.is_finite() && t > 0.0) {
-            return Err(Failure::Input(vec![format!(
-                "--time-limit: must be a positive number of seconds, got {t}"
-            )]));
-        }
         problem.solver.time_limit_s = t;
     }
     if let Some(s) = opts.seed {
@@ -72,16 +66,8 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
         problem.solver.iteration_limit = opts.iterations;
     }
 
-    let conversion = convert::to_solver(&problem);
-    let params = tournee_solver::Params {
-        seed: problem.solver.seed,
-        time_limit: Some(Duration::from_secs_f64(problem.solver.time_limit_s)),
-        iteration_limit: problem.solver.iteration_limit,
-        threads: opts.threads,
-        ..Default::default()
-    };
     let bar = std::io::stderr().is_terminal();
-    let solution = tournee_solver::solve(&conversion.problem, &params, |p| {
+    let plan = convert::plan(&problem, opts.threads, |p| {
         if bar {
             let width = 30;
             let done = (p.fraction * width as f64).round() as usize;
@@ -99,7 +85,6 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
     if bar {
         eprintln!();
     }
-    let plan = conversion.to_plan(&problem, &solution);
 
     let json = serde_json::to_string_pretty(&plan).map_err(|e| Failure::Io(e.to_string()))?;
     if let Some(out) = &opts.output {
