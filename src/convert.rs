@@ -96,6 +96,7 @@ pub fn to_solver(p: &model::Problem) -> Conversion {
                 model::Priority::Mandatory => None,
                 model::Priority::Optional(v) => Some(v),
             },
+            shipment: None,
         });
         refs.push(JobRef { kind, index });
     }
@@ -131,6 +132,7 @@ pub fn to_solver(p: &model::Problem) -> Conversion {
                 cost_per_distance: veh.costs.per_km / 1000.0,
                 cost_per_time: veh.costs.per_hour / 3600.0,
                 speed_factor: veh.speed_factor,
+                driver_break: None,
             });
             shifts.push(ShiftRef {
                 vehicle: vi,

@@ -1,16 +1,25 @@
 //! Why a job was left out: each left-out job is tried alone on every vehicle,
 //! and the rule that stops the closest one is reported.
 
-use crate::problem::Problem;
+use crate::problem::{Problem, Shipment};
 use crate::rng::Rng;
 use crate::route::{schedule, Tour, Violation};
 use crate::solution::Reason;
 
-/// The reason `job` is not in any of `tours`.
+/// The reason `job` is not in any of `tours`. A shipment's halves are
+/// tried together and share the reason.
 pub fn reason(problem: &Problem, job: usize, tours: &[Tour]) -> Reason {
-    let j = &problem.jobs[job];
+    let alone = match problem.jobs[job].shipment {
+        Some(Shipment::PickupFor(d)) => vec![job, d],
+        Some(Shipment::DeliveryOf(p)) => vec![p, job],
+        None => vec![job],
+    };
     let skilled: Vec<usize> = (0..problem.vehicles.len())
-        .filter(|&v| problem.vehicles[v].can_serve(j))
+        .filter(|&v| {
+            alone
+                .iter()
+                .all(|&j| problem.vehicles[v].can_serve(&problem.jobs[j]))
+        })
         .collect();
     if skilled.is_empty() {
         return Reason::NoVehicleWithSkills;
@@ -19,7 +28,10 @@ pub fn reason(problem: &Problem, job: usize, tours: &[Tour]) -> Reason {
         .into_iter()
         .filter(|&v| {
             let cap = problem.vehicles[v].capacity;
-            j.delivery.fits(cap) && j.pickup.fits(cap)
+            alone.iter().all(|&j| {
+                let j = &problem.jobs[j];
+                j.delivery.fits(cap) && j.pickup.fits(cap)
+            })
         })
         .collect();
     if roomy.is_empty() {
@@ -27,9 +39,11 @@ pub fn reason(problem: &Problem, job: usize, tours: &[Tour]) -> Reason {
     }
     let mut best = Reason::TimeWindowUnreachable;
     for v in roomy {
-        match schedule(problem, v, &[job]) {
-            Ok(_) => return left_out_with_room(problem, job, tours),
-            Err(Violation::ShiftEnd | Violation::MaxDuration) => best = Reason::ShiftTooShort,
+        match schedule(problem, v, &alone) {
+            Ok(_) => return left_out_with_room(problem, &alone, tours),
+            Err(Violation::ShiftEnd | Violation::MaxDuration | Violation::Break) => {
+                best = Reason::ShiftTooShort
+            }
             Err(Violation::MaxDistance) if best == Reason::TimeWindowUnreachable => {
                 best = Reason::MaxDistanceExceeded
             }
@@ -41,14 +55,17 @@ pub fn reason(problem: &Problem, job: usize, tours: &[Tour]) -> Reason {
 
 /// A job that fits a vehicle on its own: an optional one that some tour could
 /// take was not worth its cost; otherwise the tours were full.
-fn left_out_with_room(problem: &Problem, job: usize, tours: &[Tour]) -> Reason {
-    if problem.jobs[job].prize.is_none() {
+fn left_out_with_room(problem: &Problem, alone: &[usize], tours: &[Tour]) -> Reason {
+    if problem.jobs[alone[0]].prize.is_none() {
         return Reason::FleetFull;
     }
     let mut rng = Rng::new(0);
-    let fits_somewhere = tours
-        .iter()
-        .any(|t| t.best_insertion(problem, job, 0.0, &mut rng).is_some());
+    let fits_somewhere = tours.iter().any(|t| match *alone {
+        [p, d] => t
+            .best_pair_insertion(problem, p, d, 0.0, &mut rng)
+            .is_some(),
+        _ => t.best_insertion(problem, alone[0], 0.0, &mut rng).is_some(),
+    });
     if fits_somewhere {
         Reason::NotProfitable
     } else {

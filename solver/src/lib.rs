@@ -32,8 +32,10 @@ pub mod route;
 pub mod search;
 pub mod solution;
 
-pub use problem::{Job, Load, Matrix, Problem, ProblemError, TimeWindow, Vehicle, DIMS};
-pub use route::{schedule, Schedule, Violation, Visit};
+pub use problem::{
+    Break, Job, Load, Matrix, Problem, ProblemError, Shipment, TimeWindow, Vehicle, DIMS,
+};
+pub use route::{schedule, BreakVisit, Schedule, Violation, Visit};
 pub use search::{Params, Progress};
 pub use solution::{Reason, Route, Solution};
 

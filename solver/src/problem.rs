@@ -73,14 +73,26 @@ impl TimeWindow {
     }
 }
 
+/// Links the two halves of a shipment: goods collected at one job and
+/// dropped at another, by the same tour, collection first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shipment {
+    /// This job collects (its `pickup`) what the given job drops.
+    PickupFor(usize),
+    /// This job drops (its `delivery`) what the given job collected.
+    DeliveryOf(usize),
+}
+
 /// A stop to serve: a pickup, a delivery or both at one place.
 #[derive(Clone, Debug)]
 pub struct Job {
     /// Row/column of the job's place in the matrices.
     pub location: usize,
-    /// Quantity loaded at the depot and dropped here.
+    /// Quantity dropped here: loaded at the depot, or for the delivery half
+    /// of a shipment, collected at its pickup half.
     pub delivery: Load,
-    /// Quantity collected here and brought back to the depot.
+    /// Quantity collected here: brought back to the depot, or for the pickup
+    /// half of a shipment, dropped at its delivery half.
     pub pickup: Load,
     /// Time spent on site.
     pub service: f64,
@@ -90,8 +102,11 @@ pub struct Job {
     /// Skills a vehicle needs, as a bit set.
     pub skills: u64,
     /// `None` for a mandatory job; `Some(value)` for an optional job, which the
-    /// search leaves out when serving it costs more than `value`.
+    /// search leaves out when serving it costs more than `value`. Both halves
+    /// of a shipment are optional or neither; the shipment is worth the sum.
     pub prize: Option<f64>,
+    /// Set on both halves of a shipment.
+    pub shipment: Option<Shipment>,
 }
 
 impl Job {
@@ -105,6 +120,23 @@ impl Job {
             windows: Vec::new(),
             skills: 0,
             prize: None,
+            shipment: None,
+        }
+    }
+
+    /// What the vehicle must carry from the depot for this job.
+    pub fn from_depot(&self) -> Load {
+        match self.shipment {
+            Some(Shipment::DeliveryOf(_)) => Load::ZERO,
+            _ => self.delivery,
+        }
+    }
+
+    /// The other half of a shipment.
+    pub fn partner(&self) -> Option<usize> {
+        match self.shipment? {
+            Shipment::PickupFor(d) => Some(d),
+            Shipment::DeliveryOf(p) => Some(p),
         }
     }
 
@@ -134,6 +166,16 @@ impl Job {
     }
 }
 
+/// A driver's break: `duration` long, starting within `window`. It is taken
+/// at a stop (before or after its service) or at a depot, and counts in the
+/// shift and the maximum duration. A tour back at its depot before the window
+/// opens needs none, nor does a shift that starts after it closes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Break {
+    pub window: TimeWindow,
+    pub duration: f64,
+}
+
 /// One tour slot: a vehicle on one shift.
 #[derive(Clone, Debug)]
 pub struct Vehicle {
@@ -154,6 +196,7 @@ pub struct Vehicle {
     /// Travel times are the duration matrix divided by this factor (a slow
     /// cargo bike has a factor below 1).
     pub speed_factor: f64,
+    pub driver_break: Option<Break>,
 }
 
 impl Vehicle {
@@ -172,6 +215,7 @@ impl Vehicle {
             cost_per_distance: 1.0,
             cost_per_time: 0.0,
             speed_factor: 1.0,
+            driver_break: None,
         }
     }
 
@@ -277,6 +321,9 @@ impl Problem {
                 )));
             }
             let sorted = job.windows.windows(2).all(|w| w[0].end < w[1].start);
+            if let Err(why) = self.check_shipment(i) {
+                return Err(ProblemError(format!("job {i}: {why}")));
+            }
             if !sorted
                 || job
                     .windows
@@ -305,6 +352,41 @@ impl Problem {
                     "vehicle {v}: speed factor must be positive"
                 )));
             }
+            if veh.driver_break.is_some_and(|b| {
+                !(b.duration >= 0.0 && b.duration.is_finite() && b.window.start <= b.window.end)
+            }) {
+                return Err(ProblemError(format!(
+                    "vehicle {v}: break needs a non-negative duration and a window"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// A shipment's halves must point at each other, carry the same goods
+    /// and nothing else, and be optional alike.
+    fn check_shipment(&self, i: usize) -> Result<(), String> {
+        let job = &self.jobs[i];
+        let Some(half) = job.shipment else {
+            return Ok(());
+        };
+        let (p, d) = match half {
+            Shipment::PickupFor(d) => (i, d),
+            Shipment::DeliveryOf(p) => (p, i),
+        };
+        let (Some(pj), Some(dj)) = (self.jobs.get(p), self.jobs.get(d)) else {
+            return Err("shipment partner outside the job list".into());
+        };
+        if pj.shipment != Some(Shipment::PickupFor(d))
+            || dj.shipment != Some(Shipment::DeliveryOf(p))
+        {
+            return Err("shipment halves must point at each other".into());
+        }
+        if pj.pickup != dj.delivery || !pj.delivery.is_zero() || !dj.pickup.is_zero() {
+            return Err("a shipment's halves must carry the same goods and nothing else".into());
+        }
+        if pj.prize.is_some() != dj.prize.is_some() {
+            return Err("a shipment's halves must be both mandatory or both optional".into());
         }
         Ok(())
     }

@@ -5,7 +5,7 @@
 //! are numbered 0 (leaving the start depot), 1..=n (the jobs) and n + 1
 //! (arriving at the end depot).
 
-use crate::problem::{Load, Problem};
+use crate::problem::{Break, Job, Load, Problem, Shipment, Vehicle};
 
 /// Times at one stop of a scheduled tour.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -18,6 +18,19 @@ pub struct Visit {
     pub load: Load,
 }
 
+/// Where and when the driver takes the break.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BreakVisit {
+    /// Number of stops served before it (0: at the start depot, or on the
+    /// way to the first stop).
+    pub after: usize,
+    /// Location where the break is taken: the stop just served, or the next
+    /// one on arrival, before its service.
+    pub location: usize,
+    pub start: f64,
+    pub end: f64,
+}
+
 /// A tour's schedule with the shortest duration: the earliest return, and the
 /// latest departure that still allows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +41,7 @@ pub struct Schedule {
     /// What the vehicle carries when it leaves the depot (all deliveries).
     pub initial_load: Load,
     pub distance: f64,
+    pub driver_break: Option<BreakVisit>,
 }
 
 impl Schedule {
@@ -41,10 +55,15 @@ impl Schedule {
 pub enum Violation {
     /// The vehicle lacks a skill the job at this position needs.
     Skills(usize),
+    /// The other half of the shipment at this position is missing from the
+    /// tour, or on the wrong side of it.
+    Precedence(usize),
     /// The load exceeds the capacity after this position (0 = leaving the depot).
     Capacity(usize),
     /// Every window of the job at this position has closed on arrival.
     TimeWindow(usize),
+    /// No stop of the tour leaves room for the driver's break in its window.
+    Break,
     /// The vehicle is back after the end of its shift.
     ShiftEnd,
     MaxDuration,
@@ -54,21 +73,116 @@ pub enum Violation {
 /// Schedules `jobs` on vehicle `v`, or says the first rule it breaks.
 pub fn schedule(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Schedule, Violation> {
     let veh = &problem.vehicles[v];
-    let tt = |a: usize, b: usize| problem.travel_time(v, a, b);
+    let (initial_load, loads) = loads(problem, v, jobs)?;
+    let path = Path::new(problem, v, jobs);
 
-    // Loads: everything to deliver leaves the depot with the vehicle.
-    let initial_load = jobs
+    let (earliest_return, placed) = path.earliest(veh.shift.start)?;
+    if earliest_return > veh.shift.end {
+        return Err(Violation::ShiftEnd);
+    }
+    // The latest departure that keeps that return; rounding could make it
+    // miss by a hair, and then the shift start is kept.
+    let latest = path
+        .latest_departure(earliest_return, placed.is_some())
+        .max(veh.shift.start);
+    let (departure, placed) = match placed {
+        None => (latest, None),
+        // The break may move when the tour leaves later.
+        Some(_) => match path.earliest(latest) {
+            Ok((back, p)) if back <= earliest_return + 1e-9 => (latest, p),
+            _ => (veh.shift.start, placed),
+        },
+    };
+
+    // Walk the tour from that departure to get the times to print.
+    let n = jobs.len();
+    let mut visits = Vec::with_capacity(n);
+    let mut driver_break = None;
+    let mut time = departure;
+    let mut arrival = departure;
+    let mut distance = 0.0;
+    for k in 0..=n {
+        let travel = path.travel(k);
+        distance += problem.distance.get(path.loc[k], path.loc[k + 1]);
+        let (arrived, ready) = match placed {
+            Some(p) if p.gap == k => {
+                let b = p.rest;
+                let (location, start, arrived) = if p.on_arrival {
+                    let arrived = time + travel;
+                    (path.loc[k + 1], arrived.max(b.window.start), arrived)
+                } else {
+                    let start = time.max(b.window.start);
+                    (path.loc[k], start, start + b.duration + travel)
+                };
+                let end = start + b.duration;
+                driver_break = Some(BreakVisit {
+                    after: k,
+                    location,
+                    start,
+                    end,
+                });
+                (arrived, end.max(arrived))
+            }
+            _ => (time + travel, time + travel),
+        };
+        if k == n {
+            arrival = ready;
+            break;
+        }
+        let job = &problem.jobs[jobs[k]];
+        let start = job
+            .service_start(ready)
+            .ok_or(Violation::TimeWindow(k + 1))?;
+        time = start + job.service;
+        visits.push(Visit {
+            job: jobs[k],
+            arrival: arrived,
+            start,
+            departure: time,
+            load: loads[k],
+        });
+    }
+    let sched = Schedule {
+        departure,
+        visits,
+        arrival,
+        initial_load,
+        distance,
+        driver_break,
+    };
+    if veh.max_distance.is_some_and(|m| sched.distance > m) {
+        return Err(Violation::MaxDistance);
+    }
+    if veh.max_duration.is_some_and(|m| sched.duration() > m) {
+        return Err(Violation::MaxDuration);
+    }
+    Ok(sched)
+}
+
+/// The load when leaving the depot and after each stop, checking skills,
+/// shipment order and capacity on the way.
+fn loads(problem: &Problem, v: usize, jobs: &[usize]) -> Result<(Load, Vec<Load>), Violation> {
+    let veh = &problem.vehicles[v];
+    let initial = jobs
         .iter()
-        .fold(Load::ZERO, |acc, &j| acc + problem.jobs[j].delivery);
-    if !initial_load.fits(veh.capacity) {
+        .fold(Load::ZERO, |acc, &j| acc + problem.jobs[j].from_depot());
+    if !initial.fits(veh.capacity) {
         return Err(Violation::Capacity(0));
     }
     let mut loads = Vec::with_capacity(jobs.len());
-    let mut load = initial_load;
+    let mut load = initial;
     for (i, &j) in jobs.iter().enumerate() {
         let job = &problem.jobs[j];
         if !veh.can_serve(job) {
             return Err(Violation::Skills(i + 1));
+        }
+        let in_order = match job.shipment {
+            Some(Shipment::PickupFor(d)) => jobs[i + 1..].contains(&d),
+            Some(Shipment::DeliveryOf(p)) => jobs[..i].contains(&p),
+            None => true,
+        };
+        if !in_order {
+            return Err(Violation::Precedence(i + 1));
         }
         load = load - job.delivery + job.pickup;
         if !load.fits(veh.capacity) {
@@ -76,73 +190,170 @@ pub fn schedule(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Schedule,
         }
         loads.push(load);
     }
+    Ok((initial, loads))
+}
 
-    // Forward pass: earliest return.
-    let mut loc = veh.start;
-    let mut time = veh.shift.start;
-    let mut distance = 0.0;
-    for (i, &j) in jobs.iter().enumerate() {
-        let job = &problem.jobs[j];
-        let start = job
-            .service_start(time + tt(loc, job.location))
-            .ok_or(Violation::TimeWindow(i + 1))?;
-        distance += problem.distance.get(loc, job.location);
-        time = start + job.service;
-        loc = job.location;
-    }
-    let earliest_return = time + tt(loc, veh.end);
-    distance += problem.distance.get(loc, veh.end);
-    if earliest_return > veh.shift.end {
-        return Err(Violation::ShiftEnd);
-    }
-    if veh.max_distance.is_some_and(|m| distance > m) {
-        return Err(Violation::MaxDistance);
+/// Where the break goes: in the gap after position `gap`, either right
+/// there (before driving on) or on arrival at the next position.
+#[derive(Clone, Copy, Debug)]
+struct Placement {
+    gap: usize,
+    on_arrival: bool,
+    rest: Break,
+}
+
+/// The times of one job order, with the driver's break placed where it
+/// delays the return least. Positions are 0 (start depot), 1..=n (jobs) and
+/// n + 1 (end depot).
+struct Path<'a> {
+    problem: &'a Problem,
+    v: usize,
+    jobs: &'a [usize],
+    loc: Vec<usize>,
+    rest: Option<Break>,
+}
+
+impl<'a> Path<'a> {
+    fn new(problem: &'a Problem, v: usize, jobs: &'a [usize]) -> Self {
+        let veh = &problem.vehicles[v];
+        let mut loc = Vec::with_capacity(jobs.len() + 2);
+        loc.push(veh.start);
+        loc.extend(jobs.iter().map(|&j| problem.jobs[j].location));
+        loc.push(veh.end);
+        // An empty tour is not driven, and a shift that starts after the
+        // window has closed has had its break before.
+        let rest = veh
+            .driver_break
+            .filter(|b| !jobs.is_empty() && veh.shift.start <= b.window.end);
+        Path {
+            problem,
+            v,
+            jobs,
+            loc,
+            rest,
+        }
     }
 
-    // Backward pass: the latest departure that keeps that return time.
-    let mut next_loc = veh.end;
-    let mut deadline = earliest_return;
-    for &j in jobs.iter().rev() {
-        let job = &problem.jobs[j];
-        let latest = deadline - tt(job.location, next_loc) - job.service;
-        // The forward pass met this deadline, so a window opens by then.
-        deadline = job.latest_start(latest).unwrap_or(latest);
-        next_loc = job.location;
+    #[inline]
+    fn travel(&self, k: usize) -> f64 {
+        self.problem
+            .travel_time(self.v, self.loc[k], self.loc[k + 1])
     }
-    let departure = (deadline - tt(veh.start, next_loc)).max(veh.shift.start);
 
-    // Second forward pass from that departure gives the times to print.
-    let mut visits = Vec::with_capacity(jobs.len());
-    let mut loc = veh.start;
-    let mut time = departure;
-    for (i, &j) in jobs.iter().enumerate() {
-        let job = &problem.jobs[j];
-        let arrival = time + tt(loc, job.location);
-        let start = job
-            .service_start(arrival)
-            .ok_or(Violation::TimeWindow(i + 1))?;
-        time = start + job.service;
-        loc = job.location;
-        visits.push(Visit {
-            job: j,
-            arrival,
-            start,
-            departure: time,
-            load: loads[i],
-        });
+    /// Earliest return when leaving at `departure`, by a forward pass that
+    /// follows two schedules: break still to take, break taken.
+    fn earliest(&self, departure: f64) -> Result<(f64, Option<Placement>), Violation> {
+        let n = self.jobs.len();
+        let mut ahead = departure; // leaving position k, break still to take
+        let mut behind = f64::INFINITY; // leaving position k, break taken
+                                        // The last time the break schedule switches over is where the
+                                        // break on the kept schedule is taken.
+        let mut taken = None;
+        for k in 0..=n {
+            let travel = self.travel(k);
+            let mut ready_behind = behind + travel;
+            if let Some((ready, p)) = self.rest.and_then(|b| through_break(b, ahead, travel, k)) {
+                if ready < ready_behind {
+                    ready_behind = ready;
+                    taken = Some(p);
+                }
+            }
+            let ready_ahead = ahead + travel;
+            if k == n {
+                return match self.rest {
+                    Some(b) if ready_ahead > b.window.start => {
+                        if ready_behind.is_finite() {
+                            Ok((ready_behind, taken))
+                        } else {
+                            Err(Violation::Break)
+                        }
+                    }
+                    _ => Ok((ready_ahead, None)),
+                };
+            }
+            let job = &self.problem.jobs[self.jobs[k]];
+            ahead = serve(job, ready_ahead);
+            behind = serve(job, ready_behind);
+            if ahead.is_infinite() && behind.is_infinite() {
+                return Err(Violation::TimeWindow(k + 1));
+            }
+        }
+        unreachable!("the loop returns at the end depot")
     }
-    let arrival = time + tt(loc, veh.end);
-    let sched = Schedule {
-        departure,
-        visits,
-        arrival,
-        initial_load,
-        distance,
+
+    /// Latest departure that still returns by `ret`, by a backward pass over
+    /// the same two schedules (latest service starts).
+    fn latest_departure(&self, ret: f64, with_break: bool) -> f64 {
+        let rest = self.rest.filter(|_| with_break);
+        let mut behind = ret; // latest start at position k + 1, break taken
+        let mut ahead = if rest.is_some() {
+            f64::NEG_INFINITY
+        } else {
+            ret
+        };
+        for k in (0..=self.jobs.len()).rev() {
+            let travel = self.travel(k);
+            let leave_behind = behind - travel;
+            let mut leave_ahead = ahead - travel;
+            if let Some(b) = rest {
+                // On arrival at k + 1, or before leaving k.
+                let on_arrival = (behind - b.duration).min(b.window.end);
+                if b.window.start <= on_arrival {
+                    leave_ahead = leave_ahead.max(on_arrival - travel);
+                }
+                let before = (behind - b.duration - travel).min(b.window.end);
+                if b.window.start <= before {
+                    leave_ahead = leave_ahead.max(before);
+                }
+            }
+            if k == 0 {
+                return if rest.is_some() {
+                    leave_ahead
+                } else {
+                    leave_behind
+                };
+            }
+            let job = &self.problem.jobs[self.jobs[k - 1]];
+            behind = latest(job, leave_behind - job.service);
+            ahead = latest(job, leave_ahead - job.service);
+        }
+        unreachable!("the loop returns at the start depot")
+    }
+}
+
+/// Leaving at `time` from the stop before a leg of `travel`, the earliest
+/// time the next stop can be served when the break is taken in between: on
+/// arrival when the window allows, since that is never later, else before
+/// leaving.
+fn through_break(b: Break, time: f64, travel: f64, gap: usize) -> Option<(f64, Placement)> {
+    let place = |on_arrival| Placement {
+        gap,
+        on_arrival,
+        rest: b,
     };
-    if veh.max_duration.is_some_and(|m| sched.duration() > m) {
-        return Err(Violation::MaxDuration);
+    let on_arrival = (time + travel).max(b.window.start);
+    if on_arrival <= b.window.end {
+        return Some((on_arrival + b.duration, place(true)));
     }
-    Ok(sched)
+    let before = time.max(b.window.start);
+    (before <= b.window.end).then(|| (before + b.duration + travel, place(false)))
+}
+
+/// Departure after serving `job` when ready at `ready` (infinite: never).
+fn serve(job: &Job, ready: f64) -> f64 {
+    if !ready.is_finite() {
+        return f64::INFINITY;
+    }
+    job.service_start(ready)
+        .map_or(f64::INFINITY, |s| s + job.service)
+}
+
+/// Latest service start at or before `deadline` (minus infinity: none).
+fn latest(job: &Job, deadline: f64) -> f64 {
+    if !deadline.is_finite() {
+        return f64::NEG_INFINITY;
+    }
+    job.latest_start(deadline).unwrap_or(f64::NEG_INFINITY)
 }
 
 /// Cost of a scheduled tour for its vehicle; an empty tour costs nothing.
@@ -152,6 +363,12 @@ pub fn tour_cost(problem: &Problem, v: usize, s: &Schedule) -> f64 {
     }
     let veh = &problem.vehicles[v];
     veh.fixed_cost + veh.cost_per_distance * s.distance + veh.cost_per_time * s.duration()
+}
+
+/// True when the vehicle's cost or limits depend on waiting and breaks,
+/// which the insertion cache does not hold: then tours are rescheduled.
+fn time_matters(veh: &Vehicle) -> bool {
+    veh.max_duration.is_some() || veh.cost_per_time != 0.0 || veh.driver_break.is_some()
 }
 
 /// A tour with the prefix and suffix data that make insertion tests O(1).
@@ -175,6 +392,16 @@ pub struct Tour {
     pub distance: f64,
 }
 
+/// A tested shipment insertion: the pickup goes after position `after`, the
+/// delivery after position `delivery_after` (≥ `after`; equal means right
+/// after the pickup), both numbered in the tour before the insertion.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PairInsertion {
+    pub after: usize,
+    pub delivery_after: usize,
+    pub delta: f64,
+}
+
 /// A tested insertion: where, and what it adds to the cost.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Insertion {
@@ -190,14 +417,20 @@ impl Tour {
 
     /// Builds the cache for a feasible job order, or `None` when it is not.
     pub fn new(problem: &Problem, vehicle: usize, jobs: Vec<usize>) -> Option<Self> {
-        let sched = schedule(problem, vehicle, &jobs).ok()?;
-        let cost = tour_cost(problem, vehicle, &sched);
         let veh = &problem.vehicles[vehicle];
+        let (initial_load, loads) = loads(problem, vehicle, &jobs).ok()?;
         let n = jobs.len();
         let mut loc = Vec::with_capacity(n + 2);
         loc.push(veh.start);
         loc.extend(jobs.iter().map(|&j| problem.jobs[j].location));
         loc.push(veh.end);
+        let distance: f64 = loc
+            .windows(2)
+            .map(|w| problem.distance.get(w[0], w[1]))
+            .sum();
+        if veh.max_distance.is_some_and(|m| distance > m) {
+            return None;
+        }
 
         let mut earliest_departure = Vec::with_capacity(n + 2);
         earliest_departure.push(veh.shift.start);
@@ -208,7 +441,11 @@ impl Tour {
             time = job.service_start(arrival)? + job.service;
             earliest_departure.push(time);
         }
-        earliest_departure.push(time + problem.travel_time(vehicle, loc[n], loc[n + 1]));
+        let back = time + problem.travel_time(vehicle, loc[n], loc[n + 1]);
+        if back > veh.shift.end {
+            return None;
+        }
+        earliest_departure.push(back);
 
         let mut latest_start = vec![0.0; n + 2];
         latest_start[n + 1] = veh.shift.end;
@@ -221,9 +458,18 @@ impl Tour {
         }
         latest_start[0] = veh.shift.end;
 
+        // Only breaks, duration limits and time costs need the exact schedule.
+        let cost = if n == 0 {
+            0.0
+        } else if time_matters(veh) {
+            tour_cost(problem, vehicle, &schedule(problem, vehicle, &jobs).ok()?)
+        } else {
+            veh.fixed_cost + veh.cost_per_distance * distance
+        };
+
         let mut load = Vec::with_capacity(n + 2);
-        load.push(sched.initial_load);
-        load.extend(sched.visits.iter().map(|v| v.load));
+        load.push(initial_load);
+        load.extend(loads);
         load.push(Load::ZERO);
         let mut prefix_max = load.clone();
         for i in 1..prefix_max.len() {
@@ -243,7 +489,7 @@ impl Tour {
             load,
             prefix_max,
             suffix_max,
-            distance: sched.distance,
+            distance,
         })
     }
 
@@ -256,7 +502,8 @@ impl Tour {
     }
 
     /// Tests inserting `job` after position `after`, in O(1) unless the
-    /// vehicle has a maximum duration (then the tour is rescheduled).
+    /// vehicle's cost or limits depend on waiting (then the tour is
+    /// rescheduled).
     pub fn try_insert(&self, problem: &Problem, job: usize, after: usize) -> Option<Insertion> {
         let v = self.vehicle;
         let veh = &problem.vehicles[v];
@@ -268,33 +515,121 @@ impl Tour {
         if !(self.prefix_max[after] + j.delivery).fits(cap)
             || !(self.load[after] + j.pickup).fits(cap)
             || !(self.suffix_max[after + 1] + j.pickup).fits(cap)
+            || !self.time_fits(problem, j, after)
         {
             return None;
         }
-
-        let arrival = self.earliest_departure[after] + problem.travel_time(v, a, j.location);
-        let start = j.service_start(arrival)?;
-        let next_arrival = start + j.service + problem.travel_time(v, j.location, b);
-        if next_arrival > self.latest_start[after + 1] {
-            return None;
-        }
-
         let added = problem.distance.get(a, j.location) + problem.distance.get(j.location, b)
             - problem.distance.get(a, b);
         if veh.max_distance.is_some_and(|m| self.distance + added > m) {
             return None;
         }
-        let delta = if veh.max_duration.is_some() || veh.cost_per_time != 0.0 {
-            // Waiting changes the duration in ways the cache does not hold.
+        let delta = if time_matters(&problem.vehicles[self.vehicle]) {
             let mut jobs = self.jobs.clone();
             jobs.insert(after, job);
-            let sched = schedule(problem, v, &jobs).ok()?;
-            tour_cost(problem, v, &sched) - self.cost
+            self.cost_of(problem, &jobs)? - self.cost
         } else {
-            let fixed = if self.is_empty() { veh.fixed_cost } else { 0.0 };
-            fixed + veh.cost_per_distance * added
+            self.distance_cost(problem, added)
         };
         Some(Insertion { after, delta })
+    }
+
+    /// True when `job` alone, put after position `after`, keeps every later
+    /// stop on time (ignoring the driver's break, so a necessary condition).
+    #[inline(always)]
+    fn time_fits(&self, problem: &Problem, job: &Job, after: usize) -> bool {
+        let v = self.vehicle;
+        let arrival =
+            self.earliest_departure[after] + problem.travel_time(v, self.loc[after], job.location);
+        job.service_start(arrival).is_some_and(|start| {
+            start + job.service + problem.travel_time(v, job.location, self.loc[after + 1])
+                <= self.latest_start[after + 1]
+        })
+    }
+
+    /// Cost of a change that adds `added` distance, when time costs nothing.
+    fn distance_cost(&self, problem: &Problem, added: f64) -> f64 {
+        let veh = &problem.vehicles[self.vehicle];
+        let fixed = if self.is_empty() { veh.fixed_cost } else { 0.0 };
+        fixed + veh.cost_per_distance * added
+    }
+
+    /// Cost of this tour's vehicle driving `jobs`, if it can.
+    fn cost_of(&self, problem: &Problem, jobs: &[usize]) -> Option<f64> {
+        let sched = schedule(problem, self.vehicle, jobs).ok()?;
+        Some(tour_cost(problem, self.vehicle, &sched))
+    }
+
+    /// Cheapest feasible insertion of a shipment: `pickup` after position
+    /// `after`, `delivery` after position `delivery_after` of the tour as it
+    /// is (not before the pickup). Candidates that pass the O(1) tests are
+    /// tried cheapest first against the exact schedule.
+    pub fn best_pair_insertion(
+        &self,
+        problem: &Problem,
+        pickup: usize,
+        delivery: usize,
+        blink: f64,
+        rng: &mut crate::rng::Rng,
+    ) -> Option<PairInsertion> {
+        let veh = &problem.vehicles[self.vehicle];
+        let (pj, dj) = (&problem.jobs[pickup], &problem.jobs[delivery]);
+        let goods = pj.pickup;
+        if !veh.can_serve(pj) || !veh.can_serve(dj) || !goods.fits(veh.capacity) {
+            return None;
+        }
+        let d = |a: usize, b: usize| problem.distance.get(a, b);
+        let n = self.len();
+        let drop_ok: Vec<bool> = (0..=n).map(|b| self.time_fits(problem, dj, b)).collect();
+        let mut candidates = Vec::new();
+        for a in 0..=n {
+            if !(self.load[a] + goods).fits(veh.capacity) || !self.time_fits(problem, pj, a) {
+                continue;
+            }
+            let (la, lp, ld) = (self.loc[a], pj.location, dj.location);
+            for (b, &drop_fits) in drop_ok.iter().enumerate().skip(a) {
+                // The goods ride over positions a + 1..=b as well.
+                if b > a && !(self.load[b] + goods).fits(veh.capacity) {
+                    break;
+                }
+                if !drop_fits || (blink > 0.0 && rng.chance(blink)) {
+                    continue;
+                }
+                let added = if a == b {
+                    d(la, lp) + d(lp, ld) + d(ld, self.loc[a + 1]) - d(la, self.loc[a + 1])
+                } else {
+                    d(la, lp) + d(lp, self.loc[a + 1]) - d(la, self.loc[a + 1])
+                        + d(self.loc[b], ld)
+                        + d(ld, self.loc[b + 1])
+                        - d(self.loc[b], self.loc[b + 1])
+                };
+                candidates.push((self.distance_cost(problem, added), a, b));
+            }
+        }
+        candidates.sort_by(|x, y| x.0.total_cmp(&y.0));
+        let mut best: Option<PairInsertion> = None;
+        for (lower, after, delivery_after) in candidates {
+            if best.is_some_and(|b| b.delta <= lower)
+                && !time_matters(&problem.vehicles[self.vehicle])
+            {
+                break;
+            }
+            let mut jobs = self.jobs.clone();
+            jobs.insert(delivery_after, delivery);
+            jobs.insert(after, pickup);
+            let Some(cost) = self.cost_of(problem, &jobs) else {
+                continue;
+            };
+            let delta = cost - self.cost;
+            if best.is_none_or(|b| delta < b.delta) {
+                best = Some(PairInsertion {
+                    after,
+                    delivery_after,
+                    delta,
+                });
+            }
+        }
+        best
     }
 
     /// Cheapest feasible insertion of `job` in this tour. Each position is
@@ -306,7 +641,8 @@ impl Tour {
         blink: f64,
         rng: &mut crate::rng::Rng,
     ) -> Option<Insertion> {
-        if !problem.vehicles[self.vehicle].can_serve(&problem.jobs[job]) {
+        let j = &problem.jobs[job];
+        if !problem.vehicles[self.vehicle].can_serve(j) || j.shipment.is_some() {
             return None;
         }
         let mut best: Option<Insertion> = None;

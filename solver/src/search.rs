@@ -12,8 +12,9 @@ use std::time::{Duration, Instant};
 
 use crate::diagnose;
 use crate::problem::Problem;
+use crate::problem::Shipment;
 use crate::rng::Rng;
-use crate::route::Insertion;
+use crate::route::{Insertion, PairInsertion};
 use crate::solution::{Route, Solution, State};
 
 /// How long to search and from which seed.
@@ -282,8 +283,17 @@ impl<'a> Search<'a> {
             let pos = jobs.iter().position(|&x| x == c).unwrap_or(0);
             let cap = (ls_max.min(jobs.len() as f64)).max(1.0);
             let len = ((1.0 + self.rng.unit() * cap).floor() as usize).clamp(1, jobs.len());
-            let kept = self.remove_string(&jobs, pos, len);
-            let removed: Vec<usize> = jobs.iter().copied().filter(|j| !kept.contains(j)).collect();
+            let mut kept = self.remove_string(&jobs, pos, len);
+            let mut removed: Vec<usize> =
+                jobs.iter().copied().filter(|j| !kept.contains(j)).collect();
+            // A shipment leaves its tour with both halves.
+            let partners: Vec<usize> = removed
+                .iter()
+                .filter_map(|&j| self.problem.jobs[j].partner())
+                .filter(|p| !removed.contains(p))
+                .collect();
+            kept.retain(|j| !partners.contains(j));
+            removed.extend(partners);
             for &j in &removed {
                 state.tour_of[j] = None;
             }
@@ -336,46 +346,75 @@ impl<'a> Search<'a> {
 
     /// Inserts each job in turn at its cheapest feasible place; a job that
     /// fits nowhere (or, if optional, costs more than its value) stays out.
+    /// A shipment goes in (or stays out) whole, when its pickup comes up.
     fn insert_all(&mut self, state: &mut State, order: Vec<usize>, blink: f64) {
-        let granular = self.problem.jobs.len() >= GRANULAR_FROM;
-        let mut near: Vec<usize> = Vec::new();
         for job in order {
-            let mut best: Option<(usize, Insertion)> = None;
-            let mut tried_empty = Vec::new();
-            if granular {
-                near.clear();
-                near.extend(
-                    self.neighbours[job]
-                        .iter()
-                        .take(GRANULAR_NEIGHBOURS)
-                        .filter_map(|&n| state.tour_of[n]),
-                );
-            }
-            for (v, tour) in state.tours.iter().enumerate() {
-                // Identical empty vehicles give identical insertions.
-                if tour.is_empty() {
-                    if tried_empty.contains(&self.class[v]) {
-                        continue;
-                    }
-                    tried_empty.push(self.class[v]);
-                } else if granular && !near.contains(&v) {
-                    continue;
-                }
-                if let Some(ins) = tour.best_insertion(self.problem, job, blink, &mut self.rng) {
-                    if best.is_none_or(|(_, b)| ins.delta < b.delta) {
-                        best = Some((v, ins));
-                    }
-                }
-            }
-            match best {
-                Some((v, ins)) if ins.delta < self.penalty[job] => {
+            let partner = match self.problem.jobs[job].shipment {
+                Some(Shipment::DeliveryOf(_)) => continue,
+                Some(Shipment::PickupFor(d)) => Some(d),
+                None => None,
+            };
+            let penalty = self.penalty[job] + partner.map_or(0.0, |d| self.penalty[d]);
+            match self.cheapest(state, job, partner, blink) {
+                Some((v, place)) if place.delta() < penalty => {
                     let mut jobs = state.tours[v].jobs.clone();
-                    jobs.insert(ins.after, job);
+                    place.apply(&mut jobs, job, partner);
                     state.set_tour(self.problem, v, jobs);
                 }
-                _ => state.absent.push(job),
+                _ => {
+                    state.absent.push(job);
+                    state.absent.extend(partner);
+                }
             }
         }
+    }
+
+    /// The cheapest place for `job` (with its shipment partner, if any) over
+    /// the tours worth trying.
+    fn cheapest(
+        &mut self,
+        state: &State,
+        job: usize,
+        partner: Option<usize>,
+        blink: f64,
+    ) -> Option<(usize, Place)> {
+        let granular = self.problem.jobs.len() >= GRANULAR_FROM;
+        let near: Vec<usize> = if granular {
+            self.neighbours[job]
+                .iter()
+                .take(GRANULAR_NEIGHBOURS)
+                .filter_map(|&n| state.tour_of[n])
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut best: Option<(usize, Place)> = None;
+        let mut tried_empty = Vec::new();
+        for (v, tour) in state.tours.iter().enumerate() {
+            // Identical empty vehicles give identical insertions.
+            if tour.is_empty() {
+                if tried_empty.contains(&self.class[v]) {
+                    continue;
+                }
+                tried_empty.push(self.class[v]);
+            } else if granular && !near.contains(&v) {
+                continue;
+            }
+            let place = match partner {
+                None => tour
+                    .best_insertion(self.problem, job, blink, &mut self.rng)
+                    .map(Place::One),
+                Some(d) => tour
+                    .best_pair_insertion(self.problem, job, d, blink, &mut self.rng)
+                    .map(Place::Pair),
+            };
+            if let Some(place) = place {
+                if best.is_none_or(|(_, b)| place.delta() < b.delta()) {
+                    best = Some((v, place));
+                }
+            }
+        }
+        best
     }
 
     fn progress(&self, iteration: u64, started: Instant, fraction: f64, best: &State) -> Progress {
@@ -415,6 +454,33 @@ impl<'a> Search<'a> {
     }
 }
 
+/// Where a job, or a shipment's two halves, goes in a tour.
+#[derive(Clone, Copy, Debug)]
+enum Place {
+    One(Insertion),
+    Pair(PairInsertion),
+}
+
+impl Place {
+    fn delta(&self) -> f64 {
+        match self {
+            Place::One(i) => i.delta,
+            Place::Pair(p) => p.delta,
+        }
+    }
+
+    fn apply(&self, jobs: &mut Vec<usize>, job: usize, partner: Option<usize>) {
+        match (self, partner) {
+            (Place::Pair(p), Some(d)) => {
+                jobs.insert(p.delivery_after, d);
+                jobs.insert(p.after, job);
+            }
+            (Place::One(i), _) => jobs.insert(i.after, job),
+            (Place::Pair(p), None) => jobs.insert(p.after, job),
+        }
+    }
+}
+
 /// Index of the first vehicle identical to `v` in every attribute.
 fn v_class(problem: &Problem, v: usize) -> usize {
     let a = &problem.vehicles[v];
@@ -432,6 +498,7 @@ fn v_class(problem: &Problem, v: usize) -> usize {
                 && b.cost_per_distance == a.cost_per_distance
                 && b.cost_per_time == a.cost_per_time
                 && b.speed_factor == a.speed_factor
+                && b.driver_break == a.driver_break
         })
         .unwrap_or(v)
 }

@@ -2,7 +2,9 @@
 //! by enumerating every assignment and order, with an evaluator written here
 //! independently of the solver's.
 
-use tournee_solver::{solve, Job, Load, Matrix, Params, Problem, Reason, TimeWindow, Vehicle};
+use tournee_solver::{
+    solve, Break, Job, Load, Matrix, Params, Problem, Reason, Shipment, TimeWindow, Vehicle,
+};
 
 fn euclid(points: &[(f64, f64)]) -> Matrix {
     Matrix::from_fn(points.len(), |i, j| {
@@ -31,42 +33,102 @@ fn route_cost(p: &Problem, v: usize, seq: &[usize]) -> Option<f64> {
         return Some(0.0);
     }
     let veh = &p.vehicles[v];
-    let mut on_board: i64 = seq.iter().map(|&j| p.jobs[j].delivery.0[0]).sum();
+    for (i, &j) in seq.iter().enumerate() {
+        let paired = match p.jobs[j].shipment {
+            Some(Shipment::PickupFor(d)) => seq[i + 1..].contains(&d),
+            Some(Shipment::DeliveryOf(q)) => seq[..i].contains(&q),
+            None => true,
+        };
+        if !paired || p.jobs[j].skills & !veh.skills != 0 {
+            return None;
+        }
+    }
+    // Shipments are loaded at their pickup, everything else at the depot.
+    let mut on_board: i64 = seq
+        .iter()
+        .filter(|&&j| !matches!(p.jobs[j].shipment, Some(Shipment::DeliveryOf(_))))
+        .map(|&j| p.jobs[j].delivery.0[0])
+        .sum();
     if on_board > veh.capacity.0[0] {
         return None;
     }
-    let (mut t, mut dist, mut at) = (veh.shift.start, 0.0, veh.start);
+    let mut dist = 0.0;
+    let mut at = veh.start;
     for &j in seq {
         let job = &p.jobs[j];
-        if job.skills & !veh.skills != 0 {
-            return None;
-        }
-        let arrive = t + p.duration.get(at, job.location) / veh.speed_factor;
-        let start = if job.windows.is_empty() {
-            arrive
-        } else {
-            let w = job.windows.iter().find(|w| w.end >= arrive)?;
-            arrive.max(w.start)
-        };
         dist += p.distance.get(at, job.location);
         on_board += job.pickup.0[0] - job.delivery.0[0];
         if on_board > veh.capacity.0[0] {
             return None;
         }
-        t = start + job.service;
         at = job.location;
     }
     dist += p.distance.get(at, veh.end);
-    t += p.duration.get(at, veh.end) / veh.speed_factor;
+    let back = earliest_return(p, v, seq)?;
     // Tours here leave at the shift start and never wait before their first
     // window, so the duration is the return time minus the shift start.
     let too_long = veh
         .max_duration
-        .is_some_and(|m| t - veh.shift.start > m + 1e-9);
-    if t > veh.shift.end + 1e-9 || too_long || veh.max_distance.is_some_and(|m| dist > m + 1e-9) {
+        .is_some_and(|m| back - veh.shift.start > m + 1e-9);
+    if back > veh.shift.end + 1e-9 || too_long || veh.max_distance.is_some_and(|m| dist > m + 1e-9)
+    {
         return None;
     }
     Some(veh.fixed_cost + veh.cost_per_distance * dist)
+}
+
+/// Earliest return over every place for the driver's break: in each gap
+/// between stops, before driving on or on arrival. No break is needed by a
+/// tour back before the window opens.
+fn earliest_return(p: &Problem, v: usize, seq: &[usize]) -> Option<f64> {
+    let veh = &p.vehicles[v];
+    let free = drive(p, v, seq, None);
+    let Some(b) = veh.driver_break else {
+        return free;
+    };
+    if free.is_some_and(|t| t <= b.window.start) || veh.shift.start > b.window.end {
+        return free;
+    }
+    (0..=seq.len())
+        .flat_map(|gap| [(gap, false), (gap, true)])
+        .filter_map(|place| drive(p, v, seq, Some(place)))
+        .min_by(f64::total_cmp)
+}
+
+/// Return time leaving at the shift start, with the break (if placed) in
+/// gap `.0`, taken on arrival when `.1`.
+fn drive(p: &Problem, v: usize, seq: &[usize], brk: Option<(usize, bool)>) -> Option<f64> {
+    let veh = &p.vehicles[v];
+    let (mut t, mut at) = (veh.shift.start, veh.start);
+    let stops = seq.iter().map(|&j| Some(&p.jobs[j])).chain([None]);
+    for (gap, job) in stops.enumerate() {
+        let to = job.map_or(veh.end, |j| j.location);
+        let travel = p.duration.get(at, to) / veh.speed_factor;
+        match (brk, veh.driver_break) {
+            (Some((g, on_arrival)), Some(b)) if g == gap => {
+                let start = if on_arrival { t + travel } else { t }.max(b.window.start);
+                if start > b.window.end {
+                    return None;
+                }
+                t = if on_arrival {
+                    start + b.duration
+                } else {
+                    start + b.duration + travel
+                };
+            }
+            _ => t += travel,
+        }
+        let Some(job) = job else { break };
+        let start = if job.windows.is_empty() {
+            t
+        } else {
+            let w = job.windows.iter().find(|w| w.end >= t)?;
+            t.max(w.start)
+        };
+        t = start + job.service;
+        at = to;
+    }
+    Some(t)
 }
 
 fn permutations(items: &[usize]) -> Vec<Vec<usize>> {
@@ -277,6 +339,162 @@ fn deliveries_and_pickups_share_a_tour() {
     assert_eq!(s.routes[0].jobs, vec![1, 0]);
 }
 
+/// Adds a shipment of `amount` from location `from` to location `to`.
+fn ship(jobs: &mut Vec<Job>, from: usize, to: usize, amount: i64) {
+    let (p, d) = (jobs.len(), jobs.len() + 1);
+    jobs.push(Job {
+        pickup: load(amount),
+        shipment: Some(Shipment::PickupFor(d)),
+        ..Job::at(from)
+    });
+    jobs.push(Job {
+        delivery: load(amount),
+        shipment: Some(Shipment::DeliveryOf(p)),
+        ..Job::at(to)
+    });
+}
+
+#[test]
+fn shipments_ride_from_pickup_to_delivery_in_one_tour() {
+    // Two loads of 6 in a van of 10 cannot be on board together.
+    let mut jobs = vec![job(5, 2)];
+    ship(&mut jobs, 1, 3, 6);
+    ship(&mut jobs, 2, 4, 6);
+    let p = problem(&PTS, jobs, vec![Vehicle::new(0, load(10)); 2]);
+    let s = assert_optimal(&p);
+    assert!(s.unassigned.is_empty());
+    for r in &s.routes {
+        let sched = tournee_solver::schedule(&p, r.vehicle, &r.jobs).expect("feasible");
+        assert!(sched.visits.iter().all(|v| v.load.0[0] <= 10), "{sched:?}");
+    }
+}
+
+#[test]
+fn shipments_with_time_windows_and_depot_work_share_tours() {
+    let mut jobs = vec![job(5, 3)];
+    jobs[0].delivery = load(4);
+    ship(&mut jobs, 2, 1, 5);
+    ship(&mut jobs, 4, 3, 5);
+    jobs[2].windows = vec![TimeWindow::new(0.0, 30.0)];
+    jobs[3].windows = vec![TimeWindow::new(60.0, 90.0)];
+    let mut v = Vehicle::new(0, load(9));
+    v.shift = TimeWindow::new(0.0, 200.0);
+    let p = problem(&PTS, jobs, vec![v.clone(), v]);
+    assert_optimal(&p);
+}
+
+#[test]
+fn a_shipment_left_out_leaves_whole_with_its_reason() {
+    let mut jobs = vec![job(5, 1)];
+    ship(&mut jobs, 1, 2, 20); // larger than the van
+    ship(&mut jobs, 3, 4, 1);
+    jobs[3].prize = Some(1.0); // a detour of about 20 for a value of 2
+    jobs[4].prize = Some(1.0);
+    let p = problem(&PTS, jobs, vec![Vehicle::new(0, load(10))]);
+    let s = solved(&p);
+    assert_eq!(s.routes[0].jobs, vec![0]);
+    assert_eq!(
+        s.unassigned,
+        vec![
+            (1, Reason::ExceedsCapacity),
+            (2, Reason::ExceedsCapacity),
+            (3, Reason::NotProfitable),
+            (4, Reason::NotProfitable),
+        ]
+    );
+}
+
+#[test]
+fn driver_break_is_taken_in_its_window_and_counts_in_the_shift() {
+    // Without the break one tour of 70 would do; with it, 90 > 85.
+    let mut jobs: Vec<Job> = (1..=3).map(|l| job(l, 1)).collect();
+    for j in &mut jobs {
+        j.service = 10.0;
+    }
+    let mut v = Vehicle::new(0, load(10));
+    v.shift = TimeWindow::new(0.0, 85.0);
+    v.driver_break = Some(Break {
+        window: TimeWindow::new(25.0, 35.0),
+        duration: 20.0,
+    });
+    let p = problem(&PTS, jobs, vec![v.clone(), v]);
+    let s = assert_optimal(&p);
+    assert_eq!(s.routes.len(), 2);
+    for r in &s.routes {
+        let sched = tournee_solver::schedule(&p, r.vehicle, &r.jobs).expect("feasible");
+        assert!(sched.arrival <= 85.0);
+        let b = sched
+            .driver_break
+            .expect("every tour here spans the window");
+        assert!((25.0..=35.0).contains(&b.start) && b.end == b.start + 20.0);
+        // Nothing is served during the break.
+        assert!(sched
+            .visits
+            .iter()
+            .all(|v| v.departure <= b.start || v.start >= b.end));
+    }
+}
+
+#[test]
+fn break_before_driving_on_when_the_window_closes_on_the_road() {
+    // Served 10..30 at 1; the window closes at 32, before reaching 2 at 40.
+    let mut jobs: Vec<Job> = (1..=2).map(|l| job(l, 1)).collect();
+    jobs[0].service = 20.0;
+    jobs[0].windows = vec![TimeWindow::new(0.0, 10.0)];
+    jobs[1].windows = vec![TimeWindow::new(0.0, 70.0)];
+    let mut v = Vehicle::new(0, load(10));
+    v.driver_break = Some(Break {
+        window: TimeWindow::new(28.0, 32.0),
+        duration: 15.0,
+    });
+    let p = problem(&PTS[..3], jobs, vec![v]);
+    let s = assert_optimal(&p);
+    let sched = tournee_solver::schedule(&p, 0, &s.routes[0].jobs).expect("feasible");
+    let b = sched.driver_break.expect("break taken");
+    assert_eq!((b.after, b.location, b.start), (1, 1, 30.0));
+    assert_eq!(sched.visits[1].start, 55.0);
+
+    // If the second stop closes before 55, the break fits nowhere.
+    let mut p = p;
+    p.jobs[1].windows = vec![TimeWindow::new(0.0, 50.0)];
+    assert_eq!(
+        tournee_solver::schedule(&p, 0, &[0, 1]),
+        Err(tournee_solver::Violation::Break)
+    );
+}
+
+#[test]
+fn break_fills_waiting_and_the_tour_leaves_as_late_as_it_can() {
+    // Stop 1 opens at 100, 10 away; the break (30, from 50 on) fits in the
+    // wait before it, so the shortest tour leaves at 60 and is back at 110.
+    let mut jobs = vec![job(1, 1)];
+    jobs[0].windows = vec![TimeWindow::new(100.0, 110.0)];
+    let mut v = Vehicle::new(0, load(10));
+    v.driver_break = Some(Break {
+        window: TimeWindow::new(50.0, 200.0),
+        duration: 30.0,
+    });
+    let p = problem(&PTS, jobs, vec![v]);
+    let sched = tournee_solver::schedule(&p, 0, &[0]).expect("feasible");
+    assert_eq!((sched.departure, sched.arrival), (60.0, 110.0));
+    let b = sched.driver_break.expect("break taken");
+    assert_eq!((b.after, b.location, b.start, b.end), (0, 1, 70.0, 100.0));
+}
+
+#[test]
+fn no_break_for_a_tour_back_before_the_window_opens() {
+    let mut v = Vehicle::new(0, load(10));
+    v.driver_break = Some(Break {
+        window: TimeWindow::new(100.0, 120.0),
+        duration: 30.0,
+    });
+    v.max_duration = Some(60.0);
+    let p = problem(&PTS, vec![job(1, 1), job(5, 1)], vec![v]);
+    let s = assert_optimal(&p);
+    let sched = tournee_solver::schedule(&p, 0, &s.routes[0].jobs).expect("feasible");
+    assert!(sched.driver_break.is_none() && sched.arrival < 100.0);
+}
+
 #[test]
 fn optional_jobs_are_served_only_when_worth_it() {
     let mut jobs: Vec<Job> = (1..=3).map(|l| job(l, 1)).collect();
@@ -360,6 +578,12 @@ fn invalid_problems_are_refused_not_panicked_on() {
     bad.jobs[0] = job(1, 1);
     bad.jobs[0].windows = vec![TimeWindow::new(5.0, 1.0)];
     assert!(solve(&bad, &Params::default(), |_| {}).is_err());
+    // Shipment halves that do not point at each other.
+    let mut jobs = Vec::new();
+    ship(&mut jobs, 1, 2, 1);
+    jobs[1].shipment = Some(Shipment::DeliveryOf(1));
+    let bad = problem(&PTS, jobs, vec![Vehicle::new(0, load(5))]);
+    assert!(solve(&bad, &Params::default(), |_| {}).is_err());
 }
 
 #[test]
@@ -377,4 +601,67 @@ fn threads_are_reproducible_and_never_worse_than_one() {
     let three = solve(&p, &params(3), |_| {}).expect("valid");
     assert_eq!(three, solve(&p, &params(3), |_| {}).expect("valid"));
     assert!(three.objective <= one.objective + 1e-9);
+}
+
+#[test]
+fn schedules_agree_with_the_independent_evaluator_on_random_tours() {
+    // A small linear congruential generator keeps the test self-contained.
+    let mut state = 12345u64;
+    let mut next = move |n: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    let (mut checked, mut breaks) = (0, 0);
+    for _ in 0..3000 {
+        let n = 1 + next(5) as usize;
+        let mut jobs: Vec<Job> = (0..n)
+            .map(|i| {
+                let mut j = job(1 + i % 5, next(4) as i64);
+                j.service = next(15) as f64;
+                if next(2) == 0 {
+                    let open = next(80) as f64;
+                    j.windows = vec![TimeWindow::new(open, open + 5.0 + next(40) as f64)];
+                }
+                j
+            })
+            .collect();
+        if n >= 2 && next(2) == 0 {
+            // Turn the last two into a shipment, in either order.
+            let (p, d) = (n - 2, n - 1);
+            jobs[p].pickup = load(3);
+            jobs[p].shipment = Some(Shipment::PickupFor(d));
+            jobs[d].pickup = load(0);
+            jobs[d].delivery = load(3);
+            jobs[d].shipment = Some(Shipment::DeliveryOf(p));
+        }
+        let mut v = Vehicle::new(0, load(8));
+        v.shift = TimeWindow::new(0.0, 100.0 + next(100) as f64);
+        if next(3) > 0 {
+            let open = next(100) as f64;
+            v.driver_break = Some(Break {
+                window: TimeWindow::new(open, open + next(30) as f64),
+                duration: next(25) as f64,
+            });
+        }
+        let p = problem(&PTS, jobs, vec![v]);
+        let mut seq: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            seq.swap(i, next(i as u64 + 1) as usize);
+        }
+        let ours = tournee_solver::schedule(&p, 0, &seq);
+        let theirs = route_cost(&p, 0, &seq);
+        assert_eq!(ours.is_ok(), theirs.is_some(), "{seq:?} {p:?} {ours:?}");
+        if let Ok(s) = ours {
+            let back = earliest_return(&p, 0, &seq).expect("feasible");
+            assert!((s.arrival - back).abs() < 1e-9, "{} vs {back}", s.arrival);
+            checked += 1;
+            breaks += usize::from(s.driver_break.is_some());
+        }
+    }
+    assert!(
+        checked > 300 && breaks > 100,
+        "only {checked} feasible tours drawn, {breaks} with a break"
+    );
 }

@@ -28,6 +28,10 @@ pub struct Options {
     pub time_limit: f64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Stop each search after this many iterations (with the seed, a
+    /// reproducible run whatever the machine's speed).
+    #[arg(long)]
+    pub iterations: Option<u64>,
     /// Write each solution in the CVRPLIB format to this folder.
     #[arg(long)]
     pub solutions: Option<PathBuf>,
@@ -75,6 +79,7 @@ pub fn run(opts: &Options) -> Result<(), String> {
         let params = Params {
             seed: opts.seed,
             time_limit: Some(Duration::from_secs_f64(opts.time_limit)),
+            iteration_limit: opts.iterations,
             threads: opts.threads,
             ..Params::default()
         };
