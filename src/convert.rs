@@ -156,10 +156,12 @@ pub fn to_solver(p: &model::Problem) -> Conversion {
 }
 
 /// Plans a validated problem with its own solver settings, running `threads`
-/// independent searches; `progress` hears from the search as it goes.
+/// independent searches; `progress` hears from the search as it goes, and
+/// setting `cancel` stops it early with the best plan so far.
 pub fn plan(
     p: &model::Problem,
     threads: usize,
+    cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     progress: impl FnMut(&solver::Progress),
 ) -> Result<Plan, solver::ProblemError> {
     let conversion = to_solver(p);
@@ -168,6 +170,7 @@ pub fn plan(
         time_limit: Some(std::time::Duration::from_secs_f64(p.solver.time_limit_s)),
         iteration_limit: p.solver.iteration_limit,
         threads,
+        cancel,
         ..Default::default()
     };
     let solution = solver::solve(&conversion.problem, &params, progress)?;

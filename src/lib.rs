@@ -9,8 +9,10 @@
 pub mod check;
 pub mod cli;
 pub mod convert;
+pub mod geometry;
 pub mod input;
 pub mod model;
 pub mod plan;
 pub mod routing;
+pub mod server;
 pub mod text;

@@ -28,6 +28,10 @@ enum Command {
     },
     /// Solve public benchmark instances and print CSV results.
     Bench(bench::Options),
+    /// Serve the HTTP API (planning jobs, stored plans, drivers' tours).
+    Serve(tournee::server::Config),
+    /// Print the API's OpenAPI document.
+    Openapi,
 }
 
 fn fail(message: impl std::fmt::Display, code: u8) -> ExitCode {
@@ -54,5 +58,13 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(format!("error: {e}"), 2),
         },
+        Command::Serve(config) => match tournee::server::serve(config) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(format!("error: {e}"), 1),
+        },
+        Command::Openapi => {
+            println!("{:#}", tournee::server::openapi::build());
+            ExitCode::SUCCESS
+        }
     }
 }

@@ -8,6 +8,8 @@
 //! the result by simulated annealing. Every state the search holds is
 //! feasible; jobs that no tour can take stay out with a penalty.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::diagnose;
@@ -42,6 +44,9 @@ pub struct Params {
     /// Independent searches run side by side (seeds `seed`, `seed + 1`, …);
     /// the best answer wins. One thread is the default, and the benchmark rule.
     pub threads: usize,
+    /// Set from another thread to stop the search early; it then returns
+    /// the best solution found so far.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for Params {
@@ -57,6 +62,7 @@ impl Default for Params {
             blink_rate: 0.01,
             temperature: (3.0, 0.001),
             threads: 1,
+            cancel: None,
         }
     }
 }
@@ -68,7 +74,11 @@ pub struct Progress {
     pub elapsed: Duration,
     /// Share of the budget (time or iterations) used, from 0 to 1.
     pub fraction: f64,
+    /// Cost of the best solution's tours.
     pub best_cost: f64,
+    /// What the search minimises: that cost plus the penalties for the jobs
+    /// it leaves out.
+    pub best_objective: f64,
     pub unassigned: usize,
 }
 
@@ -88,7 +98,13 @@ pub fn solve(problem: &Problem, params: &Params, mut progress: impl FnMut(&Progr
     let mut iteration = 0u64;
     loop {
         let fraction = search.fraction(iteration, started.elapsed());
-        if fraction >= 1.0 || problem.jobs.is_empty() {
+        let cancelled = || {
+            params
+                .cancel
+                .as_ref()
+                .is_some_and(|c| c.load(Ordering::Relaxed))
+        };
+        if fraction >= 1.0 || problem.jobs.is_empty() || cancelled() {
             break;
         }
         let temperature = t0 * (t1 / t0).powf(fraction);
@@ -422,7 +438,8 @@ impl<'a> Search<'a> {
             iteration,
             elapsed: started.elapsed(),
             fraction: fraction.min(1.0),
-            best_cost: best.cost,
+            best_cost: best.tours.iter().map(|t| t.cost).sum(),
+            best_objective: best.cost,
             unassigned: best.absent.len(),
         }
     }

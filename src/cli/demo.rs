@@ -18,7 +18,7 @@ pub fn run(time_limit: f64, seed: u64) -> Result<(), String> {
         problem.orders.len(),
         problem.vehicles.len()
     );
-    let plan = convert::plan(&problem, 1, |_| {}).map_err(|e| e.to_string())?;
+    let plan = convert::plan(&problem, 1, None, |_| {}).map_err(|e| e.to_string())?;
     print!("{}", text::render(&plan));
     let errors = check::check(&problem, &plan);
     if errors.is_empty() {

@@ -67,7 +67,7 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
     }
 
     let bar = std::io::stderr().is_terminal();
-    let plan = convert::plan(&problem, opts.threads, |p| {
+    let plan = convert::plan(&problem, opts.threads, None, |p| {
         if bar {
             let width = 30;
             let done = (p.fraction * width as f64).round() as usize;

@@ -1,0 +1,133 @@
+//! The one error shape of the API: `{ "error": code, "message": …, "field": … }`.
+//! Client mistakes are 4xx and name the field; 5xx are server faults only,
+//! logged with the request id.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::input::FieldError;
+
+#[derive(Debug, Serialize)]
+pub struct ApiError {
+    #[serde(skip)]
+    pub status: StatusCode,
+    /// Machine-readable code, e.g. `invalid_input`, `not_found`.
+    pub error: &'static str,
+    pub message: String,
+    /// Path of the offending field, for validation errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Every field error found, when there are several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Seconds to wait before retrying (503 when the solve queue is full).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, error: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            error,
+            message: message.into(),
+            field: None,
+            errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    /// A problem (or other body) that breaks the format's rules.
+    pub fn invalid(mut errors: Vec<FieldError>) -> Self {
+        let first = errors.first().cloned().unwrap_or(FieldError {
+            field: String::new(),
+            message: "invalid input".into(),
+        });
+        let mut e = Self::new(StatusCode::BAD_REQUEST, "invalid_input", first.to_string());
+        e.field = (!first.field.is_empty()).then_some(first.field);
+        if errors.len() > 1 {
+            e.message = format!("{} (and {} more)", e.message, errors.len() - 1);
+            e.errors = std::mem::take(&mut errors);
+        }
+        e
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", what)
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid API key is required: `Authorization: Bearer KEY`",
+        )
+    }
+
+    pub fn too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the request body exceeds {limit} bytes"),
+        )
+    }
+
+    pub fn busy(retry_after: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "every solver slot and queue place is taken; retry later",
+        );
+        e.retry_after = Some(retry_after);
+        e
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
+    /// A fault of the server: logged (with the request id of the span), and
+    /// answered without internal details.
+    pub fn internal(what: impl std::fmt::Display) -> Self {
+        tracing::error!("internal error: {what}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal server error; see the server log (request id in X-Request-Id)",
+        )
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.error, self.message)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status);
+        if let Some(s) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, s.to_string()));
+        }
+        res.json(self)
+    }
+}
+
+impl From<super::store::StoreError> for ApiError {
+    fn from(e: super::store::StoreError) -> Self {
+        ApiError::internal(e)
+    }
+}

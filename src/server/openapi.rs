@@ -1,0 +1,378 @@
+//! The OpenAPI 3.1 document of the API, built from one table of operations,
+//! and a plain HTML page that presents it (no asset from the internet). The
+//! problem and plan formats are described field by field in docs/format.md;
+//! here they appear as objects with their top-level fields.
+
+use actix_web::HttpResponse;
+use serde_json::{json, Map, Value};
+
+/// One operation of the API.
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// Who may call: `key` (API key), `token` (tour share token in the path)
+    /// or `none`.
+    pub access: &'static str,
+    /// Schema of the request body, if any.
+    pub body: Option<&'static str>,
+    /// Status codes with the schema of their body (`""`: no body).
+    pub responses: &'static [(u16, &'static str)],
+}
+
+const ERR: &str = "Error";
+
+/// Every route the server registers (see `server::routes`).
+pub const OPERATIONS: &[Operation] = &[
+    Operation {
+        method: "get",
+        path: "/healthz",
+        summary: "Liveness: answers while the server runs.",
+        access: "none",
+        body: None,
+        responses: &[(200, "Health")],
+    },
+    Operation {
+        method: "get",
+        path: "/api/openapi.json",
+        summary: "This document.",
+        access: "none",
+        body: None,
+        responses: &[(200, "Object")],
+    },
+    Operation {
+        method: "get",
+        path: "/api/docs",
+        summary: "The API described as an HTML page.",
+        access: "none",
+        body: None,
+        responses: &[(200, "")],
+    },
+    Operation {
+        method: "post",
+        path: "/api/v1/solve",
+        summary: "Plan a small problem now and answer the plan (time limit at most the server's sync limit, 30 s by default). Not stored.",
+        access: "key",
+        body: Some("Problem"),
+        responses: &[(200, "Plan"), (400, ERR), (401, ERR), (413, ERR), (503, ERR)],
+    },
+    Operation {
+        method: "post",
+        path: "/api/v1/jobs",
+        summary: "Queue a planning job. Answers 202 with the job and its status URL in Location; the plan is stored when the job is done.",
+        access: "key",
+        body: Some("Problem"),
+        responses: &[(202, "Job"), (400, ERR), (401, ERR), (413, ERR), (503, ERR)],
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/jobs/{id}",
+        summary: "A job's state and progress (best cost so far, elapsed seconds, percentage of the time limit); `plan_id` once done.",
+        access: "key",
+        body: None,
+        responses: &[(200, "Job"), (401, ERR), (404, ERR)],
+    },
+    Operation {
+        method: "delete",
+        path: "/api/v1/jobs/{id}",
+        summary: "Cancel a queued or running job (nothing is stored).",
+        access: "key",
+        body: None,
+        responses: &[(202, "Job"), (401, ERR), (404, ERR), (409, ERR)],
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/jobs/{id}/events",
+        summary: "The job's state as server-sent events (`event: status`, data: a Job), at most ten a second, ending with the final state.",
+        access: "key",
+        body: None,
+        responses: &[(200, ""), (401, ERR), (404, ERR)],
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/plans",
+        summary: "Stored plans, newest first (metadata only).",
+        access: "key",
+        body: None,
+        responses: &[(200, "PlanList"), (401, ERR)],
+    },
+    Operation {
+        method: "post",
+        path: "/api/v1/plans",
+        summary: "Store a plan computed elsewhere (e.g. `tournee solve -o`) with its problem; it is checked first.",
+        access: "key",
+        body: Some("PlanUpload"),
+        responses: &[(201, "Created"), (400, ERR), (401, ERR), (413, ERR)],
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/plans/{id}",
+        summary: "A stored plan: metadata, the plan, and each tour's share token and link.",
+        access: "key",
+        body: None,
+        responses: &[(200, "StoredPlan"), (401, ERR), (404, ERR)],
+    },
+    Operation {
+        method: "delete",
+        path: "/api/v1/plans/{id}",
+        summary: "Delete a plan, its share tokens and its stop statuses.",
+        access: "key",
+        body: None,
+        responses: &[(204, ""), (401, ERR), (404, ERR)],
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/plans/{id}/problem",
+        summary: "The problem the plan answers.",
+        access: "key",
+        body: None,
+        responses: &[(200, "Problem"), (401, ERR), (404, ERR)],
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/plans/{id}/tours/{index}",
+        summary: "One tour (0 = first) as a driver sees it.",
+        access: "key",
+        body: None,
+        responses: &[(200, "TourView"), (401, ERR), (404, ERR)],
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/tours/{token}",
+        summary: "A driver's tour, opened with its share token: stops, times, contacts, loads, statuses and geometry (encoded polyline and GeoJSON).",
+        access: "token",
+        body: None,
+        responses: &[(200, "TourView"), (404, ERR)],
+    },
+    Operation {
+        method: "put",
+        path: "/api/v1/tours/{token}/stops/{stop}",
+        summary: "Mark stop `stop` (1 = first) done or failed, with an optional note and time. Repeating the same report changes nothing.",
+        access: "token",
+        body: Some("StopUpdate"),
+        responses: &[(200, "StopStatus"), (400, ERR), (404, ERR)],
+    },
+];
+
+fn object(required: &[&str], props: Value) -> Value {
+    json!({ "type": "object", "required": required, "properties": props })
+}
+
+fn schemas() -> Value {
+    let num = json!({ "type": "number" });
+    let text = json!({ "type": "string" });
+    let nullable_text = json!({ "type": ["string", "null"] });
+    json!({
+        "Error": object(&["error", "message"], json!({
+            "error": { "type": "string", "description": "Machine-readable code: invalid_input, unauthorized, not_found, conflict, body_too_large, busy, internal." },
+            "message": text,
+            "field": { "type": "string", "description": "Path of the offending field, e.g. pickups[3].time_windows[0]." },
+            "errors": { "type": "array", "items": object(&["field", "message"], json!({ "field": text, "message": text })) }
+        })),
+        "Health": object(&["status"], json!({ "status": text })),
+        "Object": { "type": "object" },
+        "Problem": {
+            "type": "object",
+            "description": "A planning problem, format tournee/1 (docs/format.md).",
+            "required": ["format", "horizon", "devices", "depots", "vehicles"],
+            "properties": {
+                "format": { "const": "tournee/1" }, "name": text, "horizon": { "type": "object" },
+                "routing": { "type": "object" }, "solver": { "type": "object" },
+                "devices": { "type": "object" }, "depots": { "type": "array" },
+                "vehicles": { "type": "array" }, "pickups": { "type": "array" },
+                "orders": { "type": "array" }
+            }
+        },
+        "Plan": {
+            "type": "object",
+            "description": "A plan, format tournee-plan/1 (docs/format.md): tours, stops, requests left out with reasons, totals.",
+            "required": ["format", "tours", "unassigned", "totals"],
+            "properties": {
+                "format": { "const": "tournee-plan/1" }, "name": text, "travel_model": text,
+                "seed": num, "iterations": num, "totals": { "type": "object" },
+                "tours": { "type": "array" }, "unassigned": { "type": "array" }
+            }
+        },
+        "Progress": object(&["elapsed_s", "percent", "iterations"], json!({
+            "best_cost": { "type": ["number", "null"] }, "unassigned": { "type": ["integer", "null"] },
+            "elapsed_s": num, "percent": num, "iterations": { "type": "integer" }
+        })),
+        "Job": object(&["id", "state", "created_at", "progress"], json!({
+            "id": text,
+            "state": { "enum": ["queued", "running", "done", "failed", "cancelled"] },
+            "created_at": text,
+            "progress": { "$ref": "#/components/schemas/Progress" },
+            "plan_id": text,
+            "error": text
+        })),
+        "PlanMeta": object(&["id", "name", "created_at", "created_by", "travel_model"], json!({
+            "id": text, "name": text, "created_at": text, "created_by": text, "travel_model": text
+        })),
+        "PlanList": object(&["plans"], json!({
+            "plans": { "type": "array", "items": { "$ref": "#/components/schemas/PlanMeta" } }
+        })),
+        "PlanUpload": object(&["problem", "plan"], json!({
+            "problem": { "$ref": "#/components/schemas/Problem" },
+            "plan": { "$ref": "#/components/schemas/Plan" }
+        })),
+        "Created": object(&["id"], json!({ "id": text })),
+        "StoredPlan": object(&["meta", "plan", "share"], json!({
+            "meta": { "$ref": "#/components/schemas/PlanMeta" },
+            "plan": { "$ref": "#/components/schemas/Plan" },
+            "share": { "type": "array", "items": object(&["tour", "token", "url"], json!({
+                "tour": text, "token": text, "url": text
+            })) }
+        })),
+        "StopUpdate": object(&["status"], json!({
+            "status": { "enum": ["done", "failed"] },
+            "note": text,
+            "at": nullable_text
+        })),
+        "StopStatus": object(&["stop", "status", "note", "at", "recorded_at"], json!({
+            "stop": { "type": "integer" }, "status": { "enum": ["done", "failed"] },
+            "note": text, "at": text, "recorded_at": text
+        })),
+        "TourView": object(&["plan", "tour", "statuses", "geometry"], json!({
+            "plan": object(&["id", "name"], json!({ "id": text, "name": text })),
+            "tour": { "type": "object", "description": "One tour of the plan (docs/format.md)." },
+            "statuses": { "type": "array", "items": { "$ref": "#/components/schemas/StopStatus" } },
+            "geometry": object(&["kind", "polyline", "geojson"], json!({
+                "kind": { "enum": ["straight_lines"] },
+                "polyline": { "type": "string", "description": "Encoded polyline, precision 5, depot to depot." },
+                "geojson": { "type": "object", "description": "GeoJSON LineString." }
+            }))
+        }))
+    })
+}
+
+/// The OpenAPI 3.1 document.
+pub fn build() -> Value {
+    let mut paths = Map::new();
+    for op in OPERATIONS {
+        let params: Vec<Value> = op
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+            .map(|name| {
+                let schema = if matches!(name, "index" | "stop") {
+                    json!({ "type": "integer", "minimum": 0 })
+                } else {
+                    json!({ "type": "string" })
+                };
+                json!({ "name": name, "in": "path", "required": true, "schema": schema })
+            })
+            .collect();
+        let mut responses = Map::new();
+        for (code, schema) in op.responses {
+            let mut r = json!({ "description": describe(*code) });
+            if !schema.is_empty() {
+                r["content"] = json!({ "application/json": {
+                    "schema": { "$ref": format!("#/components/schemas/{schema}") }
+                }});
+            }
+            responses.insert(code.to_string(), r);
+        }
+        let mut operation = json!({
+            "summary": op.summary,
+            "operationId": format!("{}{}", op.method, op.path.replace(['/', '{', '}', '.'], "_")),
+            "parameters": params,
+            "responses": responses,
+        });
+        match op.access {
+            "key" => operation["security"] = json!([{ "apiKey": [] }]),
+            _ => operation["security"] = json!([]),
+        }
+        if let Some(body) = op.body {
+            operation["requestBody"] = json!({
+                "required": true,
+                "content": { "application/json": {
+                    "schema": { "$ref": format!("#/components/schemas/{body}") }
+                }}
+            });
+        }
+        let entry = paths
+            .entry(op.path.to_string())
+            .or_insert_with(|| json!({}));
+        entry[op.method] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Tournée API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Route planning for computer-reuse networks: planning jobs, stored plans, drivers' tours. Problem and plan formats: docs/format.md."
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {
+                "apiKey": { "type": "http", "scheme": "bearer", "description": "An API key configured by the operator (TOURNEE_API_KEYS). Without any, the server runs in local single-user mode." }
+            }
+        }
+    })
+}
+
+fn describe(code: u16) -> &'static str {
+    match code {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No content",
+        400 => "Invalid input: the body names the field and the reason",
+        401 => "Missing or wrong API key",
+        404 => "Not found",
+        409 => "Conflict with the current state",
+        413 => "Body too large",
+        503 => "Queue full; retry after the Retry-After header's seconds",
+        _ => "See the message",
+    }
+}
+
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(build())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A readable page of every operation, from the same table.
+pub async fn page() -> HttpResponse {
+    let mut rows = String::new();
+    for op in OPERATIONS {
+        let body = op.body.unwrap_or("—");
+        let codes: Vec<String> = op.responses.iter().map(|(c, _)| c.to_string()).collect();
+        rows.push_str(&format!(
+            "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            op.method.to_uppercase(),
+            escape(op.path),
+            escape(op.summary),
+            op.access,
+            body,
+            codes.join(", ")
+        ));
+    }
+    let html = format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Tournée API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#111}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.4rem;vertical-align:top;text-align:left}}
+code{{background:#eee;padding:0 .2rem}}</style></head>
+<body><h1>Tournée API {version}</h1>
+<p>Coordinators and managers call with <code>Authorization: Bearer KEY</code> (access “key”);
+drivers open their tour with its share token (access “token”). Errors are JSON:
+<code>{{"error": code, "message": …, "field": "pickups[3].time_windows[0]"}}</code>.
+The machine-readable description is at <a href="/api/openapi.json">/api/openapi.json</a>;
+the problem and plan formats are in <code>docs/format.md</code>.</p>
+<table><thead><tr><th>Method</th><th>Path</th><th>What it does</th><th>Access</th><th>Body</th><th>Answers</th></tr></thead>
+<tbody>
+{rows}</tbody></table></body></html>"#,
+        version = env!("CARGO_PKG_VERSION"),
+    );
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html)
+}
