@@ -150,6 +150,11 @@ fn a_job_from_queue_to_driver_updates_survives_a_restart() {
     let status = json_of(http.get(server.at(&location)).send().expect("status"));
     assert_eq!(status["state"], "done");
     let plan_id = status["plan_id"].as_str().expect("plan id").to_string();
+    let result = json_of(
+        http.get(server.at(&format!("{location}/result")))
+            .send()
+            .expect("result"),
+    );
 
     // The stored plan, feasible by the independent checker, with share links.
     let stored = json_of(
@@ -161,6 +166,7 @@ fn a_job_from_queue_to_driver_updates_survives_a_restart() {
     let problem: tournee::model::Problem =
         serde_json::from_value(timed_problem(1.5)).expect("problem");
     assert!(tournee::check::check(&problem, &plan).is_empty());
+    assert_eq!(result, stored["plan"]);
     assert_eq!(stored["meta"]["created_by"], "local");
     let share = stored["share"].as_array().expect("share links");
     assert_eq!(share.len(), plan.tours.len());
@@ -254,6 +260,11 @@ fn a_running_job_can_be_cancelled() {
         .delete(server.at(&format!("/api/v1/jobs/{id}")))
         .send()
         .expect("cancel again");
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let r = http
+        .get(server.at(&format!("/api/v1/jobs/{id}/result")))
+        .send()
+        .expect("no result");
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let plans = json_of(http.get(server.at("/api/v1/plans")).send().expect("list"));
     assert_eq!(plans["plans"], json!([]));

@@ -169,6 +169,25 @@ pub async fn get_job(
     Ok(HttpResponse::Ok().json(job_view(&state, &id)?))
 }
 
+/// `GET /api/v1/jobs/{id}/result`: the plan of a finished job.
+pub async fn job_result(
+    req: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller(&req, &state)?;
+    let view = job_view(&state, &id)?;
+    let Some(plan_id) = view.plan_id else {
+        return Err(ApiError::conflict(format!(
+            "job `{id}` is {}; it has no plan{}",
+            view.state,
+            view.error.map(|e| format!(" ({e})")).unwrap_or_default()
+        )));
+    };
+    let (_, plan) = stored(&state, &plan_id)?;
+    Ok(HttpResponse::Ok().json(plan))
+}
+
 /// `DELETE /api/v1/jobs/{id}`: cancel a queued or running job.
 pub async fn cancel_job(
     req: HttpRequest,

@@ -114,6 +114,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/jobs/{id}", get().to(api::get_job))
         .route("/api/v1/jobs/{id}", delete().to(api::cancel_job))
         .route("/api/v1/jobs/{id}/events", get().to(api::job_events))
+        .route("/api/v1/jobs/{id}/result", get().to(api::job_result))
         .route("/api/v1/plans", get().to(api::list_plans))
         .route("/api/v1/plans", post().to(api::create_plan))
         .route("/api/v1/plans/{id}", get().to(api::get_plan))
@@ -145,6 +146,7 @@ fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 }
 

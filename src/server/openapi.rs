@@ -90,6 +90,14 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "get",
+        path: "/api/v1/jobs/{id}/result",
+        summary: "The plan of a finished job (409 while it is queued or running, or when it failed or was cancelled).",
+        access: "key",
+        body: None,
+        responses: &[(200, "Plan"), (401, ERR), (404, ERR), (409, ERR)],
+    },
+    Operation {
+        method: "get",
         path: "/api/v1/plans",
         summary: "Stored plans, newest first (metadata only).",
         access: "key",
