@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 use crate::input::measure;
 use crate::model::{wall_clock, Interval, Problem, Request};
 use crate::plan::{Plan, StopKind};
-use crate::routing::TravelModel;
+use crate::routing::{self, Travel};
 
 /// Slack for times printed to the second.
 const TIME_TOLERANCE_S: f64 = 2.0;
@@ -19,8 +19,14 @@ const TIME_TOLERANCE_S: f64 = 2.0;
 /// Every broken rule, as a sentence naming the tour and stop; empty when the
 /// plan is feasible.
 pub fn check(problem: &Problem, plan: &Plan) -> Vec<String> {
+    let travel = Travel::haversine(&problem.routing, routing::places(problem));
+    check_with(problem, plan, &travel)
+}
+
+/// Checks `plan` with the travel figures it was planned with (road
+/// matrices from OSRM, say); [`check`] uses the haversine model.
+pub fn check_with(problem: &Problem, plan: &Plan, travel: &Travel) -> Vec<String> {
     let mut errors = Vec::new();
-    let travel = TravelModel::new(&problem.routing);
     let requests: BTreeMap<&str, (StopKind, &Request)> = problem
         .pickups
         .iter()
@@ -38,7 +44,7 @@ pub fn check(problem: &Problem, plan: &Plan) -> Vec<String> {
         for s in &tour.stops {
             *seen.entry(s.job.as_str()).or_default() += 1;
         }
-        check_tour(problem, &travel, &requests, tour, &mut errors);
+        check_tour(problem, travel, &requests, tour, &mut errors);
     }
     for u in &plan.unassigned {
         *seen.entry(u.job.as_str()).or_default() += 1;
@@ -86,7 +92,7 @@ fn within(t: NaiveDateTime, hours: &[Interval]) -> bool {
 
 fn check_tour(
     problem: &Problem,
-    travel: &TravelModel,
+    travel: &Travel,
     requests: &BTreeMap<&str, (StopKind, &Request)>,
     tour: &crate::plan::Tour,
     errors: &mut Vec<String>,

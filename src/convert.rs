@@ -10,9 +10,9 @@ use tournee_solver as solver;
 use tournee_solver::{Reason, Solution, TimeWindow};
 
 use crate::input::measure;
-use crate::model::{self, Location, Request};
+use crate::model::{self, Request};
 use crate::plan::{self, Plan, StopKind, Totals, PLAN_FORMAT};
-use crate::routing::TravelModel;
+use crate::routing::Travel;
 
 /// Which request a solver job stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,22 +34,25 @@ pub struct Conversion {
     pub problem: solver::Problem,
     pub jobs: Vec<JobRef>,
     pub shifts: Vec<ShiftRef>,
-    pub travel: TravelModel,
+    /// Requests no road reaches: left out of the search, reported as such.
+    pub unroutable: Vec<(StopKind, usize, String)>,
+    /// How travel was estimated.
+    pub travel: String,
 }
 
 /// No vehicle carries more devices than this when `capacity.units` is absent.
 const UNLIMITED: i64 = i64::MAX / 4;
 
-/// Converts a validated problem.
-pub fn to_solver(p: &model::Problem) -> Conversion {
-    let travel = TravelModel::new(&p.routing);
+/// Converts a validated problem, with travel figures over its places
+/// ([`routing::places`]).
+pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
     let depot_index: BTreeMap<&str, usize> = p
         .depots
         .iter()
         .enumerate()
         .map(|(i, d)| (d.id.as_str(), i))
         .collect();
-    let mut places: Vec<Location> = p.depots.iter().map(|d| d.location).collect();
+    let mut unroutable = Vec::new();
     let skills = skill_bits(p);
     let bits = |names: &[String]| {
         names
@@ -71,10 +74,13 @@ pub fn to_solver(p: &model::Problem) -> Conversion {
                 .enumerate()
                 .map(|(i, r)| (StopKind::Delivery, i, r)),
         );
-    for (kind, index, r) in requests {
+    // Places are numbered as in `routing::places`: depots, then requests.
+    for (location, (kind, index, r)) in (p.depots.len()..).zip(requests) {
         let load = load_of(r, p);
-        let location = places.len();
-        places.push(r.location);
+        if let Some((_, why)) = travel.unroutable.iter().find(|(i, _)| *i == location) {
+            unroutable.push((kind, index, why.clone()));
+            continue;
+        }
         let mut windows: Vec<TimeWindow> = r
             .time_windows
             .iter()
@@ -141,17 +147,17 @@ pub fn to_solver(p: &model::Problem) -> Conversion {
         }
     }
 
-    let (distance, duration) = travel.matrices(&places);
     Conversion {
         problem: solver::Problem {
             jobs,
             vehicles,
-            distance,
-            duration,
+            distance: travel.distance.clone(),
+            duration: travel.duration.clone(),
         },
         jobs: refs,
         shifts,
-        travel,
+        unroutable,
+        travel: travel.description.clone(),
     }
 }
 
@@ -160,11 +166,12 @@ pub fn to_solver(p: &model::Problem) -> Conversion {
 /// setting `cancel` stops it early with the best plan so far.
 pub fn plan(
     p: &model::Problem,
+    travel: &Travel,
     threads: usize,
     cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     progress: impl FnMut(&solver::Progress),
 ) -> Result<Plan, solver::ProblemError> {
-    let conversion = to_solver(p);
+    let conversion = to_solver(p, travel);
     let params = solver::Params {
         seed: p.solver.seed,
         time_limit: Some(std::time::Duration::from_secs_f64(p.solver.time_limit_s)),
@@ -331,7 +338,7 @@ impl Conversion {
                 .cmp(&b.departure)
                 .then(a.vehicle.cmp(&b.vehicle))
         });
-        let unassigned: Vec<plan::Unassigned> = solution
+        let mut unassigned: Vec<plan::Unassigned> = solution
             .unassigned
             .iter()
             .map(|&(job, reason)| {
@@ -345,6 +352,19 @@ impl Conversion {
                 }
             })
             .collect();
+        for (kind, index, why) in &self.unroutable {
+            let r = match kind {
+                StopKind::Pickup => &p.pickups[*index],
+                StopKind::Delivery => &p.orders[*index],
+            };
+            unassigned.push(plan::Unassigned {
+                job: r.id.clone(),
+                kind: *kind,
+                name: r.name.clone(),
+                reason: "unroutable".to_string(),
+                message: format!("the road network does not reach it: {why}"),
+            });
+        }
         totals.unassigned = unassigned.len();
         totals.distance_km = r3(totals.distance_km);
         totals.duration_h = r3(totals.duration_h);
@@ -352,7 +372,7 @@ impl Conversion {
         Plan {
             format: PLAN_FORMAT.to_string(),
             name: p.name.clone(),
-            travel_model: self.travel.describe(),
+            travel_model: self.travel.clone(),
             seed: p.solver.seed,
             iterations: solution.iterations,
             totals,

@@ -93,6 +93,25 @@ impl Validator {
         }
         self.positive("routing.detour_factor", p.routing.detour_factor);
         self.positive("routing.speed_kmh", p.routing.speed_kmh);
+        match (&p.routing.engine, &p.routing.osrm) {
+            (model::Engine::Osrm, None) => {
+                self.err("routing.osrm", "engine `osrm` needs the server's `url`")
+            }
+            (_, Some(o)) => {
+                if !(o.url.starts_with("http://") || o.url.starts_with("https://")) {
+                    self.err("routing.osrm.url", "must start with http:// or https://");
+                }
+                if o.max_table_size < 2 {
+                    self.err("routing.osrm.max_table_size", "must be at least 2");
+                }
+                if o.concurrency == 0 {
+                    self.err("routing.osrm.concurrency", "must be at least 1");
+                }
+                self.positive("routing.osrm.timeout_s", o.timeout_s);
+                self.positive("routing.osrm.max_snap_m", o.max_snap_m);
+            }
+            _ => {}
+        }
         self.positive("solver.time_limit_s", p.solver.time_limit_s);
         if p.solver.time_limit_s > MAX_TIME_LIMIT_S {
             self.err(

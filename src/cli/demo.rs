@@ -2,6 +2,7 @@
 //! Normandie (3 vans, 5 days, 121 pickups, 16 commune orders) and print it.
 //! Needs no file and no server: the main job on the embedded defaults.
 
+use crate::routing::{self, Travel};
 use crate::{check, convert, input, text};
 
 /// The sample week, compiled into the binary.
@@ -18,7 +19,9 @@ pub fn run(time_limit: f64, seed: u64) -> Result<(), String> {
         problem.orders.len(),
         problem.vehicles.len()
     );
-    let plan = convert::plan(&problem, 1, None, |_| {}).map_err(|e| e.to_string())?;
+    // The sample uses the haversine model: no server needed.
+    let travel = Travel::haversine(&problem.routing, routing::places(&problem));
+    let plan = convert::plan(&problem, &travel, 1, None, |_| {}).map_err(|e| e.to_string())?;
     print!("{}", text::render(&plan));
     let errors = check::check(&problem, &plan);
     if errors.is_empty() {

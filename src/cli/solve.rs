@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::check;
 use crate::convert;
 use crate::input;
+use crate::routing;
 use crate::text;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -66,8 +67,11 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
         problem.solver.iteration_limit = opts.iterations;
     }
 
+    let travel = routing::block_on(routing::travel(&problem))
+        .map_err(Failure::Io)?
+        .map_err(|e| Failure::Io(e.to_string()))?;
     let bar = std::io::stderr().is_terminal();
-    let plan = convert::plan(&problem, opts.threads, None, |p| {
+    let plan = convert::plan(&problem, &travel, opts.threads, None, |p| {
         if bar {
             let width = 30;
             let done = (p.fraction * width as f64).round() as usize;
@@ -100,7 +104,7 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
     printed.map_err(|e| Failure::Io(e.to_string()))?;
 
     if opts.check {
-        let errors = check::check(&problem, &plan);
+        let errors = check::check_with(&problem, &plan, &travel);
         if !errors.is_empty() {
             return Err(Failure::Check(errors));
         }

@@ -456,7 +456,10 @@ pub async fn create_plan(
         e.field = Some(format!("problem.{}", e.field.unwrap_or_default()));
         e
     })?;
-    let errors = crate::check::check(&p, &up.plan);
+    let travel = crate::routing::travel(&p)
+        .await
+        .map_err(|e| ApiError::field("problem.routing", e.to_string()))?;
+    let errors = crate::check::check_with(&p, &up.plan, &travel);
     if !errors.is_empty() {
         return Err(ApiError::field(
             "plan",

@@ -11,7 +11,7 @@ use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 
 use super::store::{JobRecord, PlanMeta, Store};
 use super::{now, token};
-use crate::{convert, model, plan::Plan};
+use crate::{convert, model, plan::Plan, routing};
 
 /// A job as the API shows it.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -119,7 +119,8 @@ impl Jobs {
             .await
             .map_err(|e| e.to_string())?;
         let threads = self.threads_per_solve;
-        tokio::task::spawn_blocking(move || convert::plan(&problem, threads, None, |_| {}))
+        let travel = routing::travel(&problem).await.map_err(|e| e.to_string())?;
+        tokio::task::spawn_blocking(move || convert::plan(&problem, &travel, threads, None, |_| {}))
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())
@@ -212,7 +213,18 @@ impl Jobs {
             return;
         }
         set(&|v| v.state = "running".into());
-        tracing::info!(job = %id, "solving");
+        let travel = match routing::travel(&problem).await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!(job = %id, "no travel figures: {e}");
+                set(&|v| {
+                    v.state = "failed".into();
+                    v.error = Some(e.to_string());
+                });
+                return;
+            }
+        };
+        tracing::info!(job = %id, travel = %travel.description, "solving");
 
         let threads = self.threads_per_solve;
         let progress_tx = tx.clone();
@@ -220,7 +232,7 @@ impl Jobs {
         let (stop, stopped) = (cancel.clone(), cancel.clone());
         let (blocking_store, by) = (store.clone(), created_by.clone());
         let outcome = tokio::task::spawn_blocking(move || {
-            let plan = convert::plan(&problem, threads, Some(stopped), |p| {
+            let plan = convert::plan(&problem, &travel, threads, Some(stopped), |p| {
                 progress_tx.send_modify(|v| {
                     v.progress = Progress {
                         best_cost: Some(p.best_cost),
