@@ -330,6 +330,7 @@ impl Conversion {
                 cost: r2(cost),
                 load_at_departure: plan_load(sched.initial_load),
                 return_km: r3(self.problem.distance.get(prev, sv.end) / 1000.0),
+                geometry: straight_lines(p, veh, &stops),
                 stops,
             });
         }
@@ -417,6 +418,26 @@ impl Conversion {
             },
             Reason::FleetFull => "it fits a vehicle on its own, but every tour that could take it is full (load or time): add a shift or a vehicle".to_string(),
         }
+    }
+}
+
+/// A tour drawn as straight lines from its depot through its stops and back,
+/// until a road server gives the real path.
+fn straight_lines(
+    p: &model::Problem,
+    veh: &model::Vehicle,
+    stops: &[plan::Stop],
+) -> plan::Geometry {
+    let depot = |id: &str| p.depots.iter().find(|d| d.id == id).map(|d| d.location);
+    let end = veh.end_depot.as_deref().unwrap_or(&veh.depot);
+    let points: Vec<_> = depot(&veh.depot)
+        .into_iter()
+        .chain(stops.iter().map(|s| s.location))
+        .chain(depot(end))
+        .collect();
+    plan::Geometry {
+        source: "straight_lines".into(),
+        polyline: crate::geometry::encode_polyline(&points),
     }
 }
 

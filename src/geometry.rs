@@ -32,6 +32,38 @@ fn push_number(out: &mut String, value: i64) {
     out.push(char::from((v + 63) as u8));
 }
 
+/// Decodes a polyline (precision 5) into `[lon, lat]` points; a malformed
+/// tail is ignored.
+pub fn decode_polyline(text: &str) -> Vec<Location> {
+    let mut values = Vec::new();
+    let (mut value, mut shift) = (0i64, 0u32);
+    for b in text.bytes() {
+        let chunk = i64::from(b) - 63;
+        if !(0..64).contains(&chunk) || shift > 60 {
+            break;
+        }
+        value |= (chunk & 0x1f) << shift;
+        shift += 5;
+        if chunk < 0x20 {
+            values.push(if value & 1 == 1 {
+                !(value >> 1)
+            } else {
+                value >> 1
+            });
+            (value, shift) = (0, 0);
+        }
+    }
+    let (mut lat, mut lon) = (0i64, 0i64);
+    values
+        .chunks_exact(2)
+        .map(|d| {
+            lat += d[0];
+            lon += d[1];
+            [lon as f64 / 1e5, lat as f64 / 1e5]
+        })
+        .collect()
+}
+
 /// A GeoJSON LineString through `points`.
 pub fn line_string(points: &[Location]) -> Value {
     json!({ "type": "LineString", "coordinates": points })
@@ -46,5 +78,14 @@ mod tests {
         // The worked example of the format's public description.
         let pts = [[-120.2, 38.5], [-120.95, 40.7], [-126.453, 43.252]];
         assert_eq!(encode_polyline(&pts), "_p~iF~ps|U_ulLnnqC_mqNvxq`@");
+        assert_eq!(decode_polyline("_p~iF~ps|U_ulLnnqC_mqNvxq`@"), pts);
+    }
+
+    #[test]
+    fn polylines_round_trip_to_five_decimals() {
+        let pts = [[1.0993, 49.4431], [1.06251, 49.42399], [-0.00001, 0.0]];
+        assert_eq!(decode_polyline(&encode_polyline(&pts)), pts);
+        assert!(decode_polyline("").is_empty());
+        assert!(decode_polyline("\u{1}garbage").len() <= 1);
     }
 }

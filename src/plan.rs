@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use serde_json::{json, Value};
+
+use crate::geometry;
 use crate::model::{Contact, Location};
 
 pub const PLAN_FORMAT: &str = "tournee-plan/1";
@@ -68,6 +71,16 @@ pub struct Tour {
     /// Distance from the last stop back to the depot.
     pub return_km: f64,
     pub stops: Vec<Stop>,
+    /// The path to draw, from the depot through the stops and back.
+    pub geometry: Geometry,
+}
+
+/// A tour's path as an encoded polyline (precision 5, latitude first).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Geometry {
+    /// `road` (from the road server's route) or `straight_lines`.
+    pub source: String,
+    pub polyline: String,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -107,4 +120,33 @@ pub struct Unassigned {
     /// `not_profitable`, `fleet_full`.
     pub reason: String,
     pub message: String,
+}
+
+/// The whole plan as GeoJSON: a LineString per tour and a Point per stop,
+/// with what a map needs in their properties.
+pub fn to_geojson(plan: &Plan) -> Value {
+    let mut features = Vec::new();
+    for (t, tour) in plan.tours.iter().enumerate() {
+        features.push(json!({
+            "type": "Feature",
+            "geometry": geometry::line_string(&geometry::decode_polyline(&tour.geometry.polyline)),
+            "properties": {
+                "tour": tour.id, "tour_index": t, "vehicle": tour.vehicle, "day": tour.day,
+                "distance_km": tour.distance_km, "departure": tour.departure,
+                "return": tour.return_, "path": tour.geometry.source,
+            }
+        }));
+        for (k, s) in tour.stops.iter().enumerate() {
+            features.push(json!({
+                "type": "Feature",
+                "geometry": { "type": "Point", "coordinates": s.location },
+                "properties": {
+                    "tour": tour.id, "stop": k + 1, "job": s.job, "kind": s.kind,
+                    "name": s.name, "arrival": s.arrival, "start": s.start,
+                    "devices": s.devices,
+                }
+            }));
+        }
+    }
+    json!({ "type": "FeatureCollection", "features": features })
 }

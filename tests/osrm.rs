@@ -142,27 +142,34 @@ fn monaco_problem(url: &str, extra: Option<Location>) -> Value {
     })
 }
 
-fn solve(problem: &Value) -> tournee::plan::Plan {
+/// Solves with the CLI; returns the plan and its GeoJSON export.
+fn solve(problem: &Value) -> (tournee::plan::Plan, Value) {
     let dir = tempfile::tempdir().expect("tempdir");
     let input = common::write(dir.path(), "p.json", problem);
     let out = dir.path().join("plan.json");
+    let geo = dir.path().join("plan.geojson");
     let o = common::run(&[
         "solve",
         input.to_str().expect("path"),
         "-o",
         out.to_str().expect("path"),
+        "--geojson",
+        geo.to_str().expect("path"),
         "--check",
         "--format",
         "json",
     ]);
     assert!(o.status.success(), "{}", common::stderr(&o));
-    serde_json::from_str(&std::fs::read_to_string(out).expect("plan")).expect("plan JSON")
+    let plan =
+        serde_json::from_str(&std::fs::read_to_string(out).expect("plan")).expect("plan JSON");
+    let geo = serde_json::from_str(&std::fs::read_to_string(geo).expect("geojson")).expect("JSON");
+    (plan, geo)
 }
 
 #[test]
 fn a_plan_on_monaco_uses_the_road_distances() {
     let url = &server()["OSRM_URL"];
-    let plan = solve(&monaco_problem(url, None));
+    let (plan, geo) = solve(&monaco_problem(url, None));
     assert!(
         plan.travel_model.starts_with("OSRM"),
         "{}",
@@ -187,6 +194,35 @@ fn a_plan_on_monaco_uses_the_road_distances() {
         .as_f64()
         .expect("distance");
     assert!((tour.return_km - back / 1000.0).abs() < 0.0006);
+
+    // The tour's path follows the roads: many more points than stops, from
+    // near the depot, and as long as the tour.
+    assert_eq!(tour.geometry.source, "road");
+    let path = tournee::geometry::decode_polyline(&tour.geometry.polyline);
+    assert!(path.len() > tour.stops.len() + 2, "{} points", path.len());
+    let start = tournee::routing::haversine_m(path[0], monaco(9)[0]);
+    assert!(start < 200.0, "the path starts {start} m from the depot");
+    let length: f64 = path
+        .windows(2)
+        .map(|w| tournee::routing::haversine_m(w[0], w[1]))
+        .sum();
+    let planned = tour.distance_km * 1000.0;
+    assert!(
+        (length - planned).abs() < 0.05 * planned,
+        "path {length} m, tour {planned} m"
+    );
+
+    // The GeoJSON export: a line per tour and a point per stop.
+    assert_eq!(geo["type"], "FeatureCollection");
+    let features = geo["features"].as_array().expect("features");
+    assert_eq!(features.len(), plan.tours.len() + plan.totals.stops);
+    assert_eq!(features[0]["geometry"]["type"], "LineString");
+    assert_eq!(
+        features[0]["geometry"]["coordinates"]
+            .as_array()
+            .map(Vec::len),
+        Some(path.len())
+    );
 }
 
 #[test]
@@ -195,7 +231,7 @@ fn a_point_in_the_sea_is_reported_by_index_and_left_out_as_unroutable() {
     let sea = [7.4700, 43.7300]; // about 3 km off the harbour
     let problem: tournee::model::Problem =
         serde_json::from_value(monaco_problem(url, Some(sea))).expect("problem");
-    let travel = block_on(routing::travel(&problem))
+    let travel = block_on(routing::travel(&problem, None))
         .expect("runtime")
         .expect("travel");
     let sea_index = routing::places(&problem).len() - 1;
@@ -203,7 +239,7 @@ fn a_point_in_the_sea_is_reported_by_index_and_left_out_as_unroutable() {
     assert_eq!(travel.unroutable[0].0, sea_index);
     assert!(travel.unroutable[0].1.contains("from the nearest road"));
 
-    let plan = solve(&monaco_problem(url, Some(sea)));
+    let (plan, _) = solve(&monaco_problem(url, Some(sea)));
     assert_eq!(plan.unassigned.len(), 1);
     assert_eq!(plan.unassigned[0].job, "SEA");
     assert_eq!(plan.unassigned[0].reason, "unroutable");
@@ -223,7 +259,7 @@ fn a_server_that_is_down_fails_clearly_or_falls_back_as_configured() {
     let url = dead_url();
     let mut problem: tournee::model::Problem =
         serde_json::from_value(monaco_problem(&url, None)).expect("problem");
-    match block_on(routing::travel(&problem)).expect("runtime") {
+    match block_on(routing::travel(&problem, None)).expect("runtime") {
         Err(RoutingError::Osrm(OsrmError::Unreachable(why))) => {
             assert!(why.contains(&url), "{why}")
         }
@@ -232,7 +268,7 @@ fn a_server_that_is_down_fails_clearly_or_falls_back_as_configured() {
     if let Some(o) = problem.routing.osrm.as_mut() {
         o.fallback = Fallback::Haversine;
     }
-    let travel = block_on(routing::travel(&problem))
+    let travel = block_on(routing::travel(&problem, None))
         .expect("runtime")
         .expect("fallback");
     assert!(
@@ -249,13 +285,13 @@ fn a_server_that_is_down_fails_clearly_or_falls_back_as_configured() {
     assert!(common::stderr(&o).contains("OSRM server unreachable"));
 }
 
-#[test]
-fn a_server_stopped_mid_way_gives_an_error_not_a_partial_matrix() {
+/// A second osrm-routed of our own (so that it can be stopped), and its URL.
+fn own_server() -> (std::process::Child, String) {
     let env = server();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     drop(listener);
-    let mut child = Command::new(&env["OSRM_ROUTED"])
+    let child = Command::new(&env["OSRM_ROUTED"])
         .args(["--ip", "127.0.0.1", "--port", &port.to_string()])
         .arg(&env["OSRM_DATA"])
         .stdout(Stdio::null())
@@ -269,7 +305,12 @@ fn a_server_stopped_mid_way_gives_an_error_not_a_partial_matrix() {
         reqwest::blocking::get(&probe).is_ok()
     });
     assert!(up, "the second server did not start");
+    (child, url)
+}
 
+#[test]
+fn a_server_stopped_mid_way_gives_an_error_not_a_partial_matrix() {
+    let (mut child, url) = own_server();
     let killer = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
         let _ = child.kill();
@@ -293,4 +334,33 @@ fn a_server_stopped_mid_way_gives_an_error_not_a_partial_matrix() {
             }
         ),
     }
+}
+
+#[test]
+fn a_cached_matrix_is_reused_without_asking_the_server() {
+    let (mut child, url) = own_server();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let problem: tournee::model::Problem =
+        serde_json::from_value(monaco_problem(&url, None)).expect("problem");
+    let first = block_on(routing::travel(&problem, Some(dir.path())))
+        .expect("runtime")
+        .expect("travel");
+    let files = std::fs::read_dir(dir.path()).expect("cache").count();
+    assert_eq!(files, 1);
+    let _ = child.kill();
+    let _ = child.wait();
+    // The server is gone: only the cache can answer.
+    let again = block_on(routing::travel(&problem, Some(dir.path())))
+        .expect("runtime")
+        .expect("from the cache");
+    assert_eq!(
+        (again.distance.get(0, 3), again.duration.get(3, 0)),
+        (first.distance.get(0, 3), first.duration.get(3, 0))
+    );
+    // Other places are a miss, and the dead server then says so.
+    let mut moved = problem.clone();
+    moved.pickups[0].location[0] += 0.001;
+    assert!(block_on(routing::travel(&moved, Some(dir.path())))
+        .expect("runtime")
+        .is_err());
 }

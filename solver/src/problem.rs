@@ -255,6 +255,12 @@ impl Matrix {
         })
     }
 
+    /// A matrix from its entries, row after row; `None` unless there are
+    /// `n × n` of them.
+    pub fn from_data(n: usize, data: Vec<f64>) -> Option<Self> {
+        (data.len() == n * n).then_some(Matrix { n, data })
+    }
+
     pub fn size(&self) -> usize {
         self.n
     }

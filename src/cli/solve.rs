@@ -31,12 +31,19 @@ pub struct Options {
     /// Write the plan as JSON to this file.
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
+    /// Write the tours and stops as GeoJSON to this file (for a map).
+    #[arg(long)]
+    pub geojson: Option<PathBuf>,
     /// What to print on standard output.
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub format: Output,
     /// Re-verify the plan with the independent checker (exit 3 if infeasible).
     #[arg(long)]
     pub check: bool,
+    /// Folder where road matrices are kept (engine osrm): planning the same
+    /// places again does not query the server.
+    #[arg(long, env = "TOURNEE_MATRIX_CACHE")]
+    pub matrix_cache: Option<PathBuf>,
     /// Independent searches in parallel; the best plan wins.
     #[arg(long, default_value_t = 1, value_parser = super::threads)]
     pub threads: usize,
@@ -67,7 +74,7 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
         problem.solver.iteration_limit = opts.iterations;
     }
 
-    let travel = routing::block_on(routing::travel(&problem))
+    let travel = routing::block_on(routing::travel(&problem, opts.matrix_cache.as_deref()))
         .map_err(Failure::Io)?
         .map_err(|e| Failure::Io(e.to_string()))?;
     let bar = std::io::stderr().is_terminal();
@@ -89,11 +96,21 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
     if bar {
         eprintln!();
     }
+    let mut plan = plan;
+    if let Err(e) =
+        routing::block_on(routing::road_geometry(&problem, &mut plan)).map_err(Failure::Io)?
+    {
+        eprintln!("warning: tours drawn as straight lines: {e}");
+    }
 
     let json = serde_json::to_string_pretty(&plan).map_err(|e| Failure::Io(e.to_string()))?;
     if let Some(out) = &opts.output {
         std::fs::write(out, format!("{json}\n"))
             .map_err(|e| Failure::Io(format!("{}: {e}", out.display())))?;
+    }
+    if let Some(out) = &opts.geojson {
+        let geo = format!("{:#}\n", crate::plan::to_geojson(&plan));
+        std::fs::write(out, geo).map_err(|e| Failure::Io(format!("{}: {e}", out.display())))?;
     }
     let mut stdout = std::io::stdout().lock();
     let printed = match opts.format {

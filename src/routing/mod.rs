@@ -4,11 +4,16 @@
 //! 30 km/h are the defaults for a metropolis (documented in docs/format.md).
 //! With `engine: osrm`, road distances and times come from an OSRM server.
 
+mod cache;
 pub mod osrm;
 
 use std::collections::HashMap;
+use std::path::Path;
 
+use futures_util::StreamExt;
 use tournee_solver::Matrix;
+
+use crate::plan::Plan;
 
 use crate::model::{self, Engine, Fallback, Location, Routing};
 
@@ -110,17 +115,27 @@ impl std::fmt::Display for RoutingError {
     }
 }
 
-/// The travel figures for a problem, by its routing settings.
-pub async fn travel(p: &model::Problem) -> Result<Travel, RoutingError> {
+/// The travel figures for a problem, by its routing settings. Road
+/// matrices are kept in `cache` (a folder) when given, so that planning the
+/// same places again asks the server nothing.
+pub async fn travel(p: &model::Problem, cache: Option<&Path>) -> Result<Travel, RoutingError> {
     let places = places(p);
     let settings = match (&p.routing.engine, &p.routing.osrm) {
         (Engine::Osrm, Some(s)) => s,
         _ => return Ok(Travel::haversine(&p.routing, places)),
     };
-    let table = match osrm::Osrm::new(settings) {
-        Ok(client) => client.table(&places).await,
-        Err(e) => Err(e),
+    let cached = cache.map(|dir| cache::Entry::new(dir, settings, &places));
+    let hit = cached.as_ref().and_then(cache::Entry::read);
+    let table = match (hit, osrm::Osrm::new(settings)) {
+        (Some(table), _) => Ok(table),
+        (None, Ok(client)) => client.table(&places).await,
+        (None, Err(e)) => Err(e),
     };
+    if let (Ok(table), Some(entry)) = (&table, &cached) {
+        if let Err(e) = entry.write(table) {
+            tracing::warn!("matrix cache: {e}");
+        }
+    }
     let table = match table {
         Ok(t) => t,
         Err(e @ osrm::OsrmError::Unreachable(_)) if settings.fallback == Fallback::Haversine => {
@@ -181,6 +196,55 @@ fn from_table(
     Ok(travel)
 }
 
+/// With `engine: osrm`, replaces each tour's straight lines by its road path
+/// from the server's `route` service. A tour whose route cannot be had keeps
+/// its straight lines; the first such error is returned, to be reported.
+pub async fn road_geometry(p: &model::Problem, plan: &mut Plan) -> Result<(), osrm::OsrmError> {
+    let Some(settings) = p
+        .routing
+        .osrm
+        .as_ref()
+        .filter(|_| p.routing.engine == Engine::Osrm)
+    else {
+        return Ok(());
+    };
+    let client = osrm::Osrm::new(settings)?;
+    let depot = |id: &str| p.depots.iter().find(|d| d.id == id).map(|d| d.location);
+    let paths: Vec<Vec<Location>> = plan
+        .tours
+        .iter()
+        .map(|t| {
+            depot(&t.depot)
+                .into_iter()
+                .chain(t.stops.iter().map(|s| s.location))
+                .chain(depot(&t.end_depot))
+                .collect()
+        })
+        .collect();
+    let client = &client;
+    let routes: Vec<_> = futures_util::stream::iter(paths)
+        .map(|path| async move { client.route(&path).await })
+        .buffered(settings.concurrency.max(1))
+        .collect()
+        .await;
+    let mut first_error = None;
+    for (tour, route) in plan.tours.iter_mut().zip(routes) {
+        match route {
+            Ok(r) if !r.polyline.is_empty() => {
+                tour.geometry = crate::plan::Geometry {
+                    source: "road".into(),
+                    polyline: r.polyline,
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
 /// Runs `future` to completion from synchronous code (the CLI).
 pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, String> {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -228,12 +292,39 @@ impl TravelModel {
         self.distance_m(a, b) / (self.speed_kmh / 3.6)
     }
 
-    /// Distance (m) and duration (s) matrices over `places`.
+    /// Distance (m) and duration (s) matrices over `places`. Great-circle
+    /// distance is symmetric, so each pair is computed once, with each
+    /// place's latitude cosine computed once too.
     pub fn matrices(&self, places: &[Location]) -> (Matrix, Matrix) {
         let n = places.len();
-        let d = Matrix::from_fn(n, |i, j| self.distance_m(places[i], places[j]));
-        let t = Matrix::from_fn(n, |i, j| d.get(i, j) / (self.speed_kmh / 3.6));
-        (d, t)
+        let rad: Vec<(f64, f64, f64)> = places
+            .iter()
+            .map(|p| {
+                (
+                    p[0].to_radians(),
+                    p[1].to_radians(),
+                    p[1].to_radians().cos(),
+                )
+            })
+            .collect();
+        let mut d = vec![0.0; n * n];
+        for i in 0..n {
+            let (l1, p1, c1) = rad[i];
+            for j in i + 1..n {
+                let (l2, p2, c2) = rad[j];
+                let h = ((p2 - p1) / 2.0).sin().powi(2) + c1 * c2 * ((l2 - l1) / 2.0).sin().powi(2);
+                let m = 2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin() * self.detour_factor;
+                d[i * n + j] = m;
+                d[j * n + i] = m;
+            }
+        }
+        let per_s = self.speed_kmh / 3.6;
+        let t: Vec<f64> = d.iter().map(|m| m / per_s).collect();
+        let square = "n × n entries by construction";
+        (
+            Matrix::from_data(n, d).expect(square),
+            Matrix::from_data(n, t).expect(square),
+        )
     }
 
     pub fn describe(&self) -> String {
@@ -257,6 +348,23 @@ mod tests {
         let deg = haversine_m([0.0, 0.0], [0.0, 1.0]);
         assert!((deg - 111_195.0).abs() < 10.0, "{deg}");
         assert_eq!(haversine_m([1.0, 49.0], [1.0, 49.0]), 0.0);
+    }
+
+    #[test]
+    fn matrices_agree_with_the_pairwise_formula() {
+        let m = TravelModel {
+            detour_factor: 1.3,
+            speed_kmh: 30.0,
+        };
+        let places = [[1.0993, 49.4431], [1.0625, 49.4240], [1.1508, 49.4447]];
+        let (d, t) = m.matrices(&places);
+        for i in 0..3 {
+            for j in 0..3 {
+                let want = m.distance_m(places[i], places[j]);
+                assert!((d.get(i, j) - want).abs() < 1e-6, "{i}→{j}");
+                assert!((t.get(i, j) - m.duration_s(places[i], places[j])).abs() < 1e-6);
+            }
+        }
     }
 
     #[test]

@@ -37,7 +37,7 @@ impl std::fmt::Display for OsrmError {
 /// Durations (s) and distances (m) between every pair of places; `None`
 /// where the server found no route. `snapped_m`: how far each place is from
 /// the road point it was matched to.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     pub durations: Vec<Vec<Option<f64>>>,
     pub distances: Vec<Vec<Option<f64>>>,
@@ -217,6 +217,9 @@ impl Osrm {
                     ("overview", "full".into()),
                     ("geometries", "polyline".into()),
                     ("steps", "false".into()),
+                    // Legs as independent as the table's: a U-turn at a stop
+                    // is allowed, so the path matches the planned distances.
+                    ("continue_straight", "false".into()),
                 ],
             )
             .await?;

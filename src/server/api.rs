@@ -299,6 +299,19 @@ pub async fn get_plan_problem(
         .body(s.problem))
 }
 
+/// `GET /api/v1/plans/{id}/geojson`: tours and stops for a map.
+pub async fn get_plan_geojson(
+    req: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller(&req, &state)?;
+    let (_, plan) = stored(&state, &id)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/geo+json")
+        .body(crate::plan::to_geojson(&plan).to_string()))
+}
+
 /// `DELETE /api/v1/plans/{id}`.
 pub async fn delete_plan(
     req: HttpRequest,
@@ -320,27 +333,15 @@ fn tour_view(state: &AppState, plan_id: &str, index: usize) -> Result<Value, Api
         .tours
         .get(index)
         .ok_or_else(|| ApiError::not_found(format!("plan `{plan_id}` has no tour {index}")))?;
-    let problem: model::Problem = serde_json::from_str(&s.problem).map_err(ApiError::internal)?;
-    let depot = |id: &str| {
-        problem
-            .depots
-            .iter()
-            .find(|d| d.id == id)
-            .map(|d| d.location)
-    };
-    let mut points = Vec::new();
-    points.extend(depot(&tour.depot));
-    points.extend(tour.stops.iter().map(|s| s.location));
-    points.extend(depot(&tour.end_depot));
     let statuses = state.store.stop_statuses(plan_id, index)?;
     Ok(json!({
         "plan": { "id": s.meta.id, "name": s.meta.name },
         "tour": tour,
         "statuses": statuses,
         "geometry": {
-            "kind": "straight_lines",
-            "polyline": geometry::encode_polyline(&points),
-            "geojson": geometry::line_string(&points),
+            "source": tour.geometry.source,
+            "polyline": tour.geometry.polyline,
+            "geojson": geometry::line_string(&geometry::decode_polyline(&tour.geometry.polyline)),
         },
     }))
 }
@@ -456,7 +457,7 @@ pub async fn create_plan(
         e.field = Some(format!("problem.{}", e.field.unwrap_or_default()));
         e
     })?;
-    let travel = crate::routing::travel(&p)
+    let travel = crate::routing::travel(&p, state.config.matrix_cache.as_deref())
         .await
         .map_err(|e| ApiError::field("problem.routing", e.to_string()))?;
     let errors = crate::check::check_with(&p, &up.plan, &travel);

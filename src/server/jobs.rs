@@ -79,6 +79,8 @@ pub struct Jobs {
     admission: Arc<Semaphore>,
     running: Arc<Semaphore>,
     threads_per_solve: usize,
+    /// Folder of road matrices already fetched.
+    matrix_cache: Option<std::path::PathBuf>,
 }
 
 /// A place in the queue, held (and released when dropped) from admission
@@ -88,8 +90,14 @@ pub struct Ticket {
 }
 
 impl Jobs {
-    pub fn new(concurrent: usize, queue: usize, threads_per_solve: usize) -> Self {
+    pub fn new(
+        concurrent: usize,
+        queue: usize,
+        threads_per_solve: usize,
+        matrix_cache: Option<std::path::PathBuf>,
+    ) -> Self {
         Jobs {
+            matrix_cache,
             live: Mutex::new(HashMap::new()),
             admission: Arc::new(Semaphore::new(concurrent + queue)),
             running: Arc::new(Semaphore::new(concurrent)),
@@ -119,11 +127,16 @@ impl Jobs {
             .await
             .map_err(|e| e.to_string())?;
         let threads = self.threads_per_solve;
-        let travel = routing::travel(&problem).await.map_err(|e| e.to_string())?;
-        tokio::task::spawn_blocking(move || convert::plan(&problem, &travel, threads, None, |_| {}))
+        let travel = routing::travel(&problem, self.matrix_cache.as_deref())
             .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        let (plan, problem) = tokio::task::spawn_blocking(move || {
+            convert::plan(&problem, &travel, threads, None, |_| {}).map(|plan| (plan, problem))
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+        Ok(with_roads(&problem, plan).await)
     }
 
     /// Registers a queued job and returns its view.
@@ -213,7 +226,7 @@ impl Jobs {
             return;
         }
         set(&|v| v.state = "running".into());
-        let travel = match routing::travel(&problem).await {
+        let travel = match routing::travel(&problem, self.matrix_cache.as_deref()).await {
             Ok(t) => t,
             Err(e) => {
                 tracing::warn!(job = %id, "no travel figures: {e}");
@@ -247,9 +260,23 @@ impl Jobs {
             if stop.load(Ordering::Relaxed) {
                 return Err("cancelled".to_string());
             }
-            store_plan(&*blocking_store, &problem, &problem_json, &plan, &by)
+            Ok((plan, problem))
         })
         .await;
+        let outcome = match outcome {
+            Ok(Ok((plan, problem))) => {
+                let plan = with_roads(&problem, plan).await;
+                Ok(store_plan(
+                    &*blocking_store,
+                    &problem,
+                    &problem_json,
+                    &plan,
+                    &by,
+                ))
+            }
+            Ok(Err(e)) => Ok(Err(e)),
+            Err(e) => Err(e),
+        };
 
         if cancel.load(Ordering::Relaxed) {
             set(&|v| v.state = "cancelled".into());
@@ -281,6 +308,15 @@ impl Jobs {
             }
         }
     }
+}
+
+/// The plan with its tours' road paths when the problem uses a road server
+/// (straight lines kept, and the reason logged, when the server fails).
+async fn with_roads(problem: &model::Problem, mut plan: Plan) -> Plan {
+    if let Err(e) = routing::road_geometry(problem, &mut plan).await {
+        tracing::warn!("tours drawn as straight lines: {e}");
+    }
+    plan
 }
 
 /// Stores a plan with its problem and a share token per tour; returns its id.

@@ -60,6 +60,10 @@ pub struct Config {
     /// Seconds suggested in Retry-After when the queue is full.
     #[arg(long, env = "TOURNEE_RETRY_AFTER", default_value_t = 5)]
     pub retry_after_s: u64,
+    /// Folder where road matrices are kept, so that re-planning the same
+    /// places does not query the road server again.
+    #[arg(long, env = "TOURNEE_MATRIX_CACHE")]
+    pub matrix_cache: Option<PathBuf>,
     /// HTTP worker threads.
     #[arg(long, env = "TOURNEE_WORKERS", default_value_t = 2)]
     pub workers: usize,
@@ -124,6 +128,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             get().to(api::get_plan_problem),
         )
         .route(
+            "/api/v1/plans/{id}/geojson",
+            get().to(api::get_plan_geojson),
+        )
+        .route(
             "/api/v1/plans/{id}/tours/{index}",
             get().to(api::get_plan_tour),
         )
@@ -166,6 +174,7 @@ pub fn serve(config: Config) -> Result<(), String> {
             config.max_solves.max(1),
             config.queue,
             config.solve_threads.max(1),
+            config.matrix_cache.clone(),
         )),
         store,
         config: config.clone(),

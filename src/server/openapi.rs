@@ -138,6 +138,14 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "get",
+        path: "/api/v1/plans/{id}/geojson",
+        summary: "The plan as GeoJSON: a LineString per tour (road path or straight lines) and a Point per stop.",
+        access: "key",
+        body: None,
+        responses: &[(200, "Object"), (401, ERR), (404, ERR)],
+    },
+    Operation {
+        method: "get",
         path: "/api/v1/plans/{id}/tours/{index}",
         summary: "One tour (0 = first) as a driver sees it.",
         access: "key",
@@ -244,8 +252,8 @@ fn schemas() -> Value {
             "plan": object(&["id", "name"], json!({ "id": text, "name": text })),
             "tour": { "type": "object", "description": "One tour of the plan (docs/format.md)." },
             "statuses": { "type": "array", "items": { "$ref": "#/components/schemas/StopStatus" } },
-            "geometry": object(&["kind", "polyline", "geojson"], json!({
-                "kind": { "enum": ["straight_lines"] },
+            "geometry": object(&["source", "polyline", "geojson"], json!({
+                "source": { "enum": ["road", "straight_lines"] },
                 "polyline": { "type": "string", "description": "Encoded polyline, precision 5, depot to depot." },
                 "geojson": { "type": "object", "description": "GeoJSON LineString." }
             }))
