@@ -364,3 +364,16 @@ fn a_cached_matrix_is_reused_without_asking_the_server() {
         .expect("runtime")
         .is_err());
 }
+
+#[test]
+fn nearest_tells_how_far_a_place_is_from_the_roads() {
+    let client = Osrm::new(&settings(&server()["OSRM_URL"], 100)).expect("client");
+    let town = block_on(client.nearest(monaco(9)[4]))
+        .expect("runtime")
+        .expect("nearest");
+    let sea = block_on(client.nearest([7.4700, 43.7300]))
+        .expect("runtime")
+        .expect("nearest");
+    assert!(town < 150.0, "{town} m");
+    assert!(sea > 1000.0, "{sea} m");
+}
