@@ -111,7 +111,7 @@ def main():
     vehicles = [
         {"id": "master", "name": "Renault Master L1H1 (diesel, tail lift)", "depot": depot["id"],
          "capacity": {"kg": 1400, "m3": 8.0}, "shifts": shifts("08:00", "17:00"), "max_tour_hours": 9,
-         "energy": "diesel", "costs": {"fixed": 20, "per_km": 0.35, "per_hour": 24},
+         "energy": "diesel_3_5t", "costs": {"fixed": 20, "per_km": 0.35, "per_hour": 24},
          "skills": ["tail_lift"], "speed_factor": 0.9},
         {"id": "kangoo-e", "name": "Renault Kangoo Van E-Tech (electric)", "depot": depot["id"],
          "capacity": {"kg": 600, "m3": 3.3}, "shifts": shifts("08:30", "16:30"), "max_tour_hours": 8,

@@ -9,6 +9,7 @@ use chrono::{Duration, NaiveDateTime};
 use tournee_solver as solver;
 use tournee_solver::{Reason, Solution, TimeWindow};
 
+use crate::emissions;
 use crate::input::measure;
 use crate::model::{self, Request};
 use crate::plan::{self, Plan, StopKind, Totals, PLAN_FORMAT};
@@ -279,6 +280,8 @@ impl Conversion {
             };
             let mut prev = sv.start;
             let mut stops = Vec::new();
+            let factor = emissions::factor(veh);
+            let km = |a: usize, b: usize| self.problem.distance.get(a, b) / 1000.0;
             for visit in &sched.visits {
                 let (kind, r) = self.request(p, visit.job);
                 let loc = self.problem.jobs[visit.job].location;
@@ -290,12 +293,14 @@ impl Conversion {
                     location: r.location,
                     contact: r.contact.clone(),
                     devices: r.devices.clone(),
-                    travel_km: r3(self.problem.distance.get(prev, loc) / 1000.0),
+                    travel_km: r3(km(prev, loc)),
                     arrival: clock(visit.arrival),
                     start: clock(visit.start),
                     departure: clock(visit.departure),
                     waiting_min: r2((visit.start - visit.arrival) / 60.0),
                     load: plan_load(visit.load),
+                    co2e_kg: r3(r3(km(prev, loc)) * factor),
+                    baseline_km: r3(km(sv.start, loc) + km(loc, sv.end)),
                 });
                 let devices: u64 = r.devices.values().map(|&c| c as u64).sum();
                 match kind {
@@ -316,6 +321,8 @@ impl Conversion {
             totals.distance_km += sched.distance / 1000.0;
             totals.duration_h += sched.duration() / 3600.0;
             totals.cost += cost;
+            let co2e_kg = r3(r3(sched.distance / 1000.0) * factor);
+            totals.co2e_kg += co2e_kg;
             tours.push(plan::Tour {
                 id,
                 vehicle: veh.id.clone(),
@@ -332,6 +339,9 @@ impl Conversion {
                 return_km: r3(self.problem.distance.get(prev, sv.end) / 1000.0),
                 geometry: straight_lines(p, veh, &stops),
                 stops,
+                energy: veh.energy.key().to_string(),
+                co2e_kg_per_km: factor,
+                co2e_kg,
             });
         }
         tours.sort_by(|a, b| {
@@ -370,6 +380,7 @@ impl Conversion {
         totals.distance_km = r3(totals.distance_km);
         totals.duration_h = r3(totals.duration_h);
         totals.cost = r2(totals.cost);
+        totals.co2e_kg = r3(totals.co2e_kg);
         Plan {
             format: PLAN_FORMAT.to_string(),
             name: p.name.clone(),

@@ -9,10 +9,13 @@
 pub mod check;
 pub mod cli;
 pub mod convert;
+pub mod emissions;
+pub mod export;
 pub mod geometry;
 pub mod input;
 pub mod model;
 pub mod plan;
+pub mod report;
 pub mod routing;
 pub mod server;
 pub mod text;

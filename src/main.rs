@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use tournee::cli::{self, bench, demo, solve};
+use tournee::cli::{self, bench, demo, report, solve};
 
 #[derive(Parser)]
 #[command(
@@ -28,6 +28,10 @@ enum Command {
     },
     /// Solve public benchmark instances and print CSV results.
     Bench(bench::Options),
+    /// A plan's emissions: transport CO2e, avoided manufacture, baseline.
+    Report(report::Options),
+    /// A plan's tours and stops as CSV, GeoJSON or GPX (on standard output).
+    Export(report::ExportOptions),
     /// Serve the HTTP API (planning jobs, stored plans, drivers' tours).
     Serve(tournee::server::Config),
     /// Print the API's OpenAPI document.
@@ -37,6 +41,17 @@ enum Command {
 fn fail(message: impl std::fmt::Display, code: u8) -> ExitCode {
     eprintln!("{message}");
     ExitCode::from(code)
+}
+
+/// Prints a command's output, or its error with exit status 2.
+fn print(out: Result<String, String>) -> ExitCode {
+    match out {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("error: {e}"), 2),
+    }
 }
 
 fn main() -> ExitCode {
@@ -58,6 +73,8 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(format!("error: {e}"), 2),
         },
+        Command::Report(opts) => print(report::run(&opts)),
+        Command::Export(opts) => print(report::run_export(&opts)),
         Command::Serve(config) => match tournee::server::serve(config) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(format!("error: {e}"), 1),

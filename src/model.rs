@@ -265,11 +265,31 @@ fn default_per_km() -> f64 {
 #[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Energy {
+    /// Diesel light van (Kangoo to Trafic class).
     #[default]
     Diesel,
     Petrol,
     Electric,
+    /// Diesel van of 3.5 t gross weight (Master, Daily).
+    #[serde(rename = "diesel_3_5t")]
+    Diesel35t,
+    /// Diesel rigid truck of 7.5 t gross weight.
+    SmallTruck,
     CargoBike,
+}
+
+impl Energy {
+    /// The name used in problems and in `data/emission-factors.csv`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Energy::Diesel => "diesel",
+            Energy::Petrol => "petrol",
+            Energy::Electric => "electric",
+            Energy::Diesel35t => "diesel_3_5t",
+            Energy::SmallTruck => "small_truck",
+            Energy::CargoBike => "cargo_bike",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -292,6 +312,10 @@ pub struct Vehicle {
     pub max_tour_km: Option<f64>,
     #[serde(default)]
     pub energy: Energy,
+    /// kgCO2e per km, when the vehicle's own figure is known; otherwise the
+    /// energy's factor from `data/emission-factors.csv`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub co2e_kg_per_km: Option<f64>,
     #[serde(default)]
     pub costs: Costs,
     #[serde(default)]

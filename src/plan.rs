@@ -39,6 +39,9 @@ pub struct Totals {
     pub unassigned: usize,
     pub devices_collected: u64,
     pub devices_delivered: u64,
+    /// Transport emissions of all tours (docs/emissions.md).
+    #[serde(default)]
+    pub co2e_kg: f64,
 }
 
 /// Load on board, in the units of the problem's capacities.
@@ -73,6 +76,14 @@ pub struct Tour {
     pub stops: Vec<Stop>,
     /// The path to draw, from the depot through the stops and back.
     pub geometry: Geometry,
+    /// Energy type and its emission factor (kgCO2e per km, well-to-wheel).
+    #[serde(default)]
+    pub energy: String,
+    #[serde(default)]
+    pub co2e_kg_per_km: f64,
+    /// `distance_km × co2e_kg_per_km`.
+    #[serde(default)]
+    pub co2e_kg: f64,
 }
 
 /// A tour's path as an encoded polyline (precision 5, latitude first).
@@ -108,6 +119,13 @@ pub struct Stop {
     pub waiting_min: f64,
     /// On board when leaving the stop.
     pub load: Load,
+    /// Emissions of the leg from the previous stop (or the depot).
+    #[serde(default)]
+    pub co2e_kg: f64,
+    /// A round trip from the tour's depot to this stop alone: the baseline
+    /// of one trip per request (docs/emissions.md).
+    #[serde(default)]
+    pub baseline_km: f64,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

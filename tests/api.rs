@@ -174,6 +174,48 @@ fn a_job_from_queue_to_driver_updates_survives_a_restart() {
     let listed = json_of(http.get(server.at("/api/v1/plans")).send().expect("list"));
     assert_eq!(listed["plans"][0]["id"], plan_id.as_str());
 
+    // The manager's figures, per plan and per period, and the exports.
+    let report = json_of(
+        http.get(server.at(&format!("/api/v1/plans/{plan_id}/report")))
+            .send()
+            .expect("report"),
+    );
+    let by_tours: f64 = plan
+        .tours
+        .iter()
+        .map(|t| t.distance_km * t.co2e_kg_per_km)
+        .sum();
+    let transport = report["transport"]["co2e_kg"].as_f64().expect("kg");
+    assert!((transport - by_tours).abs() < 1e-9 && transport > 0.0);
+    let period = json_of(
+        http.get(server.at("/api/v1/reports?from=2026-11-30&to=2026-11-30&reuse_rate=0.5"))
+            .send()
+            .expect("period"),
+    );
+    assert_eq!(period["transport"], report["transport"]);
+    assert_eq!(period["by_week"]["2026-W49"], report["transport"]);
+    let outside = json_of(
+        http.get(server.at("/api/v1/reports?from=2026-12-01"))
+            .send()
+            .expect("period"),
+    );
+    assert_eq!(outside["transport"]["km"], 0.0);
+    for (query, field) in [("reuse_rate=2", "reuse_rate"), ("from=monday", "from")] {
+        let r = http
+            .get(server.at(&format!("/api/v1/reports?{query}")))
+            .send()
+            .expect("bad query");
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(json_of(r)["field"], field);
+    }
+    let csv = http
+        .get(server.at(&format!("/api/v1/plans/{plan_id}/stops.csv")))
+        .send()
+        .expect("csv")
+        .text()
+        .expect("text");
+    assert_eq!(csv.lines().count(), 1 + plan.totals.stops);
+
     // The driver opens the tour and reports two stops.
     let tour = json_of(
         http.get(server.at(&format!("/api/v1/tours/{token}")))
@@ -189,6 +231,13 @@ fn a_job_from_queue_to_driver_updates_survives_a_restart() {
         .expect("line");
     assert_eq!(coords.len(), plan.tours[0].stops.len() + 2);
     assert!(plan.tours[0].stops.len() >= 2, "the test needs two stops");
+    let gpx = http
+        .get(server.at(&format!("/api/v1/tours/{token}/gpx")))
+        .send()
+        .expect("gpx");
+    assert_eq!(gpx.headers()["content-type"], "application/gpx+xml");
+    let gpx = gpx.text().expect("text");
+    assert_eq!(gpx.matches("<rtept ").count(), plan.tours[0].stops.len());
     let stop_url = |n: usize| server.at(&format!("/api/v1/tours/{token}/stops/{n}"));
     let done = json!({"status": "done", "at": "2026-11-30T09:12:00+01:00"});
     let first = json_of(http.put(stop_url(1)).json(&done).send().expect("done"));

@@ -312,6 +312,102 @@ pub async fn get_plan_geojson(
         .body(crate::plan::to_geojson(&plan).to_string()))
 }
 
+/// Options of the report routes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// Share of collected devices reused (0 to 1, default 1).
+    pub reuse_rate: Option<f64>,
+    /// First and last day (YYYY-MM-DD) of a period report.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+fn reuse_rate(q: &ReportQuery) -> Result<f64, ApiError> {
+    match q.reuse_rate {
+        None => Ok(1.0),
+        Some(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        Some(x) => Err(ApiError::field(
+            "reuse_rate",
+            format!("{x} is not between 0 and 1"),
+        )),
+    }
+}
+
+/// `GET /api/v1/plans/{id}/report`: the plan's emissions (docs/emissions.md).
+pub async fn get_plan_report(
+    req: HttpRequest,
+    id: web::Path<String>,
+    query: web::Query<ReportQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller(&req, &state)?;
+    let rate = reuse_rate(&query)?;
+    let (_, plan) = stored(&state, &id)?;
+    Ok(HttpResponse::Ok().json(crate::report::report(&[&plan], rate, |_| true)))
+}
+
+/// `GET /api/v1/reports?from=&to=`: every stored plan's tours whose day is
+/// in the period, with totals per week, month, vehicle and day.
+pub async fn period_report(
+    req: HttpRequest,
+    query: web::Query<ReportQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller(&req, &state)?;
+    let rate = reuse_rate(&query)?;
+    let day = |field: &str, v: &Option<String>| -> Result<Option<String>, ApiError> {
+        match v {
+            None => Ok(None),
+            Some(d) if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok() => {
+                Ok(Some(d.clone()))
+            }
+            Some(d) => Err(ApiError::field(
+                field,
+                format!("`{d}` is not a YYYY-MM-DD date"),
+            )),
+        }
+    };
+    let (from, to) = (day("from", &query.from)?, day("to", &query.to)?);
+    let mut plans = Vec::new();
+    for meta in state.store.list_plans()? {
+        plans.push(stored(&state, &meta.id)?.1);
+    }
+    let refs: Vec<&Plan> = plans.iter().collect();
+    let keep =
+        |d: &str| from.as_deref().is_none_or(|f| d >= f) && to.as_deref().is_none_or(|t| d <= t);
+    Ok(HttpResponse::Ok().json(crate::report::report(&refs, rate, keep)))
+}
+
+/// `GET /api/v1/plans/{id}/stops.csv`: one row per stop.
+pub async fn get_plan_stops_csv(
+    req: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller(&req, &state)?;
+    let (_, plan) = stored(&state, &id)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .body(crate::export::stops_csv(&plan)))
+}
+
+/// `GET /api/v1/tours/{token}/gpx`: the driver's tour for a navigation app.
+pub async fn get_shared_tour_gpx(
+    token: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (plan_id, index) = by_token(&state, &token)?;
+    let (_, plan) = stored(&state, &plan_id)?;
+    let tour = plan
+        .tours
+        .get(index)
+        .ok_or_else(|| ApiError::not_found("no tour for this link"))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/gpx+xml")
+        .body(crate::export::gpx(tour)))
+}
+
 /// `DELETE /api/v1/plans/{id}`.
 pub async fn delete_plan(
     req: HttpRequest,

@@ -131,11 +131,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/v1/plans/{id}/geojson",
             get().to(api::get_plan_geojson),
         )
+        .route("/api/v1/plans/{id}/report", get().to(api::get_plan_report))
+        .route(
+            "/api/v1/plans/{id}/stops.csv",
+            get().to(api::get_plan_stops_csv),
+        )
+        .route("/api/v1/reports", get().to(api::period_report))
         .route(
             "/api/v1/plans/{id}/tours/{index}",
             get().to(api::get_plan_tour),
         )
         .route("/api/v1/tours/{token}", get().to(api::get_shared_tour))
+        .route(
+            "/api/v1/tours/{token}/gpx",
+            get().to(api::get_shared_tour_gpx),
+        )
         .route(
             "/api/v1/tours/{token}/stops/{stop}",
             put().to(api::put_stop_status),

@@ -146,6 +146,30 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "get",
+        path: "/api/v1/plans/{id}/report",
+        summary: "The plan's emissions: transport CO2e per tour, vehicle, day, week and month, avoided manufacture, baseline and saving (docs/emissions.md). Query: reuse_rate (0 to 1, default 1).",
+        access: "key",
+        body: None,
+        responses: &[(200, "Report"), (400, ERR), (401, ERR), (404, ERR)],
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/plans/{id}/stops.csv",
+        summary: "One CSV row per stop: tour, vehicle, day, order, times, request, devices, km since the last stop, CO2e.",
+        access: "key",
+        body: None,
+        responses: &[(200, ""), (401, ERR), (404, ERR)],
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/reports",
+        summary: "Emissions over every stored plan's tours in a period. Query: from, to (YYYY-MM-DD, inclusive), reuse_rate.",
+        access: "key",
+        body: None,
+        responses: &[(200, "Report"), (400, ERR), (401, ERR)],
+    },
+    Operation {
+        method: "get",
         path: "/api/v1/plans/{id}/tours/{index}",
         summary: "One tour (0 = first) as a driver sees it.",
         access: "key",
@@ -159,6 +183,14 @@ pub const OPERATIONS: &[Operation] = &[
         access: "token",
         body: None,
         responses: &[(200, "TourView"), (404, ERR)],
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/tours/{token}/gpx",
+        summary: "The driver's tour as GPX 1.1 (waypoints, route, track) for a navigation app.",
+        access: "token",
+        body: None,
+        responses: &[(200, ""), (404, ERR)],
     },
     Operation {
         method: "put",
@@ -232,6 +264,27 @@ fn schemas() -> Value {
             "plan": { "$ref": "#/components/schemas/Plan" }
         })),
         "Created": object(&["id"], json!({ "id": text })),
+        "Figure": object(&["km", "co2e_kg"], json!({ "km": num, "co2e_kg": num })),
+        "Report": {
+            "type": "object",
+            "description": "Emissions report (docs/emissions.md).",
+            "required": ["plans", "tours", "transport", "baseline", "saving", "avoided", "net_avoided_kg"],
+            "properties": {
+                "plans": { "type": "array", "items": text },
+                "tours": { "type": "array", "items": { "type": "object" } },
+                "by_vehicle": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/Figure" } },
+                "by_day": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/Figure" } },
+                "by_week": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/Figure" } },
+                "by_month": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/Figure" } },
+                "transport": { "$ref": "#/components/schemas/Figure" },
+                "baseline": { "$ref": "#/components/schemas/Figure" },
+                "saving": { "$ref": "#/components/schemas/Figure" },
+                "saving_pct": num,
+                "avoided": { "type": "object" },
+                "net_avoided_kg": num,
+                "method": text
+            }
+        },
         "StoredPlan": object(&["meta", "plan", "share"], json!({
             "meta": { "$ref": "#/components/schemas/PlanMeta" },
             "plan": { "$ref": "#/components/schemas/Plan" },

@@ -1,0 +1,88 @@
+//! `tournee report` and `tournee export`: a plan's emissions for managers,
+//! and its tours and stops for spreadsheets, maps and navigation apps.
+
+use std::path::PathBuf;
+
+use crate::plan::{self, Plan};
+use crate::{export, report};
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Csv,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub struct Options {
+    /// A plan written by `tournee solve -o` (format tournee-plan/1).
+    pub plan: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Share of the collected devices that are refurbished and reused.
+    #[arg(long, default_value_t = 1.0, value_parser = rate)]
+    pub reuse_rate: f64,
+}
+
+fn rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("`{s}` is not a share between 0 and 1")),
+    }
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum What {
+    /// One row per stop (CSV).
+    Stops,
+    /// One row per tour (CSV).
+    Tours,
+    /// Tours and stops for a map.
+    Geojson,
+    /// One tour for a navigation app (needs --tour).
+    Gpx,
+}
+
+#[derive(clap::Args)]
+pub struct ExportOptions {
+    pub plan: PathBuf,
+    #[arg(value_enum)]
+    pub what: What,
+    /// The tour to export as GPX (its id, e.g. `master/2026-11-30`).
+    #[arg(long)]
+    pub tour: Option<String>,
+}
+
+fn read(path: &PathBuf) -> Result<Plan, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let de = &mut serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(de)
+        .map_err(|e| format!("{}: {} at {}", path.display(), e.inner(), e.path()))
+}
+
+pub fn run(opts: &Options) -> Result<String, String> {
+    let plan = read(&opts.plan)?;
+    let r = report::report(&[&plan], opts.reuse_rate, |_| true);
+    Ok(match opts.format {
+        Format::Text => report::text(&r),
+        Format::Csv => report::csv(&r),
+        Format::Json => serde_json::to_string_pretty(&r).map_err(|e| e.to_string())? + "\n",
+    })
+}
+
+pub fn run_export(opts: &ExportOptions) -> Result<String, String> {
+    let plan = read(&opts.plan)?;
+    Ok(match opts.what {
+        What::Stops => export::stops_csv(&plan),
+        What::Tours => export::tours_csv(&plan),
+        What::Geojson => format!("{:#}\n", plan::to_geojson(&plan)),
+        What::Gpx => {
+            let id = opts.tour.as_deref().ok_or("--tour ID is needed for GPX")?;
+            let tour = plan.tours.iter().find(|t| t.id == id).ok_or_else(|| {
+                let ids: Vec<&str> = plan.tours.iter().map(|t| t.id.as_str()).collect();
+                format!("no tour `{id}`; the plan has {}", ids.join(", "))
+            })?;
+            export::gpx(tour)
+        }
+    })
+}

@@ -1,0 +1,267 @@
+//! The managers' report of a plan (or of several): transport CO2e per tour,
+//! vehicle and day; CO2e avoided by reusing the devices collected; the
+//! baseline of one round trip per request, and the saving. Every figure is
+//! recomputed from the plan's kilometres and the factors in `data/`, as
+//! docs/emissions.md explains, so that it can be redone by hand.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use chrono::Datelike;
+use serde::Serialize;
+
+use crate::emissions;
+use crate::plan::{Plan, StopKind};
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Figure {
+    pub km: f64,
+    pub co2e_kg: f64,
+}
+
+impl Figure {
+    fn add(&mut self, km: f64, factor: f64) {
+        self.km += km;
+        self.co2e_kg += km * factor;
+    }
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct TourLine {
+    pub tour: String,
+    pub vehicle: String,
+    pub day: String,
+    pub energy: String,
+    pub km: f64,
+    pub kgco2e_per_km: f64,
+    pub co2e_kg: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct DeviceLine {
+    pub device: String,
+    pub collected: u64,
+    pub manufacture_kgco2e: f64,
+    pub avoided_share: f64,
+    pub avoided_kg: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Avoided {
+    pub devices: Vec<DeviceLine>,
+    /// Share of the collected devices that are refurbished and reused.
+    pub reuse_rate: f64,
+    pub co2e_kg: f64,
+    /// Device types without a footprint in `data/device-footprints.csv`
+    /// (counted as avoiding nothing).
+    pub unknown: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Report {
+    pub plans: Vec<String>,
+    pub tours: Vec<TourLine>,
+    pub by_vehicle: BTreeMap<String, Figure>,
+    pub by_day: BTreeMap<String, Figure>,
+    /// ISO weeks (`2026-W49`) and months (`2026-11`).
+    pub by_week: BTreeMap<String, Figure>,
+    pub by_month: BTreeMap<String, Figure>,
+    pub transport: Figure,
+    pub baseline: Figure,
+    /// Baseline minus transport.
+    pub saving: Figure,
+    pub saving_pct: f64,
+    pub avoided: Avoided,
+    /// Avoided minus transport emissions.
+    pub net_avoided_kg: f64,
+    pub method: String,
+}
+
+/// The report of the tours of `plans` for which `keep(day)` holds.
+pub fn report(plans: &[&Plan], reuse_rate: f64, keep: impl Fn(&str) -> bool) -> Report {
+    let mut r = Report {
+        method: "docs/emissions.md: km × kgCO2e/km (well-to-wheel); avoided = devices collected × manufacture × avoided share × reuse rate".into(),
+        ..Report::default()
+    };
+    let mut collected: BTreeMap<String, u64> = BTreeMap::new();
+    for plan in plans {
+        r.plans.push(plan.name.clone());
+        for t in plan.tours.iter().filter(|t| keep(&t.day)) {
+            let f = t.co2e_kg_per_km;
+            r.tours.push(TourLine {
+                tour: t.id.clone(),
+                vehicle: t.vehicle.clone(),
+                day: t.day.clone(),
+                energy: t.energy.clone(),
+                km: t.distance_km,
+                kgco2e_per_km: f,
+                co2e_kg: t.distance_km * f,
+            });
+            r.transport.add(t.distance_km, f);
+            r.by_vehicle
+                .entry(t.vehicle.clone())
+                .or_default()
+                .add(t.distance_km, f);
+            r.by_day
+                .entry(t.day.clone())
+                .or_default()
+                .add(t.distance_km, f);
+            if let Ok(date) = chrono::NaiveDate::parse_from_str(&t.day, "%Y-%m-%d") {
+                let week = date.iso_week();
+                r.by_week
+                    .entry(format!("{}-W{:02}", week.year(), week.week()))
+                    .or_default()
+                    .add(t.distance_km, f);
+                r.by_month
+                    .entry(date.format("%Y-%m").to_string())
+                    .or_default()
+                    .add(t.distance_km, f);
+            }
+            for s in &t.stops {
+                r.baseline.add(s.baseline_km, f);
+                if s.kind == StopKind::Pickup {
+                    for (device, n) in &s.devices {
+                        *collected.entry(device.clone()).or_default() += u64::from(*n);
+                    }
+                }
+            }
+        }
+    }
+    let footprints = emissions::footprints();
+    r.avoided.reuse_rate = reuse_rate;
+    for (device, n) in collected {
+        match footprints.iter().find(|f| f.device == device) {
+            Some(f) => {
+                let avoided = n as f64 * f.manufacture_kgco2e * f.avoided_share * reuse_rate;
+                r.avoided.co2e_kg += avoided;
+                r.avoided.devices.push(DeviceLine {
+                    device,
+                    collected: n,
+                    manufacture_kgco2e: f.manufacture_kgco2e,
+                    avoided_share: f.avoided_share,
+                    avoided_kg: avoided,
+                });
+            }
+            None => r.avoided.unknown.push(device),
+        }
+    }
+    r.saving = Figure {
+        km: r.baseline.km - r.transport.km,
+        co2e_kg: r.baseline.co2e_kg - r.transport.co2e_kg,
+    };
+    r.saving_pct = if r.baseline.co2e_kg > 0.0 {
+        100.0 * r.saving.co2e_kg / r.baseline.co2e_kg
+    } else {
+        0.0
+    };
+    r.net_avoided_kg = r.avoided.co2e_kg - r.transport.co2e_kg;
+    r
+}
+
+/// The report as text for a manager.
+pub fn text(r: &Report) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "Emissions report: {}", r.plans.join(", "));
+    let _ = writeln!(o, "\nTransport (well-to-wheel)");
+    for t in &r.tours {
+        let _ = writeln!(
+            o,
+            "  {:<26} {:<12} {:>8.3} km × {:.5} = {:>8.3} kgCO2e",
+            t.tour, t.energy, t.km, t.kgco2e_per_km, t.co2e_kg
+        );
+    }
+    for (title, groups) in [("vehicle", &r.by_vehicle), ("day", &r.by_day)] {
+        let _ = writeln!(o, "  by {title}:");
+        for (k, f) in groups.iter() {
+            let _ = writeln!(o, "    {k:<24} {:>8.3} km  {:>8.3} kgCO2e", f.km, f.co2e_kg);
+        }
+    }
+    let _ = writeln!(
+        o,
+        "  total                      {:>8.3} km  {:>8.3} kgCO2e",
+        r.transport.km, r.transport.co2e_kg
+    );
+    let _ = writeln!(
+        o,
+        "\nBaseline, one round trip per request: {:.3} km, {:.3} kgCO2e",
+        r.baseline.km, r.baseline.co2e_kg
+    );
+    let _ = writeln!(
+        o,
+        "Saving from planning: {:.3} km, {:.3} kgCO2e ({:.1} %)",
+        r.saving.km, r.saving.co2e_kg, r.saving_pct
+    );
+    let _ = writeln!(
+        o,
+        "\nAvoided manufacture (reuse rate {}):",
+        r.avoided.reuse_rate
+    );
+    for d in &r.avoided.devices {
+        let _ = writeln!(
+            o,
+            "  {:<14} {:>5} × {:>6.1} kg × {:.2} = {:>9.1} kgCO2e",
+            d.device, d.collected, d.manufacture_kgco2e, d.avoided_share, d.avoided_kg
+        );
+    }
+    if !r.avoided.unknown.is_empty() {
+        let _ = writeln!(
+            o,
+            "  no footprint for: {} (counted as zero)",
+            r.avoided.unknown.join(", ")
+        );
+    }
+    let _ = writeln!(o, "  total          {:>30.1} kgCO2e", r.avoided.co2e_kg);
+    let _ = writeln!(
+        o,
+        "\nNet: reuse avoids {:.1} kgCO2e more than the transport emits",
+        r.net_avoided_kg
+    );
+    o
+}
+
+/// The report as CSV: one row per figure (`section,key,km,co2e_kg`).
+pub fn csv(r: &Report) -> String {
+    let mut o = String::from("section,key,km,co2e_kg\n");
+    let mut row = |s: &str, k: &str, km: Option<f64>, kg: f64| {
+        let km = km.map(|x| format!("{x:.3}")).unwrap_or_default();
+        let _ = writeln!(o, "{s},{},{km},{kg:.3}", quote(k));
+    };
+    for t in &r.tours {
+        row("tour", &t.tour, Some(t.km), t.co2e_kg);
+    }
+    for (k, f) in &r.by_vehicle {
+        row("vehicle", k, Some(f.km), f.co2e_kg);
+    }
+    for (k, f) in &r.by_day {
+        row("day", k, Some(f.km), f.co2e_kg);
+    }
+    for (k, f) in &r.by_week {
+        row("week", k, Some(f.km), f.co2e_kg);
+    }
+    for (k, f) in &r.by_month {
+        row("month", k, Some(f.km), f.co2e_kg);
+    }
+    row(
+        "transport",
+        "total",
+        Some(r.transport.km),
+        r.transport.co2e_kg,
+    );
+    row("baseline", "total", Some(r.baseline.km), r.baseline.co2e_kg);
+    row("saving", "total", Some(r.saving.km), r.saving.co2e_kg);
+    for d in &r.avoided.devices {
+        row("avoided", &d.device, None, d.avoided_kg);
+    }
+    row("avoided", "total", None, r.avoided.co2e_kg);
+    row("net_avoided", "total", None, r.net_avoided_kg);
+    o
+}
+
+/// A CSV field, quoted when it holds a comma, quote or line break.
+pub fn quote(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

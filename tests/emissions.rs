@@ -1,0 +1,188 @@
+//! Emissions report and exports: the worked example of docs/emissions.md
+//! redone, the sample week's figures checked against the plan, and the
+//! exports opened by independent tools (CSV reader, GPX schema).
+
+mod common;
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn example() -> String {
+    common::repo()
+        .join("tests/data/emissions-example.json")
+        .display()
+        .to_string()
+}
+
+fn stdout(args: &[&str]) -> String {
+    let o = common::run(args);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    String::from_utf8(o.stdout).expect("UTF-8")
+}
+
+#[test]
+fn the_worked_example_is_what_the_report_prints() {
+    let doc = std::fs::read_to_string(common::repo().join("docs/emissions.md")).expect("doc");
+    let block = doc
+        .split("```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the example's text block");
+    assert_eq!(stdout(&["report", &example()]), block);
+
+    // The same figures by plain arithmetic, as the doc does them by hand.
+    let r: Value =
+        serde_json::from_str(&stdout(&["report", &example(), "--format", "json"])).expect("JSON");
+    let close = |v: &Value, x: f64| (v.as_f64().expect("number") - x).abs() < 1e-9;
+    assert!(close(&r["transport"]["co2e_kg"], 24.5 * 0.23639));
+    assert!(close(&r["baseline"]["co2e_kg"], (18.2 + 22.6) * 0.23639));
+    let avoided = 10.0 * 170.0 * 0.43 + 4.0 * 64.6 * 0.43 + 2.0 * 203.0 * 0.43;
+    assert!(close(&r["avoided"]["co2e_kg"], avoided));
+    assert!(close(&r["net_avoided_kg"], avoided - 24.5 * 0.23639));
+
+    // A lower reuse rate scales the avoided figure, nothing else.
+    let half: Value = serde_json::from_str(&stdout(&[
+        "report",
+        &example(),
+        "--format",
+        "json",
+        "--reuse-rate",
+        "0.5",
+    ]))
+    .expect("JSON");
+    assert!(close(&half["avoided"]["co2e_kg"], avoided / 2.0));
+    assert_eq!(half["transport"], r["transport"]);
+}
+
+fn sample_plan(dir: &std::path::Path) -> (String, tournee::plan::Plan) {
+    let out = dir.join("plan.json");
+    let o = common::run(&[
+        "solve",
+        common::repo()
+            .join("data/rouen/week.json")
+            .to_str()
+            .expect("path"),
+        "--iterations",
+        "3000",
+        "-o",
+        out.to_str().expect("path"),
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let plan = serde_json::from_str(&std::fs::read_to_string(&out).expect("plan")).expect("plan");
+    (out.display().to_string(), plan)
+}
+
+#[test]
+fn the_sample_weeks_report_adds_up_from_the_plan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, plan) = sample_plan(dir.path());
+    let r: Value =
+        serde_json::from_str(&stdout(&["report", &path, "--format", "json"])).expect("JSON");
+
+    // Each tour: its km × its vehicle's factor from data/emission-factors.csv.
+    let factors = tournee::emissions::factors();
+    let problem = tournee::input::read(tournee::cli::demo::SAMPLE_WEEK).expect("sample");
+    let mut total = 0.0;
+    for (line, tour) in r["tours"]
+        .as_array()
+        .expect("tours")
+        .iter()
+        .zip(&plan.tours)
+    {
+        let veh = problem
+            .vehicles
+            .iter()
+            .find(|v| v.id == tour.vehicle)
+            .expect("vehicle");
+        let f = factors
+            .iter()
+            .find(|f| f.energy == veh.energy.key())
+            .expect("factor")
+            .kgco2e_per_km;
+        let kg = tour.distance_km * f;
+        assert!((line["co2e_kg"].as_f64().expect("kg") - kg).abs() < 1e-9);
+        assert!((tour.co2e_kg - kg).abs() < 0.001, "the plan's own figure");
+        total += kg;
+    }
+    assert!((r["transport"]["co2e_kg"].as_f64().expect("total") - total).abs() < 1e-6);
+    let by_vehicle: f64 = r["by_vehicle"]
+        .as_object()
+        .expect("groups")
+        .values()
+        .map(|g| g["co2e_kg"].as_f64().expect("kg"))
+        .sum();
+    assert!((by_vehicle - total).abs() < 1e-6);
+    // Planning beats one trip per request, and reuse outweighs transport.
+    assert!(r["saving"]["co2e_kg"].as_f64().expect("saving") > 0.0);
+    assert!(r["net_avoided_kg"].as_f64().expect("net") > 0.0);
+    let collected: u64 = r["avoided"]["devices"]
+        .as_array()
+        .expect("devices")
+        .iter()
+        .map(|d| d["collected"].as_u64().expect("count"))
+        .sum();
+    assert_eq!(collected, plan.totals.devices_collected);
+}
+
+#[test]
+fn exports_open_in_common_tools() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, plan) = sample_plan(dir.path());
+
+    // CSV: a header, one row per stop (per tour), read by a CSV parser.
+    for (what, rows, columns) in [
+        ("stops", plan.totals.stops, 13),
+        ("tours", plan.tours.len(), 11),
+    ] {
+        let text = stdout(&["export", &path, what]);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(reader.headers().expect("header").len(), columns);
+        let records: Vec<_> = reader
+            .records()
+            .collect::<Result<_, _>>()
+            .expect("well-formed CSV");
+        assert_eq!(records.len(), rows, "{what}");
+    }
+
+    // GeoJSON: a FeatureCollection of LineStrings and Points.
+    let geo: Value = serde_json::from_str(&stdout(&["export", &path, "geojson"])).expect("JSON");
+    assert_eq!(geo["type"], "FeatureCollection");
+    assert_eq!(
+        geo["features"].as_array().map(Vec::len),
+        Some(plan.tours.len() + plan.totals.stops)
+    );
+
+    // GPX: valid against the GPX 1.1 schema, checked by lxml.
+    let gpx = stdout(&["export", &path, "gpx", "--tour", &plan.tours[0].id]);
+    let file = dir.path().join("tour.gpx");
+    std::fs::write(&file, &gpx).expect("write");
+    let tools = Command::new(common::repo().join("scripts/py-tools.sh"))
+        .output()
+        .expect("scripts/py-tools.sh");
+    assert!(tools.status.success(), "{}", common::stderr(&tools));
+    let python = String::from_utf8(tools.stdout).expect("path");
+    let check = Command::new(python.trim())
+        .args([
+            "-c",
+            "import sys, importlib.util, os\n\
+             from lxml import etree\n\
+             xsd = os.path.join(importlib.util.find_spec('gpx').submodule_search_locations[0], 'gpx.xsd')\n\
+             etree.XMLSchema(etree.parse(xsd)).assertValid(etree.parse(sys.argv[1]))\n\
+             print('valid')",
+        ])
+        .arg(&file)
+        .output()
+        .expect("python");
+    assert!(
+        check.status.success(),
+        "GPX invalid: {}",
+        common::stderr(&check)
+    );
+    assert!(gpx.matches("<rtept ").count() == plan.tours[0].stops.len());
+
+    // An unknown tour is a clear error.
+    let o = common::run(&["export", &path, "gpx", "--tour", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(common::stderr(&o).contains("no tour `nope`"));
+}
