@@ -93,6 +93,16 @@ impl Validator {
         }
         self.positive("routing.detour_factor", p.routing.detour_factor);
         self.positive("routing.speed_kmh", p.routing.speed_kmh);
+        if let Some(stock) = &p.stock {
+            for device in stock.keys() {
+                if !p.devices.contains_key(device) {
+                    self.err(
+                        format!("stock.{device}"),
+                        format!("unknown device type `{device}` (not in `devices`)"),
+                    );
+                }
+            }
+        }
         match (&p.routing.engine, &p.routing.osrm) {
             (model::Engine::Osrm, None) => {
                 self.err("routing.osrm", "engine `osrm` needs the server's `url`")

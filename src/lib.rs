@@ -6,6 +6,7 @@
 //! [`convert`] (→ solver problem → solution → [`plan::Plan`]) → outputs
 //! ([`text`], JSON); [`check`] re-verifies a plan on its own.
 
+pub mod allocate;
 pub mod check;
 pub mod cli;
 pub mod convert;

@@ -28,6 +28,8 @@ enum Command {
     },
     /// Solve public benchmark instances and print CSV results.
     Bench(bench::Options),
+    /// Share out a limited stock among the communes' orders (max-min fair).
+    Allocate(solve::AllocateOptions),
     /// A plan's emissions: transport CO2e, avoided manufacture, baseline.
     Report(report::Options),
     /// A plan's tours and stops as CSV, GeoJSON or GPX (on standard output).
@@ -72,6 +74,12 @@ fn main() -> ExitCode {
         Command::Bench(opts) => match bench::run(&opts) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(format!("error: {e}"), 2),
+        },
+        Command::Allocate(opts) => match solve::allocate(&opts) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(solve::Failure::Input(lines)) => fail(lines.join("\n"), 2),
+            Err(solve::Failure::Check(lines)) => fail(lines.join("\n"), 1),
+            Err(solve::Failure::Io(e)) => fail(format!("error: {e}"), 1),
         },
         Command::Report(opts) => print(report::run(&opts)),
         Command::Export(opts) => print(report::run_export(&opts)),

@@ -31,6 +31,11 @@ pub struct Problem {
     pub pickups: Vec<Request>,
     #[serde(default)]
     pub orders: Vec<Request>,
+    /// Refurbished devices available per device type, when orders may ask
+    /// for more: `tournee solve` then allocates the stock first
+    /// (docs/allocation.md). Device types not listed are not limited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<BTreeMap<String, u32>>,
 }
 
 impl Problem {

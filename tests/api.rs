@@ -591,3 +591,35 @@ fn the_openapi_document_covers_every_route_and_its_refs_resolve() {
         assert!(schemas.contains_key(name), "dangling $ref {name}");
     }
 }
+
+#[test]
+fn allocation_alone_and_before_routing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(&dir.path().join("t.db"), &[], &[]);
+    let http = client();
+    let mut p = small_problem();
+    p["stock"] = json!({"laptop": 5});
+    let a = json_of(
+        http.post(server.at("/api/v1/allocate"))
+            .json(&p)
+            .send()
+            .expect("allocate"),
+    );
+    assert_eq!(a["orders"][0]["allocated"]["laptop"], 5);
+    assert_eq!(a["stock_left"]["laptop"], 0);
+    let plan: tournee::plan::Plan = http
+        .post(server.at("/api/v1/solve"))
+        .json(&p)
+        .send()
+        .expect("solve")
+        .json()
+        .expect("plan");
+    assert_eq!(plan.totals.devices_delivered, 5);
+    let r = http
+        .post(server.at("/api/v1/allocate"))
+        .json(&small_problem())
+        .send()
+        .expect("no stock");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_of(r)["field"], "stock");
+}

@@ -74,6 +74,11 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
         problem.solver.iteration_limit = opts.iterations;
     }
 
+    // With a stock, the orders get what the allocation gives them first.
+    let (problem, allocation) = crate::allocate::prepare(problem).map_err(Failure::Io)?;
+    if let Some(a) = &allocation {
+        eprint!("{}", crate::allocate::text(a));
+    }
     let travel = routing::block_on(routing::travel(&problem, opts.matrix_cache.as_deref()))
         .map_err(Failure::Io)?
         .map_err(|e| Failure::Io(e.to_string()))?;
@@ -130,5 +135,54 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
             plan.totals.tours, plan.totals.stops
         );
     }
+    Ok(())
+}
+
+#[derive(clap::Args)]
+pub struct AllocateOptions {
+    /// The problem file, with a `stock`.
+    pub problem: PathBuf,
+    /// Write the problem with the allocated orders (ready to solve) here.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub format: Output,
+}
+
+/// `tournee allocate`: the stock allocation alone.
+pub fn allocate(opts: &AllocateOptions) -> Result<(), Failure> {
+    let path = opts.problem.display();
+    let text =
+        std::fs::read_to_string(&opts.problem).map_err(|e| Failure::Io(format!("{path}: {e}")))?;
+    let problem = input::read(&text)
+        .map_err(|errs| Failure::Input(errs.iter().map(|e| e.to_string()).collect()))?;
+    let stock = problem.stock.clone().ok_or_else(|| {
+        Failure::Input(vec!["stock: the problem has no stock to allocate".into()])
+    })?;
+    let allocation = crate::allocate::allocate(&problem.orders, &stock).map_err(Failure::Io)?;
+    let (allocated, dropped) = crate::allocate::apply(&problem, &allocation);
+    if let Some(out) = &opts.output {
+        let json =
+            serde_json::to_string_pretty(&allocated).map_err(|e| Failure::Io(e.to_string()))?;
+        std::fs::write(out, json + "\n")
+            .map_err(|e| Failure::Io(format!("{}: {e}", out.display())))?;
+    }
+    let printed = match opts.format {
+        Output::Text => {
+            let mut t = crate::allocate::text(&allocation);
+            if !dropped.is_empty() {
+                t.push_str(&format!(
+                    "  orders with nothing to deliver: {}\n",
+                    dropped.join(", ")
+                ));
+            }
+            t
+        }
+        Output::Json => {
+            serde_json::to_string_pretty(&allocation).map_err(|e| Failure::Io(e.to_string()))?
+                + "\n"
+        }
+    };
+    print!("{printed}");
     Ok(())
 }

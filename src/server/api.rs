@@ -55,6 +55,15 @@ async fn body(mut payload: web::Payload, limit: usize) -> Result<String, ApiErro
 
 /// Parses and validates a problem, and applies the server's size limits.
 fn problem(text: &str, state: &AppState) -> Result<model::Problem, ApiError> {
+    let p = validated(text, state)?;
+    // With a stock, the orders are cut to their allocation before routing.
+    crate::allocate::prepare(p)
+        .map(|(p, _)| p)
+        .map_err(ApiError::internal)
+}
+
+/// Parses and validates a problem within the server's size limits.
+fn validated(text: &str, state: &AppState) -> Result<model::Problem, ApiError> {
     let p = input::read(text).map_err(ApiError::invalid)?;
     let c = &state.config;
     let requests = p.pickups.len() + p.orders.len();
@@ -129,6 +138,12 @@ pub async fn create_job(
     let who = caller(&req, &state)?;
     let text = body(payload, state.config.max_body_bytes).await?;
     let p = problem(&text, &state)?;
+    // The stored problem is the one the plan answers (orders as allocated).
+    let text = if p.stock.is_some() || text.contains("\"stock\"") {
+        serde_json::to_string(&p).map_err(ApiError::internal)?
+    } else {
+        text
+    };
     let ticket = state.jobs.admit().ok_or_else(|| busy(&state))?;
     let view = state
         .jobs
@@ -167,6 +182,23 @@ pub async fn get_job(
 ) -> Result<HttpResponse, ApiError> {
     caller(&req, &state)?;
     Ok(HttpResponse::Ok().json(job_view(&state, &id)?))
+}
+
+/// `POST /api/v1/allocate`: the stock allocation of a problem alone.
+pub async fn allocate(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller(&req, &state)?;
+    let text = body(payload, state.config.max_body_bytes).await?;
+    let p = validated(&text, &state)?;
+    let stock = p
+        .stock
+        .as_ref()
+        .ok_or_else(|| ApiError::field("stock", "the problem has no stock to allocate"))?;
+    let a = crate::allocate::allocate(&p.orders, stock).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(a))
 }
 
 /// `GET /api/v1/jobs/{id}/result`: the plan of a finished job.

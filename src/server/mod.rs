@@ -114,6 +114,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/openapi.json", get().to(openapi::document))
         .route("/api/docs", get().to(openapi::page))
         .route("/api/v1/solve", post().to(api::solve))
+        .route("/api/v1/allocate", post().to(api::allocate))
         .route("/api/v1/jobs", post().to(api::create_job))
         .route("/api/v1/jobs/{id}", get().to(api::get_job))
         .route("/api/v1/jobs/{id}", delete().to(api::cancel_job))

@@ -58,6 +58,14 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "post",
+        path: "/api/v1/allocate",
+        summary: "Share out the problem's `stock` among its orders (max-min fill ratio, then total, then priority; docs/allocation.md). /solve and /jobs do it before routing.",
+        access: "key",
+        body: Some("Problem"),
+        responses: &[(200, "Allocation"), (400, ERR), (401, ERR), (413, ERR)],
+    },
+    Operation {
+        method: "post",
         path: "/api/v1/jobs",
         summary: "Queue a planning job. Answers 202 with the job and its status URL in Location; the plan is stored when the job is done.",
         access: "key",
@@ -264,6 +272,18 @@ fn schemas() -> Value {
             "plan": { "$ref": "#/components/schemas/Plan" }
         })),
         "Created": object(&["id"], json!({ "id": text })),
+        "Allocation": object(&["orders", "min_fill", "allocated", "asked", "stock_left"], json!({
+            "orders": { "type": "array", "items": object(&["order", "asked", "allocated", "fill"], json!({
+                "order": text, "name": text,
+                "asked": { "type": "object", "additionalProperties": { "type": "integer" } },
+                "allocated": { "type": "object", "additionalProperties": { "type": "integer" } },
+                "fill": num
+            })) },
+            "min_fill": num,
+            "allocated": { "type": "integer" },
+            "asked": { "type": "integer" },
+            "stock_left": { "type": "object", "additionalProperties": { "type": "integer" } }
+        })),
         "Figure": object(&["km", "co2e_kg"], json!({ "km": num, "co2e_kg": num })),
         "Report": {
             "type": "object",

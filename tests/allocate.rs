@@ -1,0 +1,220 @@
+//! Stock allocation on small cases whose optimum is found by enumerating
+//! every integer allocation, and end to end through `tournee allocate` and
+//! `tournee solve`.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+use tournee::allocate::allocate;
+use tournee::model::{Priority, Request};
+
+fn order(id: &str, devices: &[(&str, u32)], priority: Priority) -> Request {
+    let mut r: Request = serde_json::from_value(json!({
+        "id": id, "location": [1.09, 49.44],
+        "devices": devices.iter().map(|(d, n)| (d.to_string(), *n)).collect::<BTreeMap<_, _>>()
+    }))
+    .expect("request");
+    r.priority = priority;
+    r
+}
+
+/// The three criteria of an allocation, as the rule orders them.
+fn key(orders: &[Request], stock: &BTreeMap<String, u32>, x: &[Vec<u32>]) -> (f64, u32, f64) {
+    let types: Vec<&String> = stock.keys().collect();
+    let top = orders
+        .iter()
+        .filter_map(|o| match o.priority {
+            Priority::Optional(v) => Some(v),
+            Priority::Mandatory => None,
+        })
+        .fold(0.0, f64::max);
+    let mut min_fill: f64 = 1.0;
+    let (mut total, mut weighted) = (0, 0.0);
+    for (o, row) in orders.iter().zip(x) {
+        let asked: u32 = types
+            .iter()
+            .map(|d| o.devices.get(*d).copied().unwrap_or(0))
+            .sum();
+        let got: u32 = row.iter().sum();
+        if asked > 0 {
+            min_fill = min_fill.min(f64::from(got) / f64::from(asked));
+        }
+        total += got;
+        let w = match o.priority {
+            Priority::Mandatory => 1.0,
+            Priority::Optional(v) if top > 0.0 => 0.5 * v / top,
+            Priority::Optional(_) => 0.0,
+        };
+        weighted += w * f64::from(got);
+    }
+    (min_fill, total, weighted)
+}
+
+/// The best key over every feasible integer allocation.
+fn enumerate(orders: &[Request], stock: &BTreeMap<String, u32>) -> (f64, u32, f64) {
+    let types: Vec<&String> = stock.keys().collect();
+    let cells: Vec<(usize, usize, u32)> = orders
+        .iter()
+        .enumerate()
+        .flat_map(|(o, r)| {
+            types
+                .iter()
+                .enumerate()
+                .map(move |(d, t)| (o, d, r.devices.get(*t).copied().unwrap_or(0)))
+        })
+        .collect();
+    let mut best: Option<(f64, u32, f64)> = None;
+    let mut x = vec![vec![0u32; types.len()]; orders.len()];
+    let combos: u64 = cells.iter().map(|c| u64::from(c.2) + 1).product();
+    for mut code in 0..combos {
+        for &(o, d, max) in &cells {
+            x[o][d] = (code % (u64::from(max) + 1)) as u32;
+            code /= u64::from(max) + 1;
+        }
+        let within = types
+            .iter()
+            .enumerate()
+            .all(|(d, t)| x.iter().map(|row| row[d]).sum::<u32>() <= stock[*t]);
+        if !within {
+            continue;
+        }
+        let k = key(orders, stock, &x);
+        let better = best.is_none_or(|b| {
+            k.0 > b.0 + 1e-9
+                || ((k.0 - b.0).abs() <= 1e-9 && (k.1 > b.1 || (k.1 == b.1 && k.2 > b.2 + 1e-9)))
+        });
+        if better {
+            best = Some(k);
+        }
+    }
+    best.expect("the empty allocation is always feasible")
+}
+
+#[test]
+fn the_allocation_is_optimal_by_enumeration_on_small_cases() {
+    let mut seed = 7u64;
+    let mut next = move |n: u32| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) % u64::from(n)) as u32
+    };
+    for case in 0..40 {
+        let n = 2 + next(2) as usize;
+        let orders: Vec<Request> = (0..n)
+            .map(|i| {
+                let priority = match next(3) {
+                    0 => Priority::Mandatory,
+                    _ => Priority::Optional(f64::from(1 + next(9))),
+                };
+                order(
+                    &format!("C{i}"),
+                    &[
+                        ("laptop", next(4)),
+                        ("monitor", next(3)),
+                        ("tablet", next(3)),
+                    ],
+                    priority,
+                )
+            })
+            .collect();
+        let stock: BTreeMap<String, u32> = [("laptop", next(6)), ("monitor", next(4))]
+            .iter()
+            .map(|(d, n)| (d.to_string(), *n))
+            .collect();
+        let a = allocate(&orders, &stock).expect("allocation");
+        let x: Vec<Vec<u32>> = a
+            .orders
+            .iter()
+            .map(|s| {
+                stock
+                    .keys()
+                    .map(|d| s.allocated.get(d).copied().unwrap_or(0))
+                    .collect()
+            })
+            .collect();
+        // Feasible: never more than asked, never more than the stock.
+        for (s, o) in a.orders.iter().zip(&orders) {
+            for (d, n) in &s.allocated {
+                assert!(*n <= o.devices.get(d).copied().unwrap_or(0), "case {case}");
+            }
+            // Types not in stock are not limited.
+            assert_eq!(s.allocated.get("tablet"), o.devices.get("tablet"));
+        }
+        let got = key(&orders, &stock, &x);
+        let best = enumerate(&orders, &stock);
+        assert!(
+            (got.0 - best.0).abs() < 1e-9 && got.1 == best.1 && (got.2 - best.2).abs() < 1e-9,
+            "case {case}: {got:?} vs the optimum {best:?}"
+        );
+    }
+}
+
+#[test]
+fn fairness_comes_before_the_total() {
+    // 4 laptops for communes asking 4 and 2: the total alone would allow
+    // 4 and 0; the smallest ratio is at best 1/2 (2/4 and 2/2, or 3/4 and
+    // 1/2), with all 4 laptops handed out.
+    let orders = vec![
+        order("A", &[("laptop", 4)], Priority::Mandatory),
+        order("B", &[("laptop", 2)], Priority::Mandatory),
+    ];
+    let stock = BTreeMap::from([("laptop".to_string(), 4)]);
+    let a = allocate(&orders, &stock).expect("allocation");
+    assert!((a.min_fill - 0.5).abs() < 1e-9, "{a:?}");
+    assert_eq!(a.allocated, 4);
+    assert_eq!(a.stock_left["laptop"], 0);
+    // With 3 laptops, nobody gets everything while another gets nothing.
+    let stock = BTreeMap::from([("laptop".to_string(), 3)]);
+    let a = allocate(&orders, &stock).expect("allocation");
+    assert!(a.orders.iter().all(|s| s.allocated["laptop"] >= 1), "{a:?}");
+}
+
+#[test]
+fn solve_allocates_the_stock_before_routing() {
+    let mut p = common::small_problem();
+    // The single order asks 8 laptops; only 5 are in stock.
+    p["stock"] = json!({"laptop": 5});
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = common::write(dir.path(), "p.json", &p);
+    let out = dir.path().join("allocated.json");
+    let o = common::run(&[
+        "allocate",
+        input.to_str().expect("path"),
+        "-o",
+        out.to_str().expect("path"),
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(text.contains("laptop 5/8"), "{text}");
+    let allocated: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("file")).expect("JSON");
+    assert_eq!(allocated["orders"][0]["devices"]["laptop"], 5);
+    assert!(allocated.get("stock").is_none());
+
+    let plan_path = dir.path().join("plan.json");
+    let o = common::run(&[
+        "solve",
+        input.to_str().expect("path"),
+        "-o",
+        plan_path.to_str().expect("path"),
+        "--check",
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let plan: tournee::plan::Plan =
+        serde_json::from_str(&std::fs::read_to_string(&plan_path).expect("plan")).expect("plan");
+    assert_eq!(plan.totals.devices_delivered, 5);
+}
+
+#[test]
+fn an_unknown_device_type_in_the_stock_is_a_field_error() {
+    let mut p = common::small_problem();
+    p["stock"] = json!({"laptop": 5, "toaster": 3});
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = common::write(dir.path(), "p.json", &p);
+    let o = common::run(&["allocate", input.to_str().expect("path")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(common::stderr(&o).contains("stock.toaster: unknown device type"));
+}
