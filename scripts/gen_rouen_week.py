@@ -183,6 +183,9 @@ def main():
         "vehicles": vehicles,
         "pickups": pickups,
         "orders": orders,
+        # Refurbished stock at the workshop, below what the communes ask
+        # (140 laptops, 40 small desktops, 50 monitors): allocated first.
+        "stock": {"laptop": 100, "desktop_sff": 30, "monitor": 40},
     }
     print(json.dumps(problem, ensure_ascii=False, indent=2))
 

@@ -10,9 +10,18 @@
 //!    optional ones by their value.
 //!
 //! Counts are integers, no order gets more than it asked, no type more than
-//! its stock. Two small integer programmes, solved with `good_lp` and its
-//! pure-Rust `microlp` back-end: the first finds the best smallest ratio,
-//! the second keeps it and maximises the rest.
+//! its stock. The constraints (one stock row per device type, one
+//! fill row per order, each count in exactly one of each) form the incidence
+//! matrix of a bipartite graph, which is totally unimodular: with integer
+//! bounds, every vertex of the linear programme is integral. So plain linear
+//! programmes (`good_lp` with its pure-Rust `microlp` back-end) give integer
+//! answers, without branch and bound:
+//!
+//! - the best smallest ratio is one of the fractions k / asked(o); a binary
+//!   search over them keeps the largest for which every order can get at
+//!   least ⌈ratio × asked(o)⌉ devices;
+//! - a last programme keeps those lower bounds and maximises the devices
+//!   handed out, with priority weights too small to trade a device away.
 
 use std::collections::BTreeMap;
 
@@ -52,6 +61,14 @@ fn weight(r: &Request, top: f64) -> f64 {
     }
 }
 
+/// The devices each order must get for a smallest ratio of `ratio`.
+fn lower_bounds(asked: &[u32], ratio: f64) -> Vec<u32> {
+    asked
+        .iter()
+        .map(|&a| (ratio * f64::from(a) - 1e-9).ceil().max(0.0) as u32)
+        .collect()
+}
+
 /// Allocates `stock` over `orders` by the rule above.
 pub fn allocate(orders: &[Request], stock: &BTreeMap<String, u32>) -> Result<Allocation, String> {
     // Only the asked counts of types in stock are decisions.
@@ -62,9 +79,9 @@ pub fn allocate(orders: &[Request], stock: &BTreeMap<String, u32>) -> Result<All
             0
         }
     };
-    let totals: Vec<f64> = orders
+    let totals: Vec<u32> = orders
         .iter()
-        .map(|o| stock.keys().map(|d| f64::from(asked(o, d))).sum())
+        .map(|o| stock.keys().map(|d| asked(o, d)).sum())
         .collect();
     let top = orders
         .iter()
@@ -73,80 +90,67 @@ pub fn allocate(orders: &[Request], stock: &BTreeMap<String, u32>) -> Result<All
             Priority::Mandatory => None,
         })
         .fold(0.0, f64::max);
+    let weights: Vec<f64> = orders.iter().map(|o| weight(o, top)).collect();
 
-    // Stage 1: the best smallest fill ratio.
-    let min_fill = {
-        let mut vars = good_lp::variables!();
-        let t = vars.add(variable().min(0.0).max(1.0));
-        let x = decision_variables(&mut vars, orders, stock, &asked);
-        let mut model = vars.maximise(t).using(default_solver);
-        model = add_limits(model, orders, stock, &x);
-        for (o, total) in totals.iter().enumerate() {
-            if *total > 0.0 {
-                let sum: Expression = x[o].values().sum();
-                model = model.with(constraint!(sum >= *total * t));
-            }
-        }
-        let sol = model
-            .solve()
-            .map_err(|e| format!("allocation (stage 1): {e}"))?;
-        sol.value(t)
-    };
-
-    // Stage 2: keep that ratio (less a rounding margin), maximise the devices
-    // allocated, then the priority-weighted devices. The weights are scaled
-    // below one device in all, so the total comes first.
-    let asked_all: f64 = totals.iter().sum();
-    let epsilon = 1.0 / (asked_all + 1.0);
-    let mut vars = good_lp::variables!();
-    let x = decision_variables(&mut vars, orders, stock, &asked);
-    let objective: Expression = x
+    // The best smallest ratio, by binary search over the candidates.
+    let mut ratios: Vec<f64> = totals
         .iter()
-        .zip(orders)
-        .flat_map(|(xo, o)| {
-            let w = 1.0 + epsilon * weight(o, top);
-            xo.values().map(move |&v| w * v)
-        })
-        .sum();
-    let mut model = vars.maximise(objective).using(default_solver);
-    model = add_limits(model, orders, stock, &x);
-    for (o, total) in totals.iter().enumerate() {
-        if *total > 0.0 {
-            let sum: Expression = x[o].values().sum();
-            model = model.with(constraint!(sum >= *total * min_fill - 1e-6));
+        .filter(|&&a| a > 0)
+        .flat_map(|&a| (0..=a).map(move |k| f64::from(k) / f64::from(a)))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios.dedup_by(|a, b| (*a - *b).abs() < 1e-12);
+    let (mut lo, mut hi) = (0, ratios.len());
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        let bounds = lower_bounds(&totals, ratios[mid]);
+        if solve(orders, stock, &asked, &bounds, &weights).is_ok() {
+            lo = mid;
+        } else {
+            hi = mid;
         }
     }
-    let sol = model
-        .solve()
-        .map_err(|e| format!("allocation (stage 2): {e}"))?;
+    let best = ratios.get(lo).copied().unwrap_or(1.0);
+    let counts = solve(
+        orders,
+        stock,
+        &asked,
+        &lower_bounds(&totals, best),
+        &weights,
+    )?;
 
     let mut shares = Vec::new();
     let mut used: BTreeMap<String, u32> = BTreeMap::new();
-    for (o, order) in orders.iter().enumerate() {
+    for ((order, got), total) in orders.iter().zip(counts).zip(&totals) {
         let mut allocated = order.devices.clone();
-        for (d, v) in &x[o] {
-            let n = sol.value(*v).round().max(0.0) as u32;
-            allocated.insert(d.clone(), n);
+        let mut sum = 0;
+        for (d, n) in got {
+            sum += n;
             *used.entry(d.clone()).or_default() += n;
+            allocated.insert(d, n);
         }
-        let got: f64 = x[o].keys().map(|d| f64::from(allocated[d])).sum();
         shares.push(OrderShare {
             order: order.id.clone(),
             name: order.name.clone(),
             asked: order.devices.clone(),
             allocated,
-            fill: if totals[o] > 0.0 {
-                got / totals[o]
+            fill: if *total > 0 {
+                f64::from(sum) / f64::from(*total)
             } else {
                 1.0
             },
         });
     }
-    let min = shares.iter().map(|s| s.fill).fold(1.0, f64::min);
+    if stock
+        .iter()
+        .any(|(d, s)| used.get(d).is_some_and(|u| u > s))
+    {
+        return Err("allocation exceeds the stock (a solver fault)".into());
+    }
     Ok(Allocation {
-        min_fill: min,
+        min_fill: shares.iter().map(|s| s.fill).fold(1.0, f64::min),
         allocated: used.values().map(|&n| u64::from(n)).sum(),
-        asked: asked_all as u64,
+        asked: totals.iter().map(|&n| u64::from(n)).sum(),
         stock_left: stock
             .iter()
             .map(|(d, s)| (d.clone(), s - used.get(d).copied().unwrap_or(0).min(*s)))
@@ -155,7 +159,48 @@ pub fn allocate(orders: &[Request], stock: &BTreeMap<String, u32>) -> Result<All
     })
 }
 
-/// One integer variable per order and type in stock that it asks for.
+/// The counts (per order, per type in stock) that give every order at least
+/// `bounds` devices and hand out the most, favouring priority; `Err` when
+/// the bounds cannot all be met.
+fn solve(
+    orders: &[Request],
+    stock: &BTreeMap<String, u32>,
+    asked: &impl Fn(&Request, &str) -> u32,
+    bounds: &[u32],
+    weights: &[f64],
+) -> Result<Vec<Vec<(String, u32)>>, String> {
+    let mut vars = good_lp::variables!();
+    let x = decision_variables(&mut vars, orders, stock, asked);
+    let asked_all: u32 = orders
+        .iter()
+        .map(|o| stock.keys().map(|d| asked(o, d)).sum::<u32>())
+        .sum();
+    let epsilon = 1.0 / (f64::from(asked_all) + 1.0);
+    let objective: Expression = x
+        .iter()
+        .zip(weights)
+        .flat_map(|(xo, w)| xo.values().map(move |&v| (1.0 + epsilon * w) * v))
+        .sum();
+    let mut model = vars.maximise(objective).using(default_solver);
+    model = add_limits(model, orders, stock, &x);
+    for (o, &b) in bounds.iter().enumerate() {
+        if b > 0 {
+            let sum: Expression = x[o].values().sum();
+            model = model.with(constraint!(sum >= f64::from(b)));
+        }
+    }
+    let sol = model.solve().map_err(|e| format!("allocation: {e}"))?;
+    Ok(x.iter()
+        .map(|xo| {
+            xo.iter()
+                .map(|(d, v)| (d.clone(), sol.value(*v).round().max(0.0) as u32))
+                .collect()
+        })
+        .collect())
+}
+
+/// One variable per order and type in stock that it asks for, between 0
+/// and the count asked (integral at every vertex, see above).
 fn decision_variables(
     vars: &mut good_lp::ProblemVariables,
     orders: &[Request],
@@ -169,7 +214,7 @@ fn decision_variables(
                 .keys()
                 .filter(|d| asked(o, d) > 0)
                 .map(|d| {
-                    let v = vars.add(variable().integer().min(0).max(asked(o, d)));
+                    let v = vars.add(variable().min(0).max(asked(o, d)));
                     (d.clone(), v)
                 })
                 .collect()
@@ -230,6 +275,25 @@ pub fn prepare(problem: Problem) -> Result<(Problem, Option<Allocation>), String
     let allocation = allocate(&problem.orders, &stock)?;
     let (allocated, _) = apply(&problem, &allocation);
     Ok((allocated, Some(allocation)))
+}
+
+/// Lists in the plan, as left out with reason `no_stock`, the orders the
+/// allocation gives nothing (they were not routed).
+pub fn add_unserved(plan: &mut crate::plan::Plan, allocation: &Allocation) {
+    for s in &allocation.orders {
+        if s.allocated.values().all(|&n| n == 0) {
+            plan.unassigned.push(crate::plan::Unassigned {
+                job: s.order.clone(),
+                kind: crate::plan::StopKind::Delivery,
+                name: s.name.clone(),
+                reason: "no_stock".into(),
+                message:
+                    "the stock allocation gives this order nothing: the others had a smaller share"
+                        .into(),
+            });
+            plan.totals.unassigned += 1;
+        }
+    }
 }
 
 /// The allocation as a table for the coordinator.

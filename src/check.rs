@@ -46,6 +46,9 @@ pub fn check_with(problem: &Problem, plan: &Plan, travel: &Travel) -> Vec<String
         }
         check_tour(problem, travel, &requests, tour, &mut errors);
     }
+    if let Some(stock) = &problem.stock {
+        check_stock(stock, plan, &requests, &mut errors);
+    }
     for u in &plan.unassigned {
         *seen.entry(u.job.as_str()).or_default() += 1;
         match requests.get(u.job.as_str()) {
@@ -72,6 +75,54 @@ pub fn check_with(problem: &Problem, plan: &Plan, travel: &Travel) -> Vec<String
         }
     }
     errors
+}
+
+/// What a delivery stop hands over: with a stock, the plan's (allocated)
+/// counts, checked by [`check_stock`]; otherwise what the order asked.
+fn delivered<'a>(
+    problem: &Problem,
+    stop: &'a crate::plan::Stop,
+    order: &'a Request,
+) -> &'a BTreeMap<String, u32> {
+    if problem.stock.is_some() {
+        &stop.devices
+    } else {
+        &order.devices
+    }
+}
+
+/// With a stock: no order gets more than it asked (types not in stock in
+/// full), and no type is handed out beyond its stock.
+fn check_stock(
+    stock: &BTreeMap<String, u32>,
+    plan: &Plan,
+    requests: &BTreeMap<&str, (StopKind, &Request)>,
+    errors: &mut Vec<String>,
+) {
+    let mut handed: BTreeMap<&str, u32> = BTreeMap::new();
+    for s in plan.tours.iter().flat_map(|t| &t.stops) {
+        let Some((StopKind::Delivery, r)) = requests.get(s.job.as_str()) else {
+            continue;
+        };
+        for (d, &asked) in &r.devices {
+            let got = s.devices.get(d).copied().unwrap_or(0);
+            if got > asked || (!stock.contains_key(d) && got != asked) {
+                errors.push(format!(
+                    "order {}: {got} {d} delivered, {asked} asked",
+                    s.job
+                ));
+            }
+            *handed.entry(d.as_str()).or_default() += got;
+        }
+        if let Some(d) = s.devices.keys().find(|d| !r.devices.contains_key(*d)) {
+            errors.push(format!("order {}: {d} delivered, none asked", s.job));
+        }
+    }
+    for (d, &n) in &handed {
+        if stock.get(*d).is_some_and(|&s| n > s) {
+            errors.push(format!("{n} {d} delivered, only {} in stock", stock[*d]));
+        }
+    }
 }
 
 fn parse_time(s: &str, what: &str, errors: &mut Vec<String>) -> Option<NaiveDateTime> {
@@ -157,7 +208,7 @@ fn check_tour(
     let mut units = 0u64;
     for s in &tour.stops {
         if let Some((StopKind::Delivery, r)) = requests.get(s.job.as_str()) {
-            let (k, l, n) = measure(&r.devices, &problem.devices);
+            let (k, l, n) = measure(delivered(problem, s, r), &problem.devices);
             kg += k;
             litres += l;
             units += n;
@@ -225,7 +276,11 @@ fn check_tour(
         if (secs(start, leave) - r.service_minutes * 60.0).abs() > TIME_TOLERANCE_S {
             errors.push(format!("{at}: departure does not leave the service time"));
         }
-        let (k, l, n) = measure(&r.devices, &problem.devices);
+        let devices = match kind {
+            StopKind::Pickup => &r.devices,
+            StopKind::Delivery => delivered(problem, s, r),
+        };
+        let (k, l, n) = measure(devices, &problem.devices);
         match kind {
             StopKind::Pickup => {
                 kg += k;

@@ -162,3 +162,58 @@ fn checker_rejects_overload_skills_and_closed_sites() {
     assert!(errors.contains("lacks skill tail_lift"), "{errors}");
     assert!(errors.contains("outside every time window"), "{errors}");
 }
+
+#[test]
+fn compare_separate_reports_both_ways_of_running_the_rounds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = common::write(dir.path(), "p.json", &common::small_problem());
+    let o = common::run(&["solve", input.to_str().expect("path"), "--compare-separate"]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let err = common::stderr(&o);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("mixing:"))
+        .expect("the comparison line");
+    // collection + delivery = apart, and the saving is apart − mixed.
+    let numbers: Vec<f64> = line
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    let (mixed, collection, delivery, apart, saved) =
+        (numbers[0], numbers[3], numbers[6], numbers[9], numbers[10]);
+    assert!((collection + delivery - apart).abs() < 0.11, "{line}");
+    assert!((apart - mixed - saved).abs() < 0.11, "{line}");
+}
+
+#[test]
+fn checker_holds_deliveries_to_the_stock_and_to_what_was_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut value = small_problem();
+    value["stock"] = serde_json::json!({"laptop": 5});
+    let path = write(dir.path(), "p.json", &value);
+    let (plan, _) = solve_to_file(&path, &["--check"]);
+    let problem = input::read(&value.to_string()).expect("valid");
+    assert!(check::check(&problem, &plan).is_empty());
+
+    let stop_of = |p: &mut Plan| -> (usize, usize) {
+        for (t, tour) in p.tours.iter().enumerate() {
+            if let Some(s) = tour.stops.iter().position(|s| s.job == "C1") {
+                return (t, s);
+            }
+        }
+        panic!("C1 is planned");
+    };
+    let mut over = plan.clone();
+    let (t, s) = stop_of(&mut over);
+    over.tours[t].stops[s].devices.insert("laptop".into(), 8);
+    let errors = check::check(&problem, &over).join("\n");
+    assert!(
+        errors.contains("8 laptop delivered, only 5 in stock"),
+        "{errors}"
+    );
+
+    let mut extra = plan.clone();
+    extra.tours[t].stops[s].devices.insert("tablet".into(), 1);
+    let errors = check::check(&problem, &extra).join("\n");
+    assert!(errors.contains("tablet delivered, none asked"), "{errors}");
+}

@@ -3,7 +3,7 @@
 //! Needs no file and no server: the main job on the embedded defaults.
 
 use crate::routing::{self, Travel};
-use crate::{check, convert, input, text};
+use crate::{allocate, check, convert, input, text};
 
 /// The sample week, compiled into the binary.
 pub const SAMPLE_WEEK: &str = include_str!("../../data/rouen/week.json");
@@ -19,9 +19,17 @@ pub fn run(time_limit: f64, seed: u64) -> Result<(), String> {
         problem.orders.len(),
         problem.vehicles.len()
     );
+    // The refurbished stock is shared out first (fewer laptops than asked).
+    let (routed, allocation) = allocate::prepare(problem.clone())?;
+    if let Some(a) = &allocation {
+        print!("{}", allocate::text(a));
+    }
     // The sample uses the haversine model: no server needed.
-    let travel = Travel::haversine(&problem.routing, routing::places(&problem));
-    let plan = convert::plan(&problem, &travel, 1, None, |_| {}).map_err(|e| e.to_string())?;
+    let travel = Travel::haversine(&routed.routing, routing::places(&routed));
+    let mut plan = convert::plan(&routed, &travel, 1, None, |_| {}).map_err(|e| e.to_string())?;
+    if let Some(a) = &allocation {
+        allocate::add_unserved(&mut plan, a);
+    }
     print!("{}", text::render(&plan));
     let errors = check::check(&problem, &plan);
     if errors.is_empty() {

@@ -54,13 +54,13 @@ async fn body(mut payload: web::Payload, limit: usize) -> Result<String, ApiErro
 }
 
 /// Parses and validates a problem, and applies the server's size limits.
-fn problem(text: &str, state: &AppState) -> Result<model::Problem, ApiError> {
+/// With a stock, the orders are cut to their allocation before routing.
+fn problem(text: &str, state: &AppState) -> Result<Prepared, ApiError> {
     let p = validated(text, state)?;
-    // With a stock, the orders are cut to their allocation before routing.
-    crate::allocate::prepare(p)
-        .map(|(p, _)| p)
-        .map_err(ApiError::internal)
+    crate::allocate::prepare(p).map_err(ApiError::internal)
 }
+
+type Prepared = (model::Problem, Option<crate::allocate::Allocation>);
 
 /// Parses and validates a problem within the server's size limits.
 fn validated(text: &str, state: &AppState) -> Result<model::Problem, ApiError> {
@@ -109,7 +109,7 @@ pub async fn solve(
 ) -> Result<HttpResponse, ApiError> {
     caller(&req, &state)?;
     let text = body(payload, state.config.max_body_bytes).await?;
-    let p = problem(&text, &state)?;
+    let (p, allocation) = problem(&text, &state)?;
     let max = state.config.sync_max_seconds;
     if p.solver.time_limit_s > max {
         return Err(ApiError::field(
@@ -123,7 +123,7 @@ pub async fn solve(
     let ticket = state.jobs.admit().ok_or_else(|| busy(&state))?;
     let plan = state
         .jobs
-        .solve_now(ticket, p)
+        .solve_now(ticket, p, allocation)
         .await
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(plan))
@@ -137,13 +137,7 @@ pub async fn create_job(
 ) -> Result<HttpResponse, ApiError> {
     let who = caller(&req, &state)?;
     let text = body(payload, state.config.max_body_bytes).await?;
-    let p = problem(&text, &state)?;
-    // The stored problem is the one the plan answers (orders as allocated).
-    let text = if p.stock.is_some() || text.contains("\"stock\"") {
-        serde_json::to_string(&p).map_err(ApiError::internal)?
-    } else {
-        text
-    };
+    let (p, allocation) = problem(&text, &state)?;
     let ticket = state.jobs.admit().ok_or_else(|| busy(&state))?;
     let view = state
         .jobs
@@ -155,7 +149,7 @@ pub async fn create_job(
         state.store.clone(),
         view.id.clone(),
         who,
-        p,
+        (p, allocation),
         text,
     ));
     Ok(HttpResponse::Accepted()
@@ -581,7 +575,8 @@ pub async fn create_plan(
     let up: Upload = serde_path_to_error::deserialize(de)
         .map_err(|e| ApiError::field(&e.path().to_string(), e.into_inner().to_string()))?;
     let problem_json = up.problem.to_string();
-    let p = problem(&problem_json, &state).map_err(|mut e| {
+    // The plan is checked against the problem as given (with its stock).
+    let p = validated(&problem_json, &state).map_err(|mut e| {
         e.field = Some(format!("problem.{}", e.field.unwrap_or_default()));
         e
     })?;

@@ -11,6 +11,7 @@ use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 
 use super::store::{JobRecord, PlanMeta, Store};
 use super::{now, token};
+use crate::allocate::Allocation;
 use crate::{convert, model, plan::Plan, routing};
 
 /// A job as the API shows it.
@@ -119,6 +120,7 @@ impl Jobs {
         &self,
         _ticket: Ticket,
         problem: model::Problem,
+        allocation: Option<Allocation>,
     ) -> Result<Plan, String> {
         let _slot = self
             .running
@@ -136,7 +138,11 @@ impl Jobs {
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
-        Ok(with_roads(&problem, plan).await)
+        let mut plan = with_roads(&problem, plan).await;
+        if let Some(a) = &allocation {
+            crate::allocate::add_unserved(&mut plan, a);
+        }
+        Ok(plan)
     }
 
     /// Registers a queued job and returns its view.
@@ -199,7 +205,7 @@ impl Jobs {
         store: Arc<dyn Store>,
         id: String,
         created_by: String,
-        problem: model::Problem,
+        (problem, allocation): (model::Problem, Option<Allocation>),
         problem_json: String,
     ) {
         let _ticket = ticket;
@@ -265,7 +271,10 @@ impl Jobs {
         .await;
         let outcome = match outcome {
             Ok(Ok((plan, problem))) => {
-                let plan = with_roads(&problem, plan).await;
+                let mut plan = with_roads(&problem, plan).await;
+                if let Some(a) = &allocation {
+                    crate::allocate::add_unserved(&mut plan, a);
+                }
                 Ok(store_plan(
                     &*blocking_store,
                     &problem,
