@@ -390,6 +390,7 @@ impl Conversion {
             totals,
             tours,
             unassigned,
+            changes: Vec::new(),
         }
     }
 

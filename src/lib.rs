@@ -16,6 +16,7 @@ pub mod geometry;
 pub mod input;
 pub mod model;
 pub mod plan;
+pub mod replan;
 pub mod report;
 pub mod routing;
 pub mod server;

@@ -36,6 +36,44 @@ pub struct Problem {
     /// (docs/allocation.md). Device types not listed are not limited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock: Option<BTreeMap<String, u32>>,
+    /// Re-planning from an earlier plan (`tournee solve --previous`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replan: Option<Replan>,
+}
+
+/// What changes when a coordinator re-plans mid-week (docs/format.md).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Replan {
+    /// Tours of the earlier plan that leave before this are done: kept as
+    /// they were, their requests not planned again.
+    #[serde(with = "wall_clock")]
+    pub frozen_before: NaiveDateTime,
+    /// Requests that must be in a given vehicle's tour on a given day.
+    #[serde(default)]
+    pub locks: Vec<Lock>,
+    /// Vehicles out of service: their shifts that overlap the period are
+    /// not used.
+    #[serde(default)]
+    pub out_of_service: Vec<Outage>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Lock {
+    pub request: String,
+    pub vehicle: String,
+    pub day: chrono::NaiveDate,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Outage {
+    pub vehicle: String,
+    #[serde(with = "wall_clock")]
+    pub from: NaiveDateTime,
+    #[serde(with = "wall_clock")]
+    pub to: NaiveDateTime,
 }
 
 impl Problem {

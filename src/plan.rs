@@ -25,6 +25,18 @@ pub struct Plan {
     pub totals: Totals,
     pub tours: Vec<Tour>,
     pub unassigned: Vec<Unassigned>,
+    /// After a re-plan: each request whose tour changed from the earlier plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
+}
+
+/// A request that moved between the earlier plan and this one; `from` or
+/// `to` is `new` or `unassigned` when it was not in a tour.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Change {
+    pub request: String,
+    pub from: String,
+    pub to: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]

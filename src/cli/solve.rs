@@ -44,6 +44,10 @@ pub struct Options {
     /// places again does not query the server.
     #[arg(long, env = "TOURNEE_MATRIX_CACHE")]
     pub matrix_cache: Option<PathBuf>,
+    /// The earlier plan, for a problem with a `replan` section: its tours
+    /// before `replan.frozen_before` are kept, the rest is planned again.
+    #[arg(long)]
+    pub previous: Option<PathBuf>,
     /// Also plan the collection rounds and the delivery rounds apart (same
     /// time limit each) and say how many km mixing them saves.
     #[arg(long)]
@@ -78,9 +82,33 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
         problem.solver.iteration_limit = opts.iterations;
     }
 
+    // A re-plan keeps the earlier plan's finished tours and plans the rest.
+    let original = problem.clone();
+    let previous = match (&problem.replan, &opts.previous) {
+        (None, _) => None,
+        (Some(_), None) => {
+            return Err(Failure::Input(vec![
+                "replan: re-planning needs the earlier plan (--previous PLAN.json)".into(),
+            ]))
+        }
+        (Some(_), Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?;
+            let plan: crate::plan::Plan = serde_json::from_str(&text)
+                .map_err(|e| Failure::Input(vec![format!("{}: {e}", path.display())]))?;
+            Some(plan)
+        }
+    };
+    let (problem, kept) = match &previous {
+        Some(prev) => {
+            let r = crate::replan::prepare(&problem, prev)
+                .map_err(|errs| Failure::Input(errs.iter().map(|e| e.to_string()).collect()))?;
+            (r.problem, r.kept)
+        }
+        None => (problem, Vec::new()),
+    };
     // With a stock, the orders get what the allocation gives them first; the
     // checker still reads the problem as given.
-    let original = problem.clone();
     let (problem, allocation) = crate::allocate::prepare(problem).map_err(Failure::Io)?;
     if let Some(a) = &allocation {
         eprint!("{}", crate::allocate::text(a));
@@ -111,6 +139,12 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
     if let Some(a) = &allocation {
         crate::allocate::add_unserved(&mut plan, a);
     }
+    if let Some(prev) = &previous {
+        plan = crate::replan::merge(plan, kept, prev);
+        for c in &plan.changes {
+            eprintln!("moved: {} {} → {}", c.request, c.from, c.to);
+        }
+    }
     if opts.compare_separate {
         eprint!("{}", compare_separate(&problem, &plan, opts)?);
     }
@@ -138,7 +172,15 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
     printed.map_err(|e| Failure::Io(e.to_string()))?;
 
     if opts.check {
-        let errors = check::check_with(&original, &plan, &travel);
+        // Kept tours visit places the re-planned problem no longer has.
+        let all = if previous.is_some() {
+            routing::block_on(routing::travel(&original, opts.matrix_cache.as_deref()))
+                .map_err(Failure::Io)?
+                .map_err(|e| Failure::Io(e.to_string()))?
+        } else {
+            travel
+        };
+        let errors = check::check_with(&original, &plan, &all);
         if !errors.is_empty() {
             return Err(Failure::Check(errors));
         }

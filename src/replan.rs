@@ -1,0 +1,209 @@
+//! Re-planning mid-week. A coordinator re-plans on Wednesday with Monday's
+//! and Tuesday's tours done, some requests locked to a vehicle and day, new
+//! requests added and a van out of service. The earlier plan's finished
+//! tours are kept as they were; everything else may move; the new plan says
+//! what moved.
+//!
+//! The changes are expressed in the ordinary problem, so the search needs no
+//! special case: done requests are removed, shifts already driven or out of
+//! service are emptied (kept in place, so that shift numbers stay valid), and
+//! a lock becomes a skill only the locked vehicle has plus time windows cut
+//! to the locked day.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDateTime;
+
+use crate::input::FieldError;
+use crate::model::{wall_clock, Interval, Problem};
+use crate::plan::{Change, Plan, Tour};
+
+/// The problem left to plan, and the tours kept from the earlier plan.
+pub struct Replanning {
+    pub problem: Problem,
+    pub kept: Vec<Tour>,
+}
+
+fn err(field: String, message: String) -> FieldError {
+    FieldError { field, message }
+}
+
+/// Applies `problem.replan` to the problem, given the earlier plan.
+pub fn prepare(problem: &Problem, previous: &Plan) -> Result<Replanning, Vec<FieldError>> {
+    let Some(replan) = &problem.replan else {
+        return Ok(Replanning {
+            problem: problem.clone(),
+            kept: Vec::new(),
+        });
+    };
+    let mut errors = Vec::new();
+    let mut p = problem.clone();
+    p.replan = None;
+
+    // Tours already driven: kept, with their requests.
+    let mut kept = Vec::new();
+    for (i, t) in previous.tours.iter().enumerate() {
+        match wall_clock::parse(&t.departure) {
+            Some(d) if d < replan.frozen_before => kept.push(t.clone()),
+            Some(_) => {}
+            None => errors.push(err(
+                format!("previous.tours[{i}].departure"),
+                format!("`{}` is not a date-time", t.departure),
+            )),
+        }
+    }
+    let done: BTreeSet<&str> = kept
+        .iter()
+        .flat_map(|t| t.stops.iter().map(|s| s.job.as_str()))
+        .collect();
+    p.pickups.retain(|r| !done.contains(r.id.as_str()));
+    p.orders.retain(|r| !done.contains(r.id.as_str()));
+    // What the kept tours delivered has left the stock.
+    if let Some(stock) = p.stock.as_mut() {
+        for s in kept.iter().flat_map(|t| &t.stops) {
+            if s.kind == crate::plan::StopKind::Delivery {
+                for (d, n) in &s.devices {
+                    if let Some(left) = stock.get_mut(d) {
+                        *left = left.saturating_sub(*n);
+                    }
+                }
+            }
+        }
+    }
+
+    // Shifts driven by kept tours, or out of service, cannot be used.
+    let used: BTreeSet<(&str, usize)> =
+        kept.iter().map(|t| (t.vehicle.as_str(), t.shift)).collect();
+    for (k, o) in replan.out_of_service.iter().enumerate() {
+        if !problem.vehicles.iter().any(|v| v.id == o.vehicle) {
+            errors.push(err(
+                format!("replan.out_of_service[{k}].vehicle"),
+                format!("no vehicle `{}`", o.vehicle),
+            ));
+        }
+    }
+    for v in &mut p.vehicles {
+        for (i, shift) in v.shifts.iter_mut().enumerate() {
+            let out = replan
+                .out_of_service
+                .iter()
+                .any(|o| o.vehicle == v.id && o.from < shift.end && shift.start < o.to);
+            if out || used.contains(&(v.id.as_str(), i)) {
+                shift.end = shift.start;
+            }
+        }
+    }
+
+    // Locks: a skill only the locked vehicle has, and windows on that day.
+    for (k, lock) in replan.locks.iter().enumerate() {
+        let skill = format!("lock:{}", lock.vehicle);
+        let Some(v) = p.vehicles.iter_mut().find(|v| v.id == lock.vehicle) else {
+            errors.push(err(
+                format!("replan.locks[{k}].vehicle"),
+                format!("no vehicle `{}`", lock.vehicle),
+            ));
+            continue;
+        };
+        if !v.skills.contains(&skill) {
+            v.skills.push(skill.clone());
+        }
+        let Some(r) = p
+            .pickups
+            .iter_mut()
+            .chain(p.orders.iter_mut())
+            .find(|r| r.id == lock.request)
+        else {
+            let why = if done.contains(lock.request.as_str()) {
+                "is in a tour already done"
+            } else {
+                "is not a request of this problem"
+            };
+            errors.push(err(
+                format!("replan.locks[{k}].request"),
+                format!("`{}` {why}", lock.request),
+            ));
+            continue;
+        };
+        r.skills.push(skill);
+        r.time_windows = on_day(&r.time_windows, lock.day, problem);
+        if r.time_windows.is_empty() {
+            errors.push(err(
+                format!("replan.locks[{k}].day"),
+                format!("`{}` is not open on {}", lock.request, lock.day),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(Replanning { problem: p, kept })
+    } else {
+        Err(errors)
+    }
+}
+
+/// The parts of `windows` (all day when empty) that fall on `day`.
+fn on_day(windows: &[Interval], day: chrono::NaiveDate, problem: &Problem) -> Vec<Interval> {
+    let (start, end): (NaiveDateTime, NaiveDateTime) = (
+        day.and_time(chrono::NaiveTime::MIN),
+        (day + chrono::Days::new(1)).and_time(chrono::NaiveTime::MIN),
+    );
+    let whole = [Interval {
+        start: problem.horizon.start.max(start),
+        end: problem.horizon.end.min(end),
+    }];
+    let from = if windows.is_empty() {
+        &whole[..]
+    } else {
+        windows
+    };
+    from.iter()
+        .filter(|w| w.start < end && start < w.end)
+        .map(|w| Interval {
+            start: w.start.max(start),
+            end: w.end.min(end),
+        })
+        .filter(|w| w.start <= w.end)
+        .collect()
+}
+
+/// The new plan with the kept tours back in, and what moved since the
+/// earlier plan.
+pub fn merge(mut plan: Plan, kept: Vec<Tour>, previous: &Plan) -> Plan {
+    for t in &kept {
+        plan.totals.tours += 1;
+        plan.totals.stops += t.stops.len();
+        plan.totals.distance_km += t.distance_km;
+        plan.totals.duration_h += t.duration_h;
+        plan.totals.cost += t.cost;
+        plan.totals.co2e_kg += t.co2e_kg;
+    }
+    plan.tours.extend(kept);
+    plan.tours.sort_by(|a, b| {
+        a.departure
+            .cmp(&b.departure)
+            .then(a.vehicle.cmp(&b.vehicle))
+    });
+    let place = |p: &Plan| -> BTreeMap<String, String> {
+        let mut m: BTreeMap<String, String> = p
+            .tours
+            .iter()
+            .flat_map(|t| t.stops.iter().map(move |s| (s.job.clone(), t.id.clone())))
+            .collect();
+        for u in &p.unassigned {
+            m.insert(u.job.clone(), "unassigned".into());
+        }
+        m
+    };
+    let (before, after) = (place(previous), place(&plan));
+    plan.changes = after
+        .iter()
+        .filter_map(|(job, to)| {
+            let from = before.get(job).cloned().unwrap_or_else(|| "new".into());
+            (from != *to).then(|| Change {
+                request: job.clone(),
+                from,
+                to: to.clone(),
+            })
+        })
+        .collect();
+    plan
+}

@@ -1,0 +1,153 @@
+//! Re-planning mid-week, end to end: Monday and Tuesday done, a request
+//! locked to another van on Thursday, a van out of service from Wednesday,
+//! two urgent requests added. Everything not locked or done may move; the
+//! plan says what moved, and the independent checker passes it.
+
+mod common;
+
+use serde_json::{json, Value};
+use tournee::plan::Plan;
+
+fn solve(problem: &Value, extra: &[&str]) -> Plan {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = common::write(dir.path(), "p.json", problem);
+    let out = dir.path().join("plan.json");
+    let mut args = vec![
+        "solve",
+        input.to_str().expect("path"),
+        "--iterations",
+        "1500",
+        "--check",
+        "-o",
+        out.to_str().expect("path"),
+    ];
+    args.extend_from_slice(extra);
+    let o = common::run(&args);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    serde_json::from_str(&std::fs::read_to_string(out).expect("plan")).expect("plan JSON")
+}
+
+#[test]
+fn a_wednesday_replan_keeps_what_is_done_and_follows_the_changes() {
+    let week: Value = serde_json::from_str(tournee::cli::demo::SAMPLE_WEEK).expect("sample");
+    let monday = solve(&week, &[]);
+
+    // A Thursday request with no special need, locked to another van.
+    let skills_of = |id: &str| -> bool {
+        week["pickups"]
+            .as_array()
+            .expect("pickups")
+            .iter()
+            .chain(week["orders"].as_array().expect("orders"))
+            .find(|r| r["id"] == id)
+            .is_some_and(|r| r["skills"].as_array().is_none_or(Vec::is_empty))
+    };
+    let (request, from_vehicle) = monday
+        .tours
+        .iter()
+        .filter(|t| t.day == "2026-12-03" && t.vehicle != "kangoo")
+        .flat_map(|t| {
+            t.stops
+                .iter()
+                .map(move |s| (s.job.clone(), t.vehicle.clone()))
+        })
+        .find(|(job, _)| skills_of(job))
+        .expect("a Thursday stop to lock");
+    let to_vehicle = if from_vehicle == "master" {
+        "kangoo-e"
+    } else {
+        "master"
+    };
+
+    let mut wednesday = week.clone();
+    wednesday["replan"] = json!({
+        "frozen_before": "2026-12-02T00:00",
+        "locks": [{"request": request, "vehicle": to_vehicle, "day": "2026-12-03"}],
+        "out_of_service": [{"vehicle": "kangoo", "from": "2026-12-02T00:00", "to": "2026-12-05T00:00"}]
+    });
+    let urgent = |id: &str, lon: f64| {
+        json!({"id": id, "name": "Urgent pickup", "location": [lon, 49.44],
+               "devices": {"laptop": 5},
+               "time_windows": [{"start": "2026-12-02T09:00", "end": "2026-12-04T17:00"}]})
+    };
+    let pickups = wednesday["pickups"].as_array_mut().expect("pickups");
+    pickups.push(urgent("U1", 1.08));
+    pickups.push(urgent("U2", 1.12));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let previous = common::write(
+        dir.path(),
+        "monday.json",
+        &serde_json::to_value(&monday).expect("plan"),
+    );
+    let replanned = solve(
+        &wednesday,
+        &["--previous", previous.to_str().expect("path")],
+    );
+
+    // Monday's and Tuesday's tours are exactly as they were.
+    let early = |p: &Plan| -> Vec<Value> {
+        p.tours
+            .iter()
+            .filter(|t| t.day.as_str() < "2026-12-02")
+            .map(|t| serde_json::to_value(t).expect("tour"))
+            .collect()
+    };
+    assert!(!early(&monday).is_empty());
+    assert_eq!(early(&replanned), early(&monday));
+    // The van out of service drives no more.
+    assert!(replanned
+        .tours
+        .iter()
+        .all(|t| !(t.vehicle == "kangoo" && t.day.as_str() >= "2026-12-02")));
+    // The lock holds.
+    let locked = replanned
+        .tours
+        .iter()
+        .find(|t| t.stops.iter().any(|s| s.job == request))
+        .expect("the locked request is planned");
+    assert_eq!(
+        (locked.vehicle.as_str(), locked.day.as_str()),
+        (to_vehicle, "2026-12-03")
+    );
+    // Every request is accounted for; the new ones and the moves are listed.
+    let change = |job: &str| replanned.changes.iter().find(|c| c.request == job);
+    for u in ["U1", "U2"] {
+        assert_eq!(change(u).expect("listed").from, "new");
+    }
+    let moved = change(&request).expect("the locked request moved");
+    assert!(moved.from.starts_with(&from_vehicle) && moved.to.starts_with(to_vehicle));
+    assert!(replanned.changes.iter().all(|c| c.from != c.to
+        && !c.from.contains("2026-11-30")
+        && !c.from.contains("2026-12-01")));
+}
+
+#[test]
+fn a_replan_without_the_earlier_plan_or_with_a_bad_lock_is_refused() {
+    let mut week: Value = serde_json::from_str(tournee::cli::demo::SAMPLE_WEEK).expect("sample");
+    week["replan"] = json!({"frozen_before": "2026-12-02T00:00",
+                             "locks": [{"request": "NOPE", "vehicle": "master", "day": "2026-12-03"}]});
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = common::write(dir.path(), "p.json", &week);
+    let o = common::run(&["solve", input.to_str().expect("path")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(common::stderr(&o).contains("--previous"));
+
+    let empty = json!({"format": "tournee-plan/1", "name": "", "travel_model": "", "seed": 1,
+        "iterations": 0, "totals": {"tours": 0, "stops": 0, "distance_km": 0.0, "duration_h": 0.0,
+        "cost": 0.0, "pickups_planned": 0, "orders_planned": 0, "unassigned": 0,
+        "devices_collected": 0, "devices_delivered": 0}, "tours": [], "unassigned": []});
+    let prev = common::write(dir.path(), "prev.json", &empty);
+    let o = common::run(&[
+        "solve",
+        input.to_str().expect("path"),
+        "--previous",
+        prev.to_str().expect("path"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::stderr(&o).contains("replan.locks[0].request: `NOPE` is not a request"),
+        "{}",
+        common::stderr(&o)
+    );
+}
