@@ -269,12 +269,83 @@ pub fn apply(problem: &Problem, allocation: &Allocation) -> (Problem, Vec<String
 /// A problem ready to route: with a `stock`, its orders cut to what the
 /// allocation gives them (and the allocation, to report); else unchanged.
 pub fn prepare(problem: Problem) -> Result<(Problem, Option<Allocation>), String> {
+    if problem.depots.iter().any(|d| d.stock.is_some()) {
+        return prepare_by_workshop(problem);
+    }
     let Some(stock) = problem.stock.clone() else {
         return Ok((problem, None));
     };
     let allocation = allocate(&problem.orders, &stock)?;
     let (allocated, _) = apply(&problem, &allocation);
     Ok((allocated, Some(allocation)))
+}
+
+/// The workshop an order draws from: the one it names, else the nearest.
+pub fn workshop_of<'a>(problem: &'a Problem, order: &'a Request) -> &'a str {
+    if let Some(d) = &order.depot {
+        return d;
+    }
+    problem
+        .depots
+        .iter()
+        .map(|d| {
+            (
+                crate::routing::haversine_m(d.location, order.location),
+                d.id.as_str(),
+            )
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or("", |(_, id)| id)
+}
+
+/// A network of workshops, each with its stock: each order draws from its
+/// workshop ([`workshop_of`]), the stock of each is shared out by the same
+/// rule among its orders, and each order is delivered by a van of its
+/// workshop (a skill only those vans have).
+fn prepare_by_workshop(problem: Problem) -> Result<(Problem, Option<Allocation>), String> {
+    let workshop: Vec<String> = problem
+        .orders
+        .iter()
+        .map(|o| workshop_of(&problem, o).to_string())
+        .collect();
+    let mut shares: Vec<Option<OrderShare>> = vec![None; problem.orders.len()];
+    let (mut allocated, mut asked, mut stock_left) = (0, 0, BTreeMap::new());
+    for depot in &problem.depots {
+        let mine: Vec<usize> = (0..problem.orders.len())
+            .filter(|&k| workshop[k] == depot.id)
+            .collect();
+        let orders: Vec<Request> = mine.iter().map(|&k| problem.orders[k].clone()).collect();
+        let stock = depot.stock.clone().unwrap_or_default();
+        let a = allocate(&orders, &stock)?;
+        allocated += a.allocated;
+        asked += a.asked;
+        for (d, n) in a.stock_left {
+            stock_left.insert(format!("{}/{d}", depot.id), n);
+        }
+        for (k, share) in mine.into_iter().zip(a.orders) {
+            shares[k] = Some(share);
+        }
+    }
+    let orders: Vec<OrderShare> = shares.into_iter().flatten().collect();
+    let allocation = Allocation {
+        min_fill: orders.iter().map(|s| s.fill).fold(1.0, f64::min),
+        orders,
+        allocated,
+        asked,
+        stock_left,
+    };
+    let (mut p, _) = apply(&problem, &allocation);
+    for o in &mut p.orders {
+        let w = workshop_of(&problem, o).to_string();
+        o.skills.push(format!("workshop:{w}"));
+    }
+    for v in &mut p.vehicles {
+        v.skills.push(format!("workshop:{}", v.depot));
+    }
+    for d in &mut p.depots {
+        d.stock = None;
+    }
+    Ok((p, Some(allocation)))
 }
 
 /// Lists in the plan, as left out with reason `no_stock`, the orders the

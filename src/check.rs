@@ -49,6 +49,9 @@ pub fn check_with(problem: &Problem, plan: &Plan, travel: &Travel) -> Vec<String
     if let Some(stock) = &problem.stock {
         check_stock(stock, plan, &requests, &mut errors);
     }
+    if problem.depots.iter().any(|d| d.stock.is_some()) {
+        check_workshop_stock(problem, plan, &requests, &mut errors);
+    }
     for u in &plan.unassigned {
         *seen.entry(u.job.as_str()).or_default() += 1;
         match requests.get(u.job.as_str()) {
@@ -84,7 +87,7 @@ fn delivered<'a>(
     stop: &'a crate::plan::Stop,
     order: &'a Request,
 ) -> &'a BTreeMap<String, u32> {
-    if problem.stock.is_some() {
+    if problem.stock.is_some() || problem.depots.iter().any(|d| d.stock.is_some()) {
         &stop.devices
     } else {
         &order.devices
@@ -121,6 +124,50 @@ fn check_stock(
     for (d, &n) in &handed {
         if stock.get(*d).is_some_and(|&s| n > s) {
             errors.push(format!("{n} {d} delivered, only {} in stock", stock[*d]));
+        }
+    }
+}
+
+/// In a network with stock per workshop: each order is delivered by a tour
+/// from its workshop, and no workshop hands out more than its stock.
+fn check_workshop_stock(
+    problem: &Problem,
+    plan: &Plan,
+    requests: &BTreeMap<&str, (StopKind, &Request)>,
+    errors: &mut Vec<String>,
+) {
+    let mut handed: BTreeMap<(&str, &str), u32> = BTreeMap::new();
+    for t in &plan.tours {
+        for s in &t.stops {
+            let Some((StopKind::Delivery, r)) = requests.get(s.job.as_str()) else {
+                continue;
+            };
+            let workshop = crate::allocate::workshop_of(problem, r);
+            if t.depot != workshop {
+                errors.push(format!(
+                    "order {} is delivered from {} but draws from {workshop}",
+                    s.job, t.depot
+                ));
+            }
+            for (d, &n) in &s.devices {
+                let asked = r.devices.get(d).copied().unwrap_or(0);
+                if n > asked {
+                    errors.push(format!("order {}: {n} {d} delivered, {asked} asked", s.job));
+                }
+                *handed.entry((workshop, d.as_str())).or_default() += n;
+            }
+        }
+    }
+    for ((w, d), n) in handed {
+        let stock = problem
+            .depots
+            .iter()
+            .find(|x| x.id == w)
+            .and_then(|x| x.stock.as_ref());
+        if let Some(&s) = stock.and_then(|st| st.get(d)) {
+            if n > s {
+                errors.push(format!("{n} {d} delivered from {w}, only {s} in stock"));
+            }
         }
     }
 }

@@ -93,6 +93,37 @@ impl Validator {
         }
         self.positive("routing.detour_factor", p.routing.detour_factor);
         self.positive("routing.speed_kmh", p.routing.speed_kmh);
+        for (k, o) in p.pickups.iter().enumerate() {
+            if o.depot.is_some() {
+                self.err(
+                    format!("pickups[{k}].depot"),
+                    "only orders draw from a workshop; collected devices go back with the van",
+                );
+            }
+        }
+        for (k, o) in p.orders.iter().enumerate() {
+            if let Some(d) = &o.depot {
+                if !p.depots.iter().any(|x| &x.id == d) {
+                    self.err(format!("orders[{k}].depot"), format!("no depot `{d}`"));
+                }
+            }
+        }
+        for (k, d) in p.depots.iter().enumerate() {
+            for device in d.stock.iter().flat_map(|s| s.keys()) {
+                if !p.devices.contains_key(device) {
+                    self.err(
+                        format!("depots[{k}].stock.{device}"),
+                        format!("unknown device type `{device}` (not in `devices`)"),
+                    );
+                }
+            }
+        }
+        if p.stock.is_some() && p.depots.iter().any(|d| d.stock.is_some()) {
+            self.err(
+                "stock",
+                "give the stock either for the whole network or per depot, not both",
+            );
+        }
         if let Some(stock) = &p.stock {
             for device in stock.keys() {
                 if !p.devices.contains_key(device) {

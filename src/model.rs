@@ -267,6 +267,10 @@ pub struct Depot {
     /// When vans may leave and come back; empty means always open.
     #[serde(default)]
     pub opening_hours: Vec<Interval>,
+    /// Refurbished devices in stock at this workshop, in a network of
+    /// several: each order then draws from one workshop (docs/allocation.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<BTreeMap<String, u32>>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -400,6 +404,10 @@ pub enum Priority {
 #[serde(deny_unknown_fields)]
 pub struct Request {
     pub id: String,
+    /// For an order in a network with stock per workshop: the workshop it
+    /// draws from (default: the nearest one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depot: Option<String>,
     /// The donor (company, administration) or the commune.
     #[serde(default)]
     pub name: String,

@@ -218,3 +218,57 @@ fn an_unknown_device_type_in_the_stock_is_a_field_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(common::stderr(&o).contains("stock.toaster: unknown device type"));
 }
+
+#[test]
+fn two_workshops_each_deliver_their_own_stock() {
+    let path = common::repo().join("data/rouen/two-workshops.json");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("plan.json");
+    let o = common::run(&[
+        "solve",
+        path.to_str().expect("path"),
+        "--iterations",
+        "1500",
+        "--check",
+        "-o",
+        out.to_str().expect("path"),
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let plan: tournee::plan::Plan =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("plan")).expect("plan");
+    let problem =
+        tournee::input::read(&std::fs::read_to_string(&path).expect("sample")).expect("valid");
+    assert_eq!(problem.depots.len(), 2);
+    let mut from_each = BTreeMap::new();
+    for t in &plan.tours {
+        for s in t
+            .stops
+            .iter()
+            .filter(|s| s.kind == tournee::plan::StopKind::Delivery)
+        {
+            let order = problem
+                .orders
+                .iter()
+                .find(|o| o.id == s.job)
+                .expect("order");
+            assert_eq!(t.depot, tournee::allocate::workshop_of(&problem, order));
+            *from_each.entry(t.depot.clone()).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(from_each.len(), 2, "both workshops deliver: {from_each:?}");
+
+    // One more laptop than the workshop holds is caught by the checker.
+    let mut over = plan.clone();
+    let stop = over
+        .tours
+        .iter_mut()
+        .flat_map(|t| t.stops.iter_mut())
+        .find(|s| {
+            s.kind == tournee::plan::StopKind::Delivery
+                && s.devices.get("laptop").is_some_and(|&n| n > 0)
+        })
+        .expect("a laptop delivery");
+    *stop.devices.get_mut("laptop").expect("laptops") += 40;
+    let errors = tournee::check::check(&problem, &over).join("\n");
+    assert!(errors.contains("laptop delivered from"), "{errors}");
+}
