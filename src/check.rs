@@ -172,6 +172,48 @@ fn check_workshop_stock(
     }
 }
 
+/// The tour's break (gap, start, end) if it has a valid one; errors for a
+/// break out of its window or of the wrong length, or missing from a tour
+/// that spans the window.
+fn check_break(
+    veh: &crate::model::Vehicle,
+    shift: &Interval,
+    tour: &crate::plan::Tour,
+    back: NaiveDateTime,
+    at: &str,
+    errors: &mut Vec<String>,
+) -> Option<(usize, NaiveDateTime, NaiveDateTime)> {
+    let rule = veh.daily_break.as_ref()?;
+    let window = rule.window(shift.start.date())?;
+    let Some(b) = &tour.driver_break else {
+        if shift.start <= window.end && secs(window.start, back) > TIME_TOLERANCE_S {
+            errors.push(format!(
+                "{at}: no break, though the tour spans the break window"
+            ));
+        }
+        return None;
+    };
+    let (start, end) = (
+        parse_time(&b.start, at, errors)?,
+        parse_time(&b.end, at, errors)?,
+    );
+    if secs(window.start, start) < -TIME_TOLERANCE_S || secs(start, window.end) < -TIME_TOLERANCE_S
+    {
+        errors.push(format!("{at}: break at {} outside its window", b.start));
+    }
+    if (secs(start, end) - rule.minutes * 60.0).abs() > TIME_TOLERANCE_S {
+        errors.push(format!("{at}: break of the wrong length"));
+    }
+    if b.after_stop > tour.stops.len() {
+        errors.push(format!(
+            "{at}: break after stop {} of {}",
+            b.after_stop,
+            tour.stops.len()
+        ));
+    }
+    Some((b.after_stop, start, end))
+}
+
 fn parse_time(s: &str, what: &str, errors: &mut Vec<String>) -> Option<NaiveDateTime> {
     let t = wall_clock::parse(s);
     if t.is_none() {
@@ -268,6 +310,24 @@ fn check_tour(
         ));
     }
 
+    let pause = check_break(veh, shift, tour, back, &at, errors);
+    // A leg into `arrival` is on time when it follows the previous departure,
+    // or, in the gap where the break is, the break's end (break before
+    // driving on) or its end before service (break on arrival).
+    let leg_ok = |gap: usize,
+                  leave: NaiveDateTime,
+                  drive: f64,
+                  arrival: NaiveDateTime,
+                  ready: NaiveDateTime| {
+        let follows = |t: NaiveDateTime| (secs(t, arrival) - drive).abs() <= TIME_TOLERANCE_S;
+        match pause {
+            Some((g, start, end)) if g == gap => {
+                secs(leave, start) >= -TIME_TOLERANCE_S
+                    && (follows(end) || (follows(leave) && secs(end, ready) >= -TIME_TOLERANCE_S))
+            }
+            _ => follows(leave),
+        }
+    };
     let speed = veh.speed_factor;
     let mut place = start_depot.location;
     let mut time = departure;
@@ -300,8 +360,13 @@ fn check_tour(
         ) else {
             return;
         };
-        let expected = secs(departure, time) + travel.duration_s(place, r.location) / speed;
-        if (secs(departure, arrival) - expected).abs() > TIME_TOLERANCE_S {
+        if !leg_ok(
+            i,
+            time,
+            travel.duration_s(place, r.location) / speed,
+            arrival,
+            start,
+        ) {
             errors.push(format!(
                 "{at}: arrival {} does not follow from the previous departure",
                 s.arrival
@@ -359,9 +424,15 @@ fn check_tour(
     }
     let back_m = travel.distance_m(place, end_depot.location);
     km += back_m / 1000.0;
-    let expected_back =
-        secs(departure, time) + travel.duration_s(place, end_depot.location) / speed;
-    if (secs(departure, back) - expected_back).abs() > TIME_TOLERANCE_S {
+    let drive_back = travel.duration_s(place, end_depot.location) / speed;
+    // A break at the end depot ends the tour: the return is its end.
+    let back_ok = leg_ok(tour.stops.len(), time, drive_back, back, back)
+        || pause.is_some_and(|(g, start, end)| {
+            g == tour.stops.len()
+                && secs(end, back).abs() <= TIME_TOLERANCE_S
+                && secs(time, start) >= drive_back - TIME_TOLERANCE_S
+        });
+    if !back_ok {
         errors.push(format!(
             "{at}: return time does not follow from the last stop"
         ));

@@ -139,7 +139,13 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
                 cost_per_distance: veh.costs.per_km / 1000.0,
                 cost_per_time: veh.costs.per_hour / 3600.0,
                 speed_factor: veh.speed_factor,
-                driver_break: None,
+                driver_break: veh.daily_break.as_ref().and_then(|b| {
+                    let w = b.window(shift.start.date())?;
+                    Some(solver::Break {
+                        window: TimeWindow::new(secs(w.start), secs(w.end)),
+                        duration: b.minutes * 60.0,
+                    })
+                }),
             });
             shifts.push(ShiftRef {
                 vehicle: vi,
@@ -342,6 +348,11 @@ impl Conversion {
                 energy: veh.energy.key().to_string(),
                 co2e_kg_per_km: factor,
                 co2e_kg,
+                driver_break: sched.driver_break.map(|b| plan::Break {
+                    after_stop: b.after,
+                    start: clock(b.start),
+                    end: clock(b.end),
+                }),
             });
         }
         tours.sort_by(|a, b| {

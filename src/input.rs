@@ -108,6 +108,20 @@ impl Validator {
                 }
             }
         }
+        for (k, v) in p.vehicles.iter().enumerate() {
+            if let Some(b) = &v.daily_break {
+                let at = format!("vehicles[{k}].break");
+                let day = p.horizon.start.date();
+                match b.window(day) {
+                    None => self.err(&at, "`from` and `to` must be times HH:MM"),
+                    Some(w) if w.end < w.start => self.err(&at, "`to` is before `from`"),
+                    Some(_) => {}
+                }
+                if !(b.minutes.is_finite() && b.minutes > 0.0 && b.minutes <= 600.0) {
+                    self.err(format!("{at}.minutes"), "must be between 0 and 600");
+                }
+            }
+        }
         for (k, d) in p.depots.iter().enumerate() {
             for device in d.stock.iter().flat_map(|s| s.keys()) {
                 if !p.devices.contains_key(device) {

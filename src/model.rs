@@ -41,6 +41,28 @@ pub struct Problem {
     pub replan: Option<Replan>,
 }
 
+/// A break of `minutes` that starts between `from` and `to` (local times
+/// `HH:MM`) on the day of each shift; a tour back before `from` needs none.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DailyBreak {
+    pub from: String,
+    pub to: String,
+    pub minutes: f64,
+}
+
+impl DailyBreak {
+    /// The window in which the break may start, on `day`; `None` when a time
+    /// is not `HH:MM`.
+    pub fn window(&self, day: chrono::NaiveDate) -> Option<Interval> {
+        let t = |s: &str| chrono::NaiveTime::parse_from_str(s, "%H:%M").ok();
+        Some(Interval {
+            start: day.and_time(t(&self.from)?),
+            end: day.and_time(t(&self.to)?),
+        })
+    }
+}
+
 /// What changes when a coordinator re-plans mid-week (docs/format.md).
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -359,6 +381,10 @@ pub struct Vehicle {
     pub max_tour_km: Option<f64>,
     #[serde(default)]
     pub energy: Energy,
+    /// The driver's daily break, e.g. 45 minutes starting between 11:45 and
+    /// 14:00, on every shift.
+    #[serde(rename = "break", default, skip_serializing_if = "Option::is_none")]
+    pub daily_break: Option<DailyBreak>,
     /// kgCO2e per km, when the vehicle's own figure is known; otherwise the
     /// energy's factor from `data/emission-factors.csv`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

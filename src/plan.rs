@@ -96,6 +96,18 @@ pub struct Tour {
     /// `distance_km × co2e_kg_per_km`.
     #[serde(default)]
     pub co2e_kg: f64,
+    /// The driver's break, when the vehicle has one and the tour spans it.
+    #[serde(rename = "break", default, skip_serializing_if = "Option::is_none")]
+    pub driver_break: Option<Break>,
+}
+
+/// A break taken after `after_stop` stops (0: at the depot or on the way to
+/// the first stop): before driving on, or on arrival before the service.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Break {
+    pub after_stop: usize,
+    pub start: String,
+    pub end: String,
 }
 
 /// A tour's path as an encoded polyline (precision 5, latitude first).

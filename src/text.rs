@@ -57,6 +57,14 @@ pub fn render(plan: &Plan) -> String {
                 tour.depot, l.units, l.kg, l.m3
             );
         }
+        let pause = |after: usize| {
+            tour.driver_break
+                .as_ref()
+                .filter(|b| b.after_stop == after)
+                .map(|b| format!("       {}–{}  break\n", hm(&b.start), hm(&b.end)))
+                .unwrap_or_default()
+        };
+        out.push_str(&pause(0));
         for (i, s) in tour.stops.iter().enumerate() {
             let kind = match s.kind {
                 StopKind::Pickup => "pickup",
@@ -82,6 +90,7 @@ pub fn render(plan: &Plan) -> String {
                 s.load.m3,
                 wait
             );
+            out.push_str(&pause(i + 1));
         }
     }
     if !plan.unassigned.is_empty() {

@@ -217,3 +217,47 @@ fn checker_holds_deliveries_to_the_stock_and_to_what_was_asked() {
     let errors = check::check(&problem, &extra).join("\n");
     assert!(errors.contains("tablet delivered, none asked"), "{errors}");
 }
+
+#[test]
+fn a_drivers_break_is_planned_in_its_window_and_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut value = small_problem();
+    value["vehicles"][0]["break"] =
+        serde_json::json!({"from": "11:45", "to": "14:00", "minutes": 45});
+    // P2 (14:00–17:00) keeps van A out over lunch.
+    let path = write(dir.path(), "p.json", &value);
+    let (plan, _) = solve_to_file(&path, &["--check"]);
+    let text = tournee::text::render(&plan);
+    let problem = input::read(&value.to_string()).expect("valid");
+    let tour = plan
+        .tours
+        .iter()
+        .find(|t| t.vehicle == "van-a")
+        .expect("van A drives");
+    let b = tour.driver_break.as_ref().expect("a break");
+    assert!(
+        b.start.as_str() >= "2026-11-30T11:45" && b.start.as_str() <= "2026-11-30T14:00",
+        "{b:?}"
+    );
+    assert!(text.contains("break"), "{text}");
+    assert!(check::check(&problem, &plan).is_empty());
+
+    let index = plan
+        .tours
+        .iter()
+        .position(|t| t.vehicle == "van-a")
+        .expect("tour");
+    let mut skipped = plan.clone();
+    skipped.tours[index].driver_break = None;
+    assert!(check::check(&problem, &skipped)
+        .join("\n")
+        .contains("no break"));
+    let mut late = plan.clone();
+    if let Some(b) = late.tours[index].driver_break.as_mut() {
+        b.start = "2026-11-30T15:00".into();
+        b.end = "2026-11-30T15:45".into();
+    }
+    assert!(check::check(&problem, &late)
+        .join("\n")
+        .contains("outside its window"));
+}
