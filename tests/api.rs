@@ -623,3 +623,63 @@ fn allocation_alone_and_before_routing() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(json_of(r)["field"], "stock");
 }
+
+#[test]
+fn a_replan_through_the_api_keeps_the_earlier_tours() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(&dir.path().join("t.db"), &[], &[]);
+    let http = client();
+    let job = json_of(
+        http.post(server.at("/api/v1/jobs"))
+            .json(&small_problem())
+            .send()
+            .expect("job"),
+    );
+    let id = job["id"].as_str().expect("id").to_string();
+    let events = follow(&http, &server, &id);
+    let plan_id = events.last().expect("event")["plan_id"]
+        .as_str()
+        .expect("plan")
+        .to_string();
+    let earlier: tournee::plan::Plan = http
+        .get(server.at(&format!("/api/v1/jobs/{id}/result")))
+        .send()
+        .expect("result")
+        .json()
+        .expect("plan");
+
+    let mut p = small_problem();
+    p["replan"] = json!({"frozen_before": "2026-11-30T23:00"});
+    p["pickups"]
+        .as_array_mut()
+        .expect("pickups")
+        .push(json!({"id": "U1", "location": [1.09, 49.43], "devices": {"laptop": 2}}));
+    let r = http
+        .post(server.at("/api/v1/solve"))
+        .json(&p)
+        .send()
+        .expect("no previous");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_of(r)["field"], "replan");
+
+    let replanned: tournee::plan::Plan = http
+        .post(server.at(&format!("/api/v1/solve?previous={plan_id}")))
+        .json(&p)
+        .send()
+        .expect("replan")
+        .json()
+        .expect("plan");
+    // Every earlier tour left before 23:00: all kept as they were; the new
+    // request goes to a shift still free, or is left out with a reason.
+    for t in &earlier.tours {
+        assert!(replanned.tours.contains(t), "tour {} kept", t.id);
+    }
+    let u1 = replanned
+        .changes
+        .iter()
+        .find(|c| c.request == "U1")
+        .expect("U1 listed");
+    assert_eq!(u1.from, "new");
+    assert!(earlier.tours.iter().all(|t| t.id != u1.to), "{u1:?}");
+    assert_eq!(replanned.changes.len(), 1, "{:?}", replanned.changes);
+}

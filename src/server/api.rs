@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::jobs::{store_plan, JobView};
+use super::jobs::{store_plan, Finish, JobView};
 use super::store::{StopStatus, StoredPlan};
 use super::{now, AppState};
 use crate::{geometry, input, model, plan::Plan};
@@ -54,13 +54,40 @@ async fn body(mut payload: web::Payload, limit: usize) -> Result<String, ApiErro
 }
 
 /// Parses and validates a problem, and applies the server's size limits.
-/// With a stock, the orders are cut to their allocation before routing.
-fn problem(text: &str, state: &AppState) -> Result<Prepared, ApiError> {
+/// The problem to route and what finishes its plan: with a `replan`, the
+/// earlier plan (`?previous=PLAN_ID`) gives the tours kept; with a stock,
+/// the orders are cut to their allocation.
+fn problem(
+    text: &str,
+    previous: Option<&str>,
+    state: &AppState,
+) -> Result<(model::Problem, Finish), ApiError> {
     let p = validated(text, state)?;
-    crate::allocate::prepare(p).map_err(ApiError::internal)
+    let (p, replan) = match (&p.replan, previous) {
+        (None, _) => (p, None),
+        (Some(_), None) => {
+            return Err(ApiError::field(
+                "replan",
+                "re-planning needs the earlier plan: ?previous=PLAN_ID",
+            ))
+        }
+        (Some(_), Some(id)) => {
+            let (_, earlier) = stored(state, id)?;
+            let r = crate::replan::prepare(&p, &earlier).map_err(ApiError::invalid)?;
+            (r.problem, Some((r.kept, earlier)))
+        }
+    };
+    let (p, allocation) = crate::allocate::prepare(p).map_err(ApiError::internal)?;
+    Ok((p, Finish { allocation, replan }))
 }
 
-type Prepared = (model::Problem, Option<crate::allocate::Allocation>);
+/// Query of the planning routes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanQuery {
+    /// The earlier plan, for a problem with a `replan` section.
+    pub previous: Option<String>,
+}
 
 /// Parses and validates a problem within the server's size limits.
 fn validated(text: &str, state: &AppState) -> Result<model::Problem, ApiError> {
@@ -104,12 +131,13 @@ pub async fn healthz() -> HttpResponse {
 /// `POST /api/v1/solve`: plan a small problem and answer the plan.
 pub async fn solve(
     req: HttpRequest,
+    query: web::Query<PlanQuery>,
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     caller(&req, &state)?;
     let text = body(payload, state.config.max_body_bytes).await?;
-    let (p, allocation) = problem(&text, &state)?;
+    let (p, finish) = problem(&text, query.previous.as_deref(), &state)?;
     let max = state.config.sync_max_seconds;
     if p.solver.time_limit_s > max {
         return Err(ApiError::field(
@@ -123,7 +151,7 @@ pub async fn solve(
     let ticket = state.jobs.admit().ok_or_else(|| busy(&state))?;
     let plan = state
         .jobs
-        .solve_now(ticket, p, allocation)
+        .solve_now(ticket, p, finish)
         .await
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(plan))
@@ -132,12 +160,13 @@ pub async fn solve(
 /// `POST /api/v1/jobs`: queue a planning job (202, Location of its status).
 pub async fn create_job(
     req: HttpRequest,
+    query: web::Query<PlanQuery>,
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let who = caller(&req, &state)?;
     let text = body(payload, state.config.max_body_bytes).await?;
-    let (p, allocation) = problem(&text, &state)?;
+    let (p, finish) = problem(&text, query.previous.as_deref(), &state)?;
     let ticket = state.jobs.admit().ok_or_else(|| busy(&state))?;
     let view = state
         .jobs
@@ -149,7 +178,7 @@ pub async fn create_job(
         state.store.clone(),
         view.id.clone(),
         who,
-        (p, allocation),
+        (p, finish),
         text,
     ));
     Ok(HttpResponse::Accepted()

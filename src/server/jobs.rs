@@ -120,7 +120,7 @@ impl Jobs {
         &self,
         _ticket: Ticket,
         problem: model::Problem,
-        allocation: Option<Allocation>,
+        after: Finish,
     ) -> Result<Plan, String> {
         let _slot = self
             .running
@@ -138,11 +138,8 @@ impl Jobs {
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
-        let mut plan = with_roads(&problem, plan).await;
-        if let Some(a) = &allocation {
-            crate::allocate::add_unserved(&mut plan, a);
-        }
-        Ok(plan)
+        let plan = with_roads(&problem, plan).await;
+        Ok(after.apply(plan))
     }
 
     /// Registers a queued job and returns its view.
@@ -205,7 +202,7 @@ impl Jobs {
         store: Arc<dyn Store>,
         id: String,
         created_by: String,
-        (problem, allocation): (model::Problem, Option<Allocation>),
+        (problem, after): (model::Problem, Finish),
         problem_json: String,
     ) {
         let _ticket = ticket;
@@ -271,10 +268,7 @@ impl Jobs {
         .await;
         let outcome = match outcome {
             Ok(Ok((plan, problem))) => {
-                let mut plan = with_roads(&problem, plan).await;
-                if let Some(a) = &allocation {
-                    crate::allocate::add_unserved(&mut plan, a);
-                }
+                let plan = after.apply(with_roads(&problem, plan).await);
                 Ok(store_plan(
                     &*blocking_store,
                     &problem,
@@ -316,6 +310,27 @@ impl Jobs {
                 })
             }
         }
+    }
+}
+
+/// What turns the search's plan into the answer: the orders the stock
+/// allocation left out, and after a re-plan the tours kept from the earlier
+/// plan and what moved.
+#[derive(Default)]
+pub struct Finish {
+    pub allocation: Option<Allocation>,
+    pub replan: Option<(Vec<crate::plan::Tour>, Plan)>,
+}
+
+impl Finish {
+    pub fn apply(&self, mut plan: Plan) -> Plan {
+        if let Some(a) = &self.allocation {
+            crate::allocate::add_unserved(&mut plan, a);
+        }
+        if let Some((kept, previous)) = &self.replan {
+            plan = crate::replan::merge(plan, kept.clone(), previous);
+        }
+        plan
     }
 }
 

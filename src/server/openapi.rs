@@ -51,7 +51,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/api/v1/solve",
-        summary: "Plan a small problem now and answer the plan (time limit at most the server's sync limit, 30 s by default). Not stored.",
+        summary: "Plan a small problem now and answer the plan (time limit at most the server's sync limit, 30 s by default). Not stored. With a `replan` section, `?previous=PLAN_ID` names the earlier plan.",
         access: "key",
         body: Some("Problem"),
         responses: &[(200, "Plan"), (400, ERR), (401, ERR), (413, ERR), (503, ERR)],
@@ -67,7 +67,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/api/v1/jobs",
-        summary: "Queue a planning job. Answers 202 with the job and its status URL in Location; the plan is stored when the job is done.",
+        summary: "Queue a planning job. Answers 202 with the job and its status URL in Location; the plan is stored when the job is done. With a `replan` section, `?previous=PLAN_ID` names the earlier plan.",
         access: "key",
         body: Some("Problem"),
         responses: &[(202, "Job"), (400, ERR), (401, ERR), (413, ERR), (503, ERR)],
