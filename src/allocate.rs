@@ -90,7 +90,13 @@ pub fn allocate(orders: &[Request], stock: &BTreeMap<String, u32>) -> Result<All
             Priority::Mandatory => None,
         })
         .fold(0.0, f64::max);
-    let weights: Vec<f64> = orders.iter().map(|o| weight(o, top)).collect();
+    // Priority weights scaled below one device in all, so the total comes
+    // first.
+    let epsilon = 1.0 / (f64::from(totals.iter().sum::<u32>()) + 1.0);
+    let weights: Vec<f64> = orders
+        .iter()
+        .map(|o| 1.0 + epsilon * weight(o, top))
+        .collect();
 
     // The best smallest ratio, by binary search over the candidates.
     let mut ratios: Vec<f64> = totals
@@ -160,8 +166,9 @@ pub fn allocate(orders: &[Request], stock: &BTreeMap<String, u32>) -> Result<All
 }
 
 /// The counts (per order, per type in stock) that give every order at least
-/// `bounds` devices and hand out the most, favouring priority; `Err` when
-/// the bounds cannot all be met.
+/// `bounds` devices and maximise the devices handed out, each worth its
+/// order's `weights` entry (1 plus a small priority bonus); `Err` when the
+/// bounds cannot all be met.
 fn solve(
     orders: &[Request],
     stock: &BTreeMap<String, u32>,
@@ -171,15 +178,10 @@ fn solve(
 ) -> Result<Vec<Vec<(String, u32)>>, String> {
     let mut vars = good_lp::variables!();
     let x = decision_variables(&mut vars, orders, stock, asked);
-    let asked_all: u32 = orders
-        .iter()
-        .map(|o| stock.keys().map(|d| asked(o, d)).sum::<u32>())
-        .sum();
-    let epsilon = 1.0 / (f64::from(asked_all) + 1.0);
     let objective: Expression = x
         .iter()
         .zip(weights)
-        .flat_map(|(xo, w)| xo.values().map(move |&v| (1.0 + epsilon * w) * v))
+        .flat_map(|(xo, &w)| xo.values().map(move |&v| w * v))
         .sum();
     let mut model = vars.maximise(objective).using(default_solver);
     model = add_limits(model, orders, stock, &x);

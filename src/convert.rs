@@ -451,13 +451,8 @@ fn straight_lines(
     veh: &model::Vehicle,
     stops: &[plan::Stop],
 ) -> plan::Geometry {
-    let depot = |id: &str| p.depots.iter().find(|d| d.id == id).map(|d| d.location);
     let end = veh.end_depot.as_deref().unwrap_or(&veh.depot);
-    let points: Vec<_> = depot(&veh.depot)
-        .into_iter()
-        .chain(stops.iter().map(|s| s.location))
-        .chain(depot(end))
-        .collect();
+    let points = crate::geometry::tour_path(p, &veh.depot, end, stops.iter().map(|s| s.location));
     plan::Geometry {
         source: "straight_lines".into(),
         polyline: crate::geometry::encode_polyline(&points),

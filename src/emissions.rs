@@ -2,6 +2,8 @@
 //! (`data/emission-factors.csv`, `data/device-footprints.csv`, compiled in).
 //! The method is written down in docs/emissions.md.
 
+use std::sync::OnceLock;
+
 use serde::Deserialize;
 
 use crate::model::{Energy, Vehicle};
@@ -39,12 +41,16 @@ fn rows<T: for<'de> Deserialize<'de>>(text: &str) -> Vec<T> {
         .collect()
 }
 
-pub fn factors() -> Vec<Factor> {
-    rows(FACTORS_CSV)
+/// The factors table, parsed once.
+pub fn factors() -> &'static [Factor] {
+    static TABLE: OnceLock<Vec<Factor>> = OnceLock::new();
+    TABLE.get_or_init(|| rows(FACTORS_CSV))
 }
 
-pub fn footprints() -> Vec<Footprint> {
-    rows(FOOTPRINTS_CSV)
+/// The footprints table, parsed once.
+pub fn footprints() -> &'static [Footprint] {
+    static TABLE: OnceLock<Vec<Footprint>> = OnceLock::new();
+    TABLE.get_or_init(|| rows(FOOTPRINTS_CSV))
 }
 
 /// The factor of an energy type (0 if the table lacks it, which a test

@@ -7,6 +7,27 @@ use serde_json::{json, Value};
 
 use crate::model::Location;
 
+/// A tour's places in driving order: its depot, its stops, its end depot.
+pub fn tour_path(
+    problem: &crate::model::Problem,
+    depot: &str,
+    end_depot: &str,
+    stops: impl IntoIterator<Item = Location>,
+) -> Vec<Location> {
+    let at = |id: &str| {
+        problem
+            .depots
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| d.location)
+    };
+    at(depot)
+        .into_iter()
+        .chain(stops)
+        .chain(at(end_depot))
+        .collect()
+}
+
 /// Encodes `[lon, lat]` points as a polyline (latitude first, 1e-5 degrees).
 pub fn encode_polyline(points: &[Location]) -> String {
     let mut out = String::new();

@@ -209,16 +209,16 @@ pub async fn road_geometry(p: &model::Problem, plan: &mut Plan) -> Result<(), os
         return Ok(());
     };
     let client = osrm::Osrm::new(settings)?;
-    let depot = |id: &str| p.depots.iter().find(|d| d.id == id).map(|d| d.location);
     let paths: Vec<Vec<Location>> = plan
         .tours
         .iter()
         .map(|t| {
-            depot(&t.depot)
-                .into_iter()
-                .chain(t.stops.iter().map(|s| s.location))
-                .chain(depot(&t.end_depot))
-                .collect()
+            crate::geometry::tour_path(
+                p,
+                &t.depot,
+                &t.end_depot,
+                t.stops.iter().map(|s| s.location),
+            )
         })
         .collect();
     let client = &client;

@@ -120,6 +120,13 @@ fn validated(text: &str, state: &AppState) -> Result<model::Problem, ApiError> {
     Ok(p)
 }
 
+/// A JSON body of type `T`, or a 400 naming the field that does not fit.
+fn json_body<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de)
+        .map_err(|e| ApiError::field(&e.path().to_string(), e.into_inner().to_string()))
+}
+
 fn busy(state: &AppState) -> ApiError {
     ApiError::busy(state.config.retry_after_s)
 }
@@ -547,9 +554,7 @@ pub async fn put_stop_status(
     let (token, stop) = path.into_inner();
     let (plan_id, index) = by_token(&state, &token)?;
     let text = body(payload, 64 * 1024).await?;
-    let de = &mut serde_json::Deserializer::from_str(&text);
-    let update: StopUpdate = serde_path_to_error::deserialize(de)
-        .map_err(|e| ApiError::field(&e.path().to_string(), e.into_inner().to_string()))?;
+    let update: StopUpdate = json_body(&text)?;
     if update.status != "done" && update.status != "failed" {
         return Err(ApiError::field("status", "must be `done` or `failed`"));
     }
@@ -600,9 +605,7 @@ pub async fn create_plan(
         problem: Value,
         plan: Plan,
     }
-    let de = &mut serde_json::Deserializer::from_str(&text);
-    let up: Upload = serde_path_to_error::deserialize(de)
-        .map_err(|e| ApiError::field(&e.path().to_string(), e.into_inner().to_string()))?;
+    let up: Upload = json_body(&text)?;
     let problem_json = up.problem.to_string();
     // The plan is checked against the problem as given (with its stock).
     let p = validated(&problem_json, &state).map_err(|mut e| {
