@@ -41,7 +41,7 @@ pub fn check_with(problem: &Problem, plan: &Plan, travel: &Travel) -> Vec<String
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
 
     for tour in &plan.tours {
-        for s in &tour.stops {
+        for s in tour.request_stops() {
             *seen.entry(s.job.as_str()).or_default() += 1;
         }
         check_tour(problem, travel, &requests, tour, &mut errors);
@@ -78,6 +78,14 @@ pub fn check_with(problem: &Problem, plan: &Plan, travel: &Travel) -> Vec<String
         }
     }
     errors
+}
+
+/// Where a stop is and what it asks: a request, or the depot for a reload.
+struct Site<'a> {
+    location: crate::model::Location,
+    service_minutes: f64,
+    windows: &'a [Interval],
+    request: Option<(StopKind, &'a Request)>,
 }
 
 /// What a delivery stop hands over: with a stock, the plan's (allocated)
@@ -288,25 +296,44 @@ fn check_tour(
         ));
     }
 
-    // Loads: deliveries leave the depot on board, pickups come back.
+    // Loads: each trip's deliveries leave the depot on board, pickups come
+    // back; a reload between trips unloads them and loads the next trip.
     let cap_kg = veh.capacity.kg + 1e-6;
     let cap_l = veh.capacity.m3 * 1000.0 + 1e-6;
     let cap_units = veh.capacity.units.map_or(u64::MAX, u64::from);
-    let mut kg = 0.0;
-    let mut litres = 0.0;
-    let mut units = 0u64;
-    for s in &tour.stops {
-        if let Some((StopKind::Delivery, r)) = requests.get(s.job.as_str()) {
-            let (k, l, n) = measure(delivered(problem, s, r), &problem.devices);
-            kg += k;
-            litres += l;
-            units += n;
+    let trip_load = |from: usize| {
+        let (mut kg, mut litres, mut units) = (0.0, 0.0, 0u64);
+        for s in tour.stops[from..]
+            .iter()
+            .take_while(|s| s.kind != StopKind::Reload)
+        {
+            if let Some((StopKind::Delivery, r)) = requests.get(s.job.as_str()) {
+                let (k, l, n) = measure(delivered(problem, s, r), &problem.devices);
+                kg += k;
+                litres += l;
+                units += n;
+            }
         }
-    }
+        (kg, litres, units)
+    };
+    let (mut kg, mut litres, mut units) = trip_load(0);
     if kg > cap_kg || litres > cap_l || units > cap_units {
         errors.push(format!(
             "{at}: leaves with {kg:.1} kg, {:.3} m3, {units} devices: over capacity",
             litres / 1000.0
+        ));
+    }
+    let reloads = tour
+        .stops
+        .iter()
+        .filter(|s| s.kind == StopKind::Reload)
+        .count();
+    if reloads + 1 > veh.trips as usize {
+        errors.push(format!(
+            "{at}: {} trips, vehicle {} may make {}",
+            reloads + 1,
+            veh.id,
+            veh.trips
         ));
     }
 
@@ -334,17 +361,36 @@ fn check_tour(
     let mut km = 0.0;
     for (i, s) in tour.stops.iter().enumerate() {
         let at = format!("{at} stop {} ({})", i + 1, s.job);
-        let Some(&(kind, r)) = requests.get(s.job.as_str()) else {
-            errors.push(format!("{at}: no such request"));
-            continue;
+        // A reload is a stop at the vehicle's depot taking the reload time.
+        let site = if s.kind == StopKind::Reload {
+            if s.job != start_depot.id {
+                errors.push(format!("{at}: reloads happen at depot {}", start_depot.id));
+            }
+            Site {
+                location: start_depot.location,
+                service_minutes: veh.reload_minutes,
+                windows: &start_depot.opening_hours,
+                request: None,
+            }
+        } else {
+            let Some(&(kind, r)) = requests.get(s.job.as_str()) else {
+                errors.push(format!("{at}: no such request"));
+                continue;
+            };
+            if kind != s.kind {
+                errors.push(format!("{at}: wrong kind"));
+            }
+            if let Some(skill) = r.skills.iter().find(|k| !veh.skills.contains(k)) {
+                errors.push(format!("{at}: vehicle {} lacks skill {skill}", veh.id));
+            }
+            Site {
+                location: r.location,
+                service_minutes: r.service_minutes,
+                windows: &r.time_windows,
+                request: Some((kind, r)),
+            }
         };
-        if kind != s.kind {
-            errors.push(format!("{at}: wrong kind"));
-        }
-        if let Some(skill) = r.skills.iter().find(|k| !veh.skills.contains(k)) {
-            errors.push(format!("{at}: vehicle {} lacks skill {skill}", veh.id));
-        }
-        let leg_m = travel.distance_m(place, r.location);
+        let leg_m = travel.distance_m(place, site.location);
         km += leg_m / 1000.0;
         if (s.travel_km - leg_m / 1000.0).abs() > 0.01 {
             errors.push(format!(
@@ -363,7 +409,7 @@ fn check_tour(
         if !leg_ok(
             i,
             time,
-            travel.duration_s(place, r.location) / speed,
+            travel.duration_s(place, site.location) / speed,
             arrival,
             start,
         ) {
@@ -375,8 +421,8 @@ fn check_tour(
         if secs(arrival, start) < -TIME_TOLERANCE_S {
             errors.push(format!("{at}: service starts before arrival"));
         }
-        let open = r.time_windows.is_empty()
-            || r.time_windows.iter().any(|w| {
+        let open = site.windows.is_empty()
+            || site.windows.iter().any(|w| {
                 secs(w.start, start) >= -TIME_TOLERANCE_S && secs(start, w.end) >= -TIME_TOLERANCE_S
             });
         if !open {
@@ -385,25 +431,23 @@ fn check_tour(
                 s.start
             ));
         }
-        if (secs(start, leave) - r.service_minutes * 60.0).abs() > TIME_TOLERANCE_S {
+        if (secs(start, leave) - site.service_minutes * 60.0).abs() > TIME_TOLERANCE_S {
             errors.push(format!("{at}: departure does not leave the service time"));
         }
-        let devices = match kind {
-            StopKind::Pickup => &r.devices,
-            StopKind::Delivery => delivered(problem, s, r),
-        };
-        let (k, l, n) = measure(devices, &problem.devices);
-        match kind {
-            StopKind::Pickup => {
+        match site.request {
+            Some((StopKind::Pickup, r)) => {
+                let (k, l, n) = measure(&r.devices, &problem.devices);
                 kg += k;
                 litres += l;
                 units += n;
             }
-            StopKind::Delivery => {
+            Some((_, r)) => {
+                let (k, l, n) = measure(delivered(problem, s, r), &problem.devices);
                 kg -= k;
                 litres -= l;
                 units = units.saturating_sub(n);
             }
+            None => (kg, litres, units) = trip_load(i + 1),
         }
         if kg > cap_kg || litres > cap_l || units > cap_units {
             errors.push(format!(
@@ -419,7 +463,7 @@ fn check_tour(
                 "{at}: reported load differs from the recomputed one"
             ));
         }
-        place = r.location;
+        place = site.location;
         time = leave;
     }
     let back_m = travel.distance_m(place, end_depot.location);

@@ -15,10 +15,34 @@ use crate::model::{self, Request};
 use crate::plan::{self, Plan, StopKind, Totals, PLAN_FORMAT};
 use crate::routing::Travel;
 
+/// The two kinds of request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Pickup,
+    Delivery,
+}
+
+impl Side {
+    fn kind(self) -> StopKind {
+        match self {
+            Side::Pickup => StopKind::Pickup,
+            Side::Delivery => StopKind::Delivery,
+        }
+    }
+
+    /// The problem's requests of this kind.
+    fn list(self, p: &model::Problem) -> &[Request] {
+        match self {
+            Side::Pickup => &p.pickups,
+            Side::Delivery => &p.orders,
+        }
+    }
+}
+
 /// Which request a solver job stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct JobRef {
-    pub kind: StopKind,
+    pub kind: Side,
     /// Index in `pickups` or `orders`.
     pub index: usize,
 }
@@ -36,7 +60,7 @@ pub struct Conversion {
     pub jobs: Vec<JobRef>,
     pub shifts: Vec<ShiftRef>,
     /// Requests no road reaches: left out of the search, reported as such.
-    pub unroutable: Vec<(StopKind, usize, String)>,
+    pub unroutable: Vec<(Side, usize, String)>,
     /// How travel was estimated.
     pub travel: String,
 }
@@ -68,12 +92,12 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
         .pickups
         .iter()
         .enumerate()
-        .map(|(i, r)| (StopKind::Pickup, i, r))
+        .map(|(i, r)| (Side::Pickup, i, r))
         .chain(
             p.orders
                 .iter()
                 .enumerate()
-                .map(|(i, r)| (StopKind::Delivery, i, r)),
+                .map(|(i, r)| (Side::Delivery, i, r)),
         );
     // Places are numbered as in `routing::places`: depots, then requests.
     for (location, (kind, index, r)) in (p.depots.len()..).zip(requests) {
@@ -89,8 +113,8 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
             .collect();
         merge_windows(&mut windows);
         let (pickup, delivery) = match kind {
-            StopKind::Pickup => (load, solver::Load::ZERO),
-            StopKind::Delivery => (solver::Load::ZERO, load),
+            Side::Pickup => (load, solver::Load::ZERO),
+            Side::Delivery => (solver::Load::ZERO, load),
         };
         jobs.push(solver::Job {
             location,
@@ -146,6 +170,8 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
                         duration: b.minutes * 60.0,
                     })
                 }),
+                max_trips: veh.trips as usize,
+                reload_service: veh.reload_minutes * 60.0,
             });
             shifts.push(ShiftRef {
                 vehicle: vi,
@@ -255,11 +281,7 @@ fn plan_load(l: solver::Load) -> plan::Load {
 impl Conversion {
     fn request<'a>(&self, p: &'a model::Problem, job: usize) -> (StopKind, &'a Request) {
         let r = self.jobs[job];
-        let list = match r.kind {
-            StopKind::Pickup => &p.pickups,
-            StopKind::Delivery => &p.orders,
-        };
-        (r.kind, &list[r.index])
+        (r.kind.kind(), &r.kind.list(p)[r.index])
     }
 
     /// The plan for `solution`, with wall-clock times.
@@ -288,7 +310,29 @@ impl Conversion {
             let mut stops = Vec::new();
             let factor = emissions::factor(veh);
             let km = |a: usize, b: usize| self.problem.distance.get(a, b) / 1000.0;
-            for visit in &sched.visits {
+            let mut reloads = sched.reloads.iter().peekable();
+            for (k, visit) in sched.visits.iter().enumerate() {
+                if let Some(r) = reloads.next_if(|r| r.after == k) {
+                    let depot = &p.depots[sv.start];
+                    stops.push(plan::Stop {
+                        job: depot.id.clone(),
+                        kind: StopKind::Reload,
+                        name: depot.name.clone(),
+                        address: depot.address.clone(),
+                        location: depot.location,
+                        contact: Default::default(),
+                        devices: BTreeMap::new(),
+                        travel_km: r3(km(prev, sv.start)),
+                        arrival: clock(r.arrival),
+                        start: clock(r.start),
+                        departure: clock(r.departure),
+                        waiting_min: r2((r.start - r.arrival) / 60.0),
+                        load: plan_load(r.load),
+                        co2e_kg: r3(r3(km(prev, sv.start)) * factor),
+                        baseline_km: 0.0,
+                    });
+                    prev = sv.start;
+                }
                 let (kind, r) = self.request(p, visit.job);
                 let loc = self.problem.jobs[visit.job].location;
                 stops.push(plan::Stop {
@@ -309,21 +353,18 @@ impl Conversion {
                     baseline_km: r3(km(sv.start, loc) + km(loc, sv.end)),
                 });
                 let devices: u64 = r.devices.values().map(|&c| c as u64).sum();
-                match kind {
-                    StopKind::Pickup => {
-                        totals.pickups_planned += 1;
-                        totals.devices_collected += devices;
-                    }
-                    StopKind::Delivery => {
-                        totals.orders_planned += 1;
-                        totals.devices_delivered += devices;
-                    }
+                if kind == StopKind::Pickup {
+                    totals.pickups_planned += 1;
+                    totals.devices_collected += devices;
+                } else {
+                    totals.orders_planned += 1;
+                    totals.devices_delivered += devices;
                 }
+                totals.stops += 1;
                 prev = loc;
             }
             let cost = solver::route::tour_cost(&self.problem, route.vehicle, &sched);
             totals.tours += 1;
-            totals.stops += stops.len();
             totals.distance_km += sched.distance / 1000.0;
             totals.duration_h += sched.duration() / 3600.0;
             totals.cost += cost;
@@ -375,13 +416,10 @@ impl Conversion {
             })
             .collect();
         for (kind, index, why) in &self.unroutable {
-            let r = match kind {
-                StopKind::Pickup => &p.pickups[*index],
-                StopKind::Delivery => &p.orders[*index],
-            };
+            let r = &kind.list(p)[*index];
             unassigned.push(plan::Unassigned {
                 job: r.id.clone(),
-                kind: *kind,
+                kind: kind.kind(),
                 name: r.name.clone(),
                 reason: "unroutable".to_string(),
                 message: format!("the road network does not reach it: {why}"),

@@ -20,6 +20,7 @@ pub fn stops_csv(plan: &Plan) -> String {
             let kind = match s.kind {
                 StopKind::Pickup => "pickup",
                 StopKind::Delivery => "delivery",
+                StopKind::Reload => "reload",
             };
             let _ = writeln!(
                 o,

@@ -267,6 +267,10 @@ impl Validator {
         self.non_negative(&format!("{at}.costs.per_km"), veh.costs.per_km);
         self.non_negative(&format!("{at}.costs.per_hour"), veh.costs.per_hour);
         self.positive(&format!("{at}.speed_factor"), veh.speed_factor);
+        if veh.trips == 0 {
+            self.err(format!("{at}.trips"), "at least one trip per shift");
+        }
+        self.non_negative(&format!("{at}.reload_minutes"), veh.reload_minutes);
     }
 
     /// Each shift must overlap its depots' opening hours.

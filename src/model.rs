@@ -385,6 +385,14 @@ pub struct Vehicle {
     /// 14:00, on every shift.
     #[serde(rename = "break", default, skip_serializing_if = "Option::is_none")]
     pub daily_break: Option<DailyBreak>,
+    /// Trips allowed per shift: from the second on, the van comes back to
+    /// its depot mid-shift to unload what it collected and load the next
+    /// deliveries.
+    #[serde(default = "one_trip", skip_serializing_if = "is_one_trip")]
+    pub trips: u32,
+    /// Time at the depot between two trips.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reload_minutes: f64,
     /// kgCO2e per km, when the vehicle's own figure is known; otherwise the
     /// energy's factor from `data/emission-factors.csv`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -400,6 +408,18 @@ pub struct Vehicle {
 
 fn one() -> f64 {
     1.0
+}
+
+fn one_trip() -> u32 {
+    1
+}
+
+fn is_one_trip(trips: &u32) -> bool {
+    *trips == 1
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]

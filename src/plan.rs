@@ -101,6 +101,13 @@ pub struct Tour {
     pub driver_break: Option<Break>,
 }
 
+impl Tour {
+    /// The stops that serve requests (not the reloads between trips).
+    pub fn request_stops(&self) -> impl Iterator<Item = &Stop> {
+        self.stops.iter().filter(|s| s.kind != StopKind::Reload)
+    }
+}
+
 /// A break taken after `after_stop` stops (0: at the depot or on the way to
 /// the first stop): before driving on, or on arrival before the service.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -123,6 +130,9 @@ pub struct Geometry {
 pub enum StopKind {
     Pickup,
     Delivery,
+    /// Back at the depot between two trips: what was collected is unloaded
+    /// and the next trip's deliveries loaded. `job` is the depot's id.
+    Reload,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

@@ -54,7 +54,7 @@ pub fn prepare(problem: &Problem, previous: &Plan) -> Result<Replanning, Vec<Fie
     }
     let done: BTreeSet<&str> = kept
         .iter()
-        .flat_map(|t| t.stops.iter().map(|s| s.job.as_str()))
+        .flat_map(|t| t.request_stops().map(|s| s.job.as_str()))
         .collect();
     p.pickups.retain(|r| !done.contains(r.id.as_str()));
     p.orders.retain(|r| !done.contains(r.id.as_str()));
@@ -170,7 +170,7 @@ fn on_day(windows: &[Interval], day: chrono::NaiveDate, problem: &Problem) -> Ve
 pub fn merge(mut plan: Plan, kept: Vec<Tour>, previous: &Plan) -> Plan {
     for t in &kept {
         plan.totals.tours += 1;
-        plan.totals.stops += t.stops.len();
+        plan.totals.stops += t.request_stops().count();
         plan.totals.distance_km += t.distance_km;
         plan.totals.duration_h += t.duration_h;
         plan.totals.cost += t.cost;
@@ -186,7 +186,10 @@ pub fn merge(mut plan: Plan, kept: Vec<Tour>, previous: &Plan) -> Plan {
         let mut m: BTreeMap<String, String> = p
             .tours
             .iter()
-            .flat_map(|t| t.stops.iter().map(move |s| (s.job.clone(), t.id.clone())))
+            .flat_map(|t| {
+                t.request_stops()
+                    .map(move |s| (s.job.clone(), t.id.clone()))
+            })
             .collect();
         for u in &p.unassigned {
             m.insert(u.job.clone(), "unassigned".into());

@@ -69,6 +69,7 @@ pub fn render(plan: &Plan) -> String {
             let kind = match s.kind {
                 StopKind::Pickup => "pickup",
                 StopKind::Delivery => "deliver",
+                StopKind::Reload => "reload",
             };
             let devices: u32 = s.devices.values().sum();
             let wait = if s.waiting_min >= 1.0 {

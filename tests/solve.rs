@@ -261,3 +261,57 @@ fn a_drivers_break_is_planned_in_its_window_and_checked() {
         .join("\n")
         .contains("outside its window"));
 }
+
+#[test]
+fn a_van_unloads_at_its_workshop_mid_shift_for_a_second_trip() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut value = small_problem();
+    // One van of 400 litres for 585 litres of requests.
+    let vehicles = value["vehicles"].as_array_mut().expect("vehicles");
+    vehicles.truncate(1);
+    vehicles[0]["capacity"]["m3"] = serde_json::json!(0.4);
+    let single_path = write(dir.path(), "single.json", &value);
+    let (single, _) = solve_to_file(&single_path, &["--check"]);
+    assert!(
+        !single.unassigned.is_empty(),
+        "one trip cannot carry it all"
+    );
+
+    value["vehicles"][0]["trips"] = serde_json::json!(2);
+    value["vehicles"][0]["reload_minutes"] = serde_json::json!(20);
+    let path = write(dir.path(), "trips.json", &value);
+    let (plan, _) = solve_to_file(&path, &["--check"]);
+    let problem = input::read(&value.to_string()).expect("valid");
+    assert!(plan.unassigned.is_empty(), "{:?}", plan.unassigned);
+    assert_eq!(plan.tours.len(), 1);
+    let tour = &plan.tours[0];
+    let reloads: Vec<usize> = (0..tour.stops.len())
+        .filter(|&i| tour.stops[i].kind == tournee::plan::StopKind::Reload)
+        .collect();
+    assert_eq!(reloads.len(), 1, "{tour:?}");
+    let r = &tour.stops[reloads[0]];
+    assert_eq!(r.job, "atelier");
+    assert!(r.departure > r.start);
+    assert_eq!(plan.totals.stops, 5);
+    assert!(check::check(&problem, &plan).is_empty());
+    assert!(tournee::text::render(&plan).contains("reload"));
+
+    // The checker holds the plan to the van's capacity and trip count.
+    let mut no_reload = plan.clone();
+    no_reload.tours[0].stops.remove(reloads[0]);
+    let errors = check::check(&problem, &no_reload).join("\n");
+    assert!(errors.contains("over capacity"), "{errors}");
+    let mut one_trip = value.clone();
+    one_trip["vehicles"][0]["trips"] = serde_json::json!(1);
+    let strict = input::read(&one_trip.to_string()).expect("valid");
+    let errors = check::check(&strict, &plan).join("\n");
+    assert!(
+        errors.contains("2 trips, vehicle van-a may make 1"),
+        "{errors}"
+    );
+    let mut quick = plan.clone();
+    let r = &mut quick.tours[0].stops[reloads[0]];
+    r.departure = r.start.clone();
+    let errors = check::check(&problem, &quick).join("\n");
+    assert!(errors.contains("service time"), "{errors}");
+}

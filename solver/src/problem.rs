@@ -197,6 +197,12 @@ pub struct Vehicle {
     /// cargo bike has a factor below 1).
     pub speed_factor: f64,
     pub driver_break: Option<Break>,
+    /// Trips allowed in the shift: from the second on, the vehicle comes
+    /// back to its start depot mid-shift, unloads what it collected and
+    /// loads the next trip's deliveries. 1 means a single trip.
+    pub max_trips: usize,
+    /// Time spent at the depot between two trips.
+    pub reload_service: f64,
 }
 
 impl Vehicle {
@@ -216,6 +222,8 @@ impl Vehicle {
             cost_per_time: 0.0,
             speed_factor: 1.0,
             driver_break: None,
+            max_trips: 1,
+            reload_service: 0.0,
         }
     }
 
@@ -363,6 +371,12 @@ impl Problem {
             }) {
                 return Err(ProblemError(format!(
                     "vehicle {v}: break needs a non-negative duration and a window"
+                )));
+            }
+            if veh.max_trips == 0 || !(veh.reload_service >= 0.0 && veh.reload_service.is_finite())
+            {
+                return Err(ProblemError(format!(
+                    "vehicle {v}: needs at least one trip and a non-negative reload time"
                 )));
             }
         }

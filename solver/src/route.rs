@@ -18,11 +18,24 @@ pub struct Visit {
     pub load: Load,
 }
 
+/// A return to the start depot between two trips: the vehicle unloads what
+/// it collected and loads the next trip's deliveries.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reload {
+    /// Number of jobs served before it.
+    pub after: usize,
+    pub arrival: f64,
+    pub start: f64,
+    pub departure: f64,
+    /// What the vehicle carries when it leaves again.
+    pub load: Load,
+}
+
 /// Where and when the driver takes the break.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BreakVisit {
-    /// Number of stops served before it (0: at the start depot, or on the
-    /// way to the first stop).
+    /// Number of stops (jobs and reloads) served before it (0: at the start
+    /// depot, or on the way to the first stop).
     pub after: usize,
     /// Location where the break is taken: the stop just served, or the next
     /// one on arrival, before its service.
@@ -42,6 +55,8 @@ pub struct Schedule {
     pub initial_load: Load,
     pub distance: f64,
     pub driver_break: Option<BreakVisit>,
+    /// Returns to the depot between trips, in tour order.
+    pub reloads: Vec<Reload>,
 }
 
 impl Schedule {
@@ -73,8 +88,9 @@ pub enum Violation {
 /// Schedules `jobs` on vehicle `v`, or says the first rule it breaks.
 pub fn schedule(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Schedule, Violation> {
     let veh = &problem.vehicles[v];
-    let (initial_load, loads) = loads(problem, v, jobs)?;
-    let path = Path::new(problem, v, jobs);
+    let loads = loads(problem, v, jobs)?;
+    let reload_at: Vec<usize> = loads.reloads.iter().map(|r| r.0).collect();
+    let path = Path::new(problem, v, jobs, &reload_at);
 
     let (earliest_return, placed) = path.earliest(veh.shift.start)?;
     if earliest_return > veh.shift.end {
@@ -95,13 +111,14 @@ pub fn schedule(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Schedule,
     };
 
     // Walk the tour from that departure to get the times to print.
-    let n = jobs.len();
-    let mut visits = Vec::with_capacity(n);
+    let m = path.stops.len();
+    let mut visits = Vec::with_capacity(jobs.len());
+    let mut reloads = Vec::with_capacity(reload_at.len());
     let mut driver_break = None;
     let mut time = departure;
     let mut arrival = departure;
     let mut distance = 0.0;
-    for k in 0..=n {
+    for k in 0..=m {
         let travel = path.travel(k);
         distance += problem.distance.get(path.loc[k], path.loc[k + 1]);
         let (arrived, ready) = match placed {
@@ -125,30 +142,40 @@ pub fn schedule(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Schedule,
             }
             _ => (time + travel, time + travel),
         };
-        if k == n {
+        if k == m {
             arrival = ready;
             break;
         }
-        let job = &problem.jobs[jobs[k]];
+        let job = path.job(k);
         let start = job
             .service_start(ready)
             .ok_or(Violation::TimeWindow(k + 1))?;
         time = start + job.service;
-        visits.push(Visit {
-            job: jobs[k],
-            arrival: arrived,
-            start,
-            departure: time,
-            load: loads[k],
-        });
+        match path.stops[k] {
+            Some(j) => visits.push(Visit {
+                job: j,
+                arrival: arrived,
+                start,
+                departure: time,
+                load: loads.after[visits.len()],
+            }),
+            None => reloads.push(Reload {
+                after: visits.len(),
+                arrival: arrived,
+                start,
+                departure: time,
+                load: loads.reloads[reloads.len()].1,
+            }),
+        }
     }
     let sched = Schedule {
         departure,
         visits,
         arrival,
-        initial_load,
+        initial_load: loads.initial,
         distance,
         driver_break,
+        reloads,
     };
     if veh.max_distance.is_some_and(|m| sched.distance > m) {
         return Err(Violation::MaxDistance);
@@ -159,38 +186,151 @@ pub fn schedule(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Schedule,
     Ok(sched)
 }
 
-/// The load when leaving the depot and after each stop, checking skills,
-/// shipment order and capacity on the way.
-fn loads(problem: &Problem, v: usize, jobs: &[usize]) -> Result<(Load, Vec<Load>), Violation> {
+/// Loads along a tour, with the trips it is split into.
+struct Loads {
+    /// What the vehicle carries when it leaves the depot.
+    initial: Load,
+    /// What it carries when it leaves each job.
+    after: Vec<Load>,
+    /// Jobs (by index in the tour) before which the vehicle goes back to its
+    /// depot to reload, with what it carries when it leaves again.
+    reloads: Vec<(usize, Load)>,
+}
+
+/// The loads of `jobs` on vehicle `v`, checking skills, shipment order and
+/// capacity on the way. A vehicle allowed several trips splits the order
+/// into trips where the returns to the depot add the least distance (a
+/// small dynamic programme over the cut points, as in Prins's split for
+/// giant tours). A shipment's goods stay on board, so no cut falls between
+/// its halves.
+fn loads(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Loads, Violation> {
     let veh = &problem.vehicles[v];
-    let initial = jobs
-        .iter()
-        .fold(Load::ZERO, |acc, &j| acc + problem.jobs[j].from_depot());
-    if !initial.fits(veh.capacity) {
-        return Err(Violation::Capacity(0));
-    }
-    let mut loads = Vec::with_capacity(jobs.len());
-    let mut load = initial;
+    let n = jobs.len();
+    // A cut before job i is allowed when no shipment is under way.
+    let mut cut_ok = vec![true; n + 1];
+    let mut open = 0usize;
     for (i, &j) in jobs.iter().enumerate() {
         let job = &problem.jobs[j];
         if !veh.can_serve(job) {
             return Err(Violation::Skills(i + 1));
         }
-        let in_order = match job.shipment {
-            Some(Shipment::PickupFor(d)) => jobs[i + 1..].contains(&d),
-            Some(Shipment::DeliveryOf(p)) => jobs[..i].contains(&p),
-            None => true,
-        };
-        if !in_order {
-            return Err(Violation::Precedence(i + 1));
+        cut_ok[i] = open == 0;
+        match job.shipment {
+            Some(Shipment::PickupFor(d)) if jobs[i + 1..].contains(&d) => open += 1,
+            Some(Shipment::DeliveryOf(p)) if jobs[..i].contains(&p) => open -= 1,
+            None => {}
+            Some(_) => return Err(Violation::Precedence(i + 1)),
         }
-        load = load - job.delivery + job.pickup;
-        if !load.fits(veh.capacity) {
-            return Err(Violation::Capacity(i + 1));
-        }
-        loads.push(load);
     }
-    Ok((initial, loads))
+    let starts = split(problem, v, jobs, &cut_ok)?;
+    // Each trip leaves with its own deliveries.
+    let mut starts = starts;
+    starts.push(jobs.len());
+    let mut after = Vec::with_capacity(jobs.len());
+    let mut leaving = Vec::with_capacity(starts.len() - 1);
+    for trip in starts.windows(2) {
+        let trip = &jobs[trip[0]..trip[1]];
+        let mut load = trip
+            .iter()
+            .fold(Load::ZERO, |acc, &j| acc + problem.jobs[j].from_depot());
+        leaving.push(load);
+        for &j in trip {
+            load = load - problem.jobs[j].delivery + problem.jobs[j].pickup;
+            after.push(load);
+        }
+    }
+    Ok(Loads {
+        initial: leaving[0],
+        after,
+        reloads: starts[1..starts.len() - 1]
+            .iter()
+            .copied()
+            .zip(leaving[1..].iter().copied())
+            .collect(),
+    })
+}
+
+/// The first job of each trip (0 first): the fewest added kilometres over
+/// at most `max_trips` trips that each fit the vehicle, or where the load
+/// first overflows when no split fits.
+fn split(
+    problem: &Problem,
+    v: usize,
+    jobs: &[usize],
+    cut_ok: &[bool],
+) -> Result<Vec<usize>, Violation> {
+    let veh = &problem.vehicles[v];
+    let n = jobs.len();
+    let job = |i: usize| &problem.jobs[jobs[i]];
+    // How far a trip starting at job i reaches: adding a job raises every
+    // earlier load by its delivery, so once a trip overflows, longer ones do.
+    let reach = |i: usize| -> (usize, usize) {
+        let (mut peak, mut load) = (Load::ZERO, Load::ZERO);
+        for k in i..n {
+            let extra = job(k).from_depot();
+            let next = load + extra - job(k).delivery + job(k).pickup;
+            if !(peak + extra).fits(veh.capacity) {
+                return (k, 0);
+            }
+            if !next.fits(veh.capacity) {
+                return (k, k + 1);
+            }
+            (peak, load) = ((peak + extra).max(next), next);
+        }
+        (n, 0)
+    };
+    let (end, overflow) = reach(0);
+    if end == n || veh.max_trips == 1 {
+        return if end == n {
+            Ok(vec![0])
+        } else {
+            Err(Violation::Capacity(overflow))
+        };
+    }
+    let depot = veh.start;
+    let d = |a: usize, b: usize| problem.distance.get(a, b);
+    let detour = |i: usize| {
+        let (a, b) = (job(i - 1).location, job(i).location);
+        d(a, depot) + d(depot, b) - d(a, b)
+    };
+    // best[t][i]: the least added distance for jobs[..i] in t trips, with
+    // the next trip starting at job i, and where the last trip started.
+    let trips = veh.max_trips.min(n);
+    let mut best: Vec<Vec<Option<(f64, usize)>>> = vec![vec![None; n + 1]; trips + 1];
+    best[0][0] = Some((0.0, 0));
+    for t in 0..trips {
+        for i in 0..n {
+            let Some((cost, _)) = best[t][i] else {
+                continue;
+            };
+            for next in i + 1..=reach(i).0 {
+                if next < n && !cut_ok[next] {
+                    continue;
+                }
+                let added = if next < n { cost + detour(next) } else { cost };
+                if best[t + 1][next].is_none_or(|(c, _)| added < c) {
+                    best[t + 1][next] = Some((added, i));
+                }
+            }
+        }
+    }
+    // The fewest trips among the cheapest splits.
+    let Some(mut t) = (1..=trips)
+        .filter_map(|t| best[t][n].map(|(c, _)| (c, t)))
+        .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+        .map(|(_, t)| t)
+    else {
+        return Err(Violation::Capacity(overflow));
+    };
+    let mut starts = Vec::with_capacity(t);
+    let mut at = n;
+    while t > 0 {
+        let (_, prev) = best[t][at].expect("the path back was reached");
+        starts.push(prev);
+        (at, t) = (prev, t - 1);
+    }
+    starts.reverse();
+    Ok(starts)
 }
 
 /// Where the break goes: in the gap after position `gap`, either right
@@ -202,23 +342,42 @@ struct Placement {
     rest: Break,
 }
 
-/// The times of one job order, with the driver's break placed where it
-/// delays the return least. Positions are 0 (start depot), 1..=n (jobs) and
-/// n + 1 (end depot).
+/// The times of one job order, with its reloads and the driver's break
+/// placed where it delays the return least. Positions are 0 (start depot),
+/// 1..=m (the stops: jobs and reloads) and m + 1 (end depot).
 struct Path<'a> {
     problem: &'a Problem,
     v: usize,
-    jobs: &'a [usize],
+    /// Each stop: a job, or `None` for a reload at the start depot.
+    stops: Vec<Option<usize>>,
+    reload: Job,
     loc: Vec<usize>,
     rest: Option<Break>,
 }
 
 impl<'a> Path<'a> {
-    fn new(problem: &'a Problem, v: usize, jobs: &'a [usize]) -> Self {
+    /// `reloads` holds the jobs (by index in `jobs`) before which the
+    /// vehicle goes back to reload.
+    fn new(problem: &'a Problem, v: usize, jobs: &[usize], reloads: &[usize]) -> Self {
         let veh = &problem.vehicles[v];
-        let mut loc = Vec::with_capacity(jobs.len() + 2);
+        let mut stops = Vec::with_capacity(jobs.len() + reloads.len());
+        for (i, &j) in jobs.iter().enumerate() {
+            if reloads.contains(&i) {
+                stops.push(None);
+            }
+            stops.push(Some(j));
+        }
+        let reload = Job {
+            service: veh.reload_service,
+            ..Job::at(veh.start)
+        };
+        let mut loc = Vec::with_capacity(stops.len() + 2);
         loc.push(veh.start);
-        loc.extend(jobs.iter().map(|&j| problem.jobs[j].location));
+        loc.extend(
+            stops
+                .iter()
+                .map(|s| s.map_or(veh.start, |j| problem.jobs[j].location)),
+        );
         loc.push(veh.end);
         // An empty tour is not driven, and a shift that starts after the
         // window has closed has had its break before.
@@ -228,10 +387,17 @@ impl<'a> Path<'a> {
         Path {
             problem,
             v,
-            jobs,
+            stops,
+            reload,
             loc,
             rest,
         }
+    }
+
+    /// The job served at stop `k` (0-based), a reload's own for reloads.
+    #[inline]
+    fn job(&self, k: usize) -> &Job {
+        self.stops[k].map_or(&self.reload, |j| &self.problem.jobs[j])
     }
 
     #[inline]
@@ -243,7 +409,7 @@ impl<'a> Path<'a> {
     /// Earliest return when leaving at `departure`, by a forward pass that
     /// follows two schedules: break still to take, break taken.
     fn earliest(&self, departure: f64) -> Result<(f64, Option<Placement>), Violation> {
-        let n = self.jobs.len();
+        let n = self.stops.len();
         let mut ahead = departure; // leaving position k, break still to take
         let mut behind = f64::INFINITY; // leaving position k, break taken
                                         // The last time the break schedule switches over is where the
@@ -271,7 +437,7 @@ impl<'a> Path<'a> {
                     _ => Ok((ready_ahead, None)),
                 };
             }
-            let job = &self.problem.jobs[self.jobs[k]];
+            let job = self.job(k);
             ahead = serve(job, ready_ahead);
             behind = serve(job, ready_behind);
             if ahead.is_infinite() && behind.is_infinite() {
@@ -291,7 +457,7 @@ impl<'a> Path<'a> {
         } else {
             ret
         };
-        for k in (0..=self.jobs.len()).rev() {
+        for k in (0..=self.stops.len()).rev() {
             let travel = self.travel(k);
             let leave_behind = behind - travel;
             let mut leave_ahead = ahead - travel;
@@ -313,7 +479,7 @@ impl<'a> Path<'a> {
                     leave_behind
                 };
             }
-            let job = &self.problem.jobs[self.jobs[k - 1]];
+            let job = self.job(k - 1);
             behind = latest(job, leave_behind - job.service);
             ahead = latest(job, leave_ahead - job.service);
         }
@@ -365,10 +531,13 @@ pub fn tour_cost(problem: &Problem, v: usize, s: &Schedule) -> f64 {
     veh.fixed_cost + veh.cost_per_distance * s.distance + veh.cost_per_time * s.duration()
 }
 
-/// True when the vehicle's cost or limits depend on waiting and breaks,
+/// True when the vehicle's cost or limits depend on waiting, breaks or reloads,
 /// which the insertion cache does not hold: then tours are rescheduled.
 fn time_matters(veh: &Vehicle) -> bool {
-    veh.max_duration.is_some() || veh.cost_per_time != 0.0 || veh.driver_break.is_some()
+    veh.max_duration.is_some()
+        || veh.cost_per_time != 0.0
+        || veh.driver_break.is_some()
+        || veh.max_trips > 1
 }
 
 /// A tour with the prefix and suffix data that make insertion tests O(1).
@@ -418,7 +587,7 @@ impl Tour {
     /// Builds the cache for a feasible job order, or `None` when it is not.
     pub fn new(problem: &Problem, vehicle: usize, jobs: Vec<usize>) -> Option<Self> {
         let veh = &problem.vehicles[vehicle];
-        let (initial_load, loads) = loads(problem, vehicle, &jobs).ok()?;
+        let loads = loads(problem, vehicle, &jobs).ok()?;
         let n = jobs.len();
         let mut loc = Vec::with_capacity(n + 2);
         loc.push(veh.start);
@@ -458,18 +627,22 @@ impl Tour {
         }
         latest_start[0] = veh.shift.end;
 
-        // Only breaks, duration limits and time costs need the exact schedule.
-        let cost = if n == 0 {
-            0.0
+        // Only breaks, reloads, duration limits and time costs need the
+        // exact schedule (a reload's detour adds to the distance).
+        let (cost, distance) = if n == 0 {
+            (0.0, distance)
         } else if time_matters(veh) {
-            tour_cost(problem, vehicle, &schedule(problem, vehicle, &jobs).ok()?)
+            let sched = schedule(problem, vehicle, &jobs).ok()?;
+            (tour_cost(problem, vehicle, &sched), sched.distance)
         } else {
-            veh.fixed_cost + veh.cost_per_distance * distance
+            (veh.fixed_cost + veh.cost_per_distance * distance, distance)
         };
 
+        // With reloads these loads span trips; insertions then skip the
+        // load test below and go to the exact schedule.
         let mut load = Vec::with_capacity(n + 2);
-        load.push(initial_load);
-        load.extend(loads);
+        load.push(loads.initial);
+        load.extend(loads.after);
         load.push(Load::ZERO);
         let mut prefix_max = load.clone();
         for i in 1..prefix_max.len() {
@@ -512,16 +685,18 @@ impl Tour {
 
         // Deliveries ride from the depot to the job, pickups from the job back.
         let cap = veh.capacity;
-        if !(self.prefix_max[after] + j.delivery).fits(cap)
-            || !(self.load[after] + j.pickup).fits(cap)
-            || !(self.suffix_max[after + 1] + j.pickup).fits(cap)
+        let one_trip = veh.max_trips == 1;
+        if one_trip
+            && (!(self.prefix_max[after] + j.delivery).fits(cap)
+                || !(self.load[after] + j.pickup).fits(cap)
+                || !(self.suffix_max[after + 1] + j.pickup).fits(cap))
             || !self.time_fits(problem, j, after)
         {
             return None;
         }
         let added = problem.distance.get(a, j.location) + problem.distance.get(j.location, b)
             - problem.distance.get(a, b);
-        if veh.max_distance.is_some_and(|m| self.distance + added > m) {
+        if one_trip && veh.max_distance.is_some_and(|m| self.distance + added > m) {
             return None;
         }
         let delta = if time_matters(&problem.vehicles[self.vehicle]) {

@@ -27,8 +27,51 @@ fn load(x: i64) -> Load {
     Load([x, 0, 0])
 }
 
-/// Cost of one vehicle's sequence, or `None` when it breaks a rule.
+/// Cost of one vehicle's sequence, or `None` when it breaks a rule: the
+/// cheapest over every way to split it into the trips the vehicle may make.
 fn route_cost(p: &Problem, v: usize, seq: &[usize]) -> Option<f64> {
+    cut_sets(p, v, seq)
+        .iter()
+        .filter_map(|cuts| trips_cost(p, v, seq, cuts))
+        .min_by(f64::total_cmp)
+}
+
+/// Every set of reload points (jobs before which the vehicle goes back to
+/// its depot) with fewer cuts than the vehicle's trips.
+fn cut_sets(p: &Problem, v: usize, seq: &[usize]) -> Vec<Vec<usize>> {
+    let max_cuts = p.vehicles[v].max_trips - 1;
+    let gaps = seq.len().saturating_sub(1);
+    (0..1u32 << gaps)
+        .filter(|mask| mask.count_ones() as usize <= max_cuts)
+        .map(|mask| {
+            (0..gaps)
+                .filter(|g| mask >> g & 1 == 1)
+                .map(|g| g + 1)
+                .collect()
+        })
+        .collect()
+}
+
+/// The stops of a sequence with reloads before the jobs at `cuts`: the
+/// jobs themselves, and for a reload a job at the depot taking the reload
+/// time.
+fn with_reloads(p: &Problem, v: usize, seq: &[usize], cuts: &[usize]) -> Vec<Job> {
+    let veh = &p.vehicles[v];
+    let mut stops = Vec::new();
+    for (i, &j) in seq.iter().enumerate() {
+        if cuts.contains(&i) {
+            stops.push(Job {
+                service: veh.reload_service,
+                ..Job::at(veh.start)
+            });
+        }
+        stops.push(p.jobs[j].clone());
+    }
+    stops
+}
+
+/// Cost of a sequence split into trips at `cuts`, or `None`.
+fn trips_cost(p: &Problem, v: usize, seq: &[usize], cuts: &[usize]) -> Option<f64> {
     if seq.is_empty() {
         return Some(0.0);
     }
@@ -43,28 +86,36 @@ fn route_cost(p: &Problem, v: usize, seq: &[usize]) -> Option<f64> {
             return None;
         }
     }
-    // Shipments are loaded at their pickup, everything else at the depot.
-    let mut on_board: i64 = seq
-        .iter()
-        .filter(|&&j| !matches!(p.jobs[j].shipment, Some(Shipment::DeliveryOf(_))))
-        .map(|&j| p.jobs[j].delivery.0[0])
-        .sum();
-    if on_board > veh.capacity.0[0] {
-        return None;
-    }
-    let mut dist = 0.0;
-    let mut at = veh.start;
-    for &j in seq {
-        let job = &p.jobs[j];
-        dist += p.distance.get(at, job.location);
-        on_board += job.pickup.0[0] - job.delivery.0[0];
+    // Each trip by itself: shipments are loaded at their pickup and must be
+    // dropped in the same trip, everything else is loaded at the depot.
+    let mut bounds = vec![0];
+    bounds.extend_from_slice(cuts);
+    bounds.push(seq.len());
+    for trip in bounds.windows(2) {
+        let trip = &seq[trip[0]..trip[1]];
+        let mut on_board: i64 = trip
+            .iter()
+            .filter(|&&j| !matches!(p.jobs[j].shipment, Some(Shipment::DeliveryOf(_))))
+            .map(|&j| p.jobs[j].delivery.0[0])
+            .sum();
         if on_board > veh.capacity.0[0] {
             return None;
         }
-        at = job.location;
+        for &j in trip {
+            if let Some(other) = p.jobs[j].partner() {
+                if !trip.contains(&other) {
+                    return None;
+                }
+            }
+            on_board += p.jobs[j].pickup.0[0] - p.jobs[j].delivery.0[0];
+            if on_board > veh.capacity.0[0] {
+                return None;
+            }
+        }
     }
-    dist += p.distance.get(at, veh.end);
-    let back = earliest_return(p, v, seq)?;
+    let stops = with_reloads(p, v, seq, cuts);
+    let dist = distance(p, v, &stops);
+    let back = earliest_return(p, v, &stops)?;
     // Tours here leave at the shift start and never wait before their first
     // window, so the duration is the return time minus the shift start.
     let too_long = veh
@@ -77,30 +128,38 @@ fn route_cost(p: &Problem, v: usize, seq: &[usize]) -> Option<f64> {
     Some(veh.fixed_cost + veh.cost_per_distance * dist)
 }
 
+fn distance(p: &Problem, v: usize, stops: &[Job]) -> f64 {
+    let veh = &p.vehicles[v];
+    let mut places = vec![veh.start];
+    places.extend(stops.iter().map(|j| j.location));
+    places.push(veh.end);
+    places.windows(2).map(|w| p.distance.get(w[0], w[1])).sum()
+}
+
 /// Earliest return over every place for the driver's break: in each gap
 /// between stops, before driving on or on arrival. No break is needed by a
 /// tour back before the window opens.
-fn earliest_return(p: &Problem, v: usize, seq: &[usize]) -> Option<f64> {
+fn earliest_return(p: &Problem, v: usize, stops: &[Job]) -> Option<f64> {
     let veh = &p.vehicles[v];
-    let free = drive(p, v, seq, None);
+    let free = drive(p, v, stops, None);
     let Some(b) = veh.driver_break else {
         return free;
     };
     if free.is_some_and(|t| t <= b.window.start) || veh.shift.start > b.window.end {
         return free;
     }
-    (0..=seq.len())
+    (0..=stops.len())
         .flat_map(|gap| [(gap, false), (gap, true)])
-        .filter_map(|place| drive(p, v, seq, Some(place)))
+        .filter_map(|place| drive(p, v, stops, Some(place)))
         .min_by(f64::total_cmp)
 }
 
 /// Return time leaving at the shift start, with the break (if placed) in
 /// gap `.0`, taken on arrival when `.1`.
-fn drive(p: &Problem, v: usize, seq: &[usize], brk: Option<(usize, bool)>) -> Option<f64> {
+fn drive(p: &Problem, v: usize, stops: &[Job], brk: Option<(usize, bool)>) -> Option<f64> {
     let veh = &p.vehicles[v];
     let (mut t, mut at) = (veh.shift.start, veh.start);
-    let stops = seq.iter().map(|&j| Some(&p.jobs[j])).chain([None]);
+    let stops = stops.iter().map(Some).chain([None]);
     for (gap, job) in stops.enumerate() {
         let to = job.map_or(veh.end, |j| j.location);
         let travel = p.duration.get(at, to) / veh.speed_factor;
@@ -654,7 +713,7 @@ fn schedules_agree_with_the_independent_evaluator_on_random_tours() {
         let theirs = route_cost(&p, 0, &seq);
         assert_eq!(ours.is_ok(), theirs.is_some(), "{seq:?} {p:?} {ours:?}");
         if let Ok(s) = ours {
-            let back = earliest_return(&p, 0, &seq).expect("feasible");
+            let back = earliest_return(&p, 0, &with_reloads(&p, 0, &seq, &[])).expect("feasible");
             assert!((s.arrival - back).abs() < 1e-9, "{} vs {back}", s.arrival);
             checked += 1;
             breaks += usize::from(s.driver_break.is_some());
@@ -663,5 +722,117 @@ fn schedules_agree_with_the_independent_evaluator_on_random_tours() {
     assert!(
         checked > 300 && breaks > 100,
         "only {checked} feasible tours drawn, {breaks} with a break"
+    );
+}
+
+/// A vehicle allowed `trips` trips, with `reload` time at the depot between.
+fn multi_trip(capacity: i64, trips: usize, reload: f64) -> Vehicle {
+    Vehicle {
+        max_trips: trips,
+        reload_service: reload,
+        ..Vehicle::new(0, load(capacity))
+    }
+}
+
+#[test]
+fn a_van_goes_back_to_its_depot_for_a_second_trip() {
+    let jobs = vec![job(1, 6), job(2, 6), job(3, 4), job(4, 4)];
+    let p = problem(&PTS[..5], jobs.clone(), vec![multi_trip(10, 2, 5.0)]);
+    let s = assert_optimal(&p);
+    assert!(s.unassigned.is_empty());
+    let sched = tournee_solver::schedule(&p, 0, &s.routes[0].jobs).expect("feasible");
+    assert_eq!(sched.reloads.len(), 1);
+    let r = sched.reloads[0];
+    // Unloaded at the depot and out again, empty, after the reload time.
+    assert_eq!(r.load, load(0));
+    assert!((r.departure - r.start - 5.0).abs() < 1e-9);
+    assert!(sched.visits.iter().all(|v| v.load.0[0] <= 10));
+    // One trip cannot carry it all.
+    let single = problem(&PTS[..5], jobs, vec![multi_trip(10, 1, 5.0)]);
+    assert!(!solved(&single).unassigned.is_empty());
+}
+
+#[test]
+fn each_trip_loads_its_own_deliveries() {
+    let mut jobs = vec![Job::at(1), Job::at(2), job(3, 7)];
+    jobs[0].delivery = load(8);
+    jobs[1].delivery = load(8);
+    let p = problem(&PTS[..4], jobs, vec![multi_trip(10, 3, 0.0)]);
+    let s = assert_optimal(&p);
+    let sched = tournee_solver::schedule(&p, 0, &s.routes[0].jobs).expect("feasible");
+    assert_eq!(sched.reloads.len(), 1, "{sched:?}");
+    assert_eq!(sched.initial_load, load(8));
+}
+
+#[test]
+fn a_second_trip_beats_a_second_van_that_costs_more() {
+    let jobs = vec![job(1, 6), job(2, 6), job(3, 6)];
+    let van = Vehicle {
+        fixed_cost: 100.0,
+        ..multi_trip(12, 2, 0.0)
+    };
+    let p = problem(&PTS[..4], jobs, vec![van.clone(), van]);
+    let s = assert_optimal(&p);
+    assert_eq!(s.routes.len(), 1);
+}
+
+#[test]
+fn reload_time_counts_in_the_shift() {
+    // Two trips to 1 and 3 take 20 + 20 driving; a 30-minute reload does not
+    // fit a 60 shift, so the second van goes.
+    let jobs = vec![job(1, 6), job(3, 6)];
+    let mut van = multi_trip(10, 2, 30.0);
+    van.shift = TimeWindow::new(0.0, 60.0);
+    let p = problem(&PTS[..4], jobs, vec![van.clone(), van.clone()]);
+    assert_eq!(assert_optimal(&p).routes.len(), 2);
+    // A 10-minute reload fits, and one van costs less than two.
+    van.reload_service = 10.0;
+    van.fixed_cost = 1.0;
+    let p = problem(&PTS[..4], p.jobs.clone(), vec![van.clone(), van]);
+    assert_eq!(assert_optimal(&p).routes.len(), 1);
+}
+
+#[test]
+fn trips_split_where_the_detour_is_shortest() {
+    // Random orders on a three-trip van: the tour the solver schedules is
+    // the evaluator's cheapest split, and its times are the evaluator's.
+    let mut state = 777u64;
+    let mut next = move |n: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    let (mut feasible, mut reloaded) = (0, 0);
+    for _ in 0..2000 {
+        let n = 1 + next(6) as usize;
+        let jobs: Vec<Job> = (0..n)
+            .map(|i| {
+                let mut j = job(1 + (i + next(5) as usize) % 5, next(7) as i64);
+                j.delivery = load(next(5) as i64);
+                j.service = next(10) as f64;
+                j
+            })
+            .collect();
+        let van = multi_trip(9, 1 + next(3) as usize, next(20) as f64);
+        let p = problem(&PTS, jobs, vec![van]);
+        let seq: Vec<usize> = (0..n).collect();
+        let ours = tournee_solver::schedule(&p, 0, &seq);
+        let theirs = route_cost(&p, 0, &seq);
+        assert_eq!(ours.is_ok(), theirs.is_some(), "{seq:?} {p:?} {ours:?}");
+        let Ok(s) = ours else { continue };
+        let best = theirs.expect("feasible");
+        assert!((s.distance - best).abs() < 1e-9, "{} vs {best}", s.distance);
+        let cuts: Vec<usize> = s.reloads.iter().map(|r| r.after).collect();
+        let cost = trips_cost(&p, 0, &seq, &cuts).expect("our split is feasible");
+        assert!((cost - s.distance).abs() < 1e-9);
+        let back = earliest_return(&p, 0, &with_reloads(&p, 0, &seq, &cuts)).expect("back");
+        assert!((s.arrival - back).abs() < 1e-9, "{} vs {back}", s.arrival);
+        feasible += 1;
+        reloaded += usize::from(!cuts.is_empty());
+    }
+    assert!(
+        feasible > 500 && reloaded > 200,
+        "{feasible} feasible, {reloaded} with a reload"
     );
 }
