@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine, installing what it needs:
 # a real OSRM server on the Monaco extract (scripts/osrm-test-server.sh,
-# fetched from PyPI once into target/osrm/) for the road back-end's tests.
+# fetched from PyPI once into target/osrm/) for the road back-end's tests;
+# the web pages' libraries from npm (scripts/setup-web.sh) and Debian's
+# Chromium for the pages' end-to-end tests (web/tests/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/osrm-test-server.sh start >/dev/null
 trap 'scripts/osrm-test-server.sh stop' EXIT
 cargo test --workspace --release --locked "$@"
+
+# The pages in a real headless Chromium, against a real `tournee demo`.
+scripts/setup-web.sh
+if ! command -v chromium >/dev/null; then
+  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >&2
+fi
+cargo build --release --locked --bin tournee
+(cd web && node --test tests/)

@@ -25,6 +25,11 @@ enum Command {
         time_limit: f64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Print the plan and stop, without serving it.
+        #[arg(long)]
+        no_serve: bool,
+        #[command(flatten)]
+        server: tournee::server::Config,
     },
     /// Solve public benchmark instances and print CSV results.
     Bench(bench::Options),
@@ -67,7 +72,12 @@ fn main() -> ExitCode {
             ),
             Err(solve::Failure::Io(e)) => fail(format!("error: {e}"), 1),
         },
-        Command::Demo { time_limit, seed } => match demo::run(time_limit, seed) {
+        Command::Demo {
+            time_limit,
+            seed,
+            no_serve,
+            server,
+        } => match demo::run(time_limit, seed, (!no_serve).then_some(server)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(format!("error: {e}"), 1),
         },

@@ -1,14 +1,36 @@
 //! `tournee demo`: plan the embedded sample week of the Métropole Rouen
-//! Normandie (3 vans, 5 days, 121 pickups, 16 commune orders) and print it.
-//! Needs no file and no server: the main job on the embedded defaults.
+//! Normandie (3 vans, 5 days, 121 pickups, 16 commune orders), print it,
+//! then serve it: the planning board, the drivers' tours and the emissions
+//! page open on it. Needs no file: the main job on the embedded defaults.
 
+use crate::model::Problem;
+use crate::plan::Plan;
 use crate::routing::{self, Travel};
+use crate::server::{self, store::Sqlite};
 use crate::{allocate, check, convert, input, text};
 
 /// The sample week, compiled into the binary.
 pub const SAMPLE_WEEK: &str = include_str!("../../data/rouen/week.json");
 
-pub fn run(time_limit: f64, seed: u64) -> Result<(), String> {
+/// Plans and prints the sample week, then, unless `config` is `None`, stores
+/// the plan and serves the web pages and the API on it.
+pub fn run(time_limit: f64, seed: u64, config: Option<server::Config>) -> Result<(), String> {
+    let (problem, plan) = plan(time_limit, seed)?;
+    let Some(config) = config else {
+        return Ok(());
+    };
+    let store = Sqlite::open(&config.db).map_err(|e| format!("{}: {e}", config.db.display()))?;
+    server::jobs::store_plan(&store, &problem, SAMPLE_WEEK, &plan, "demo")?;
+    drop(store);
+    eprintln!(
+        "Stored in {}. Open the address below: the planning board (/), the emissions page \
+         (/manager.html); each tour's driver link is on the board. Ctrl-C stops.",
+        config.db.display()
+    );
+    server::serve(config)
+}
+
+fn plan(time_limit: f64, seed: u64) -> Result<(Problem, Plan), String> {
     let mut problem = input::read(SAMPLE_WEEK).map_err(|e| format!("embedded sample: {}", e[0]))?;
     problem.solver.time_limit_s = time_limit;
     problem.solver.seed = seed;
@@ -34,7 +56,7 @@ pub fn run(time_limit: f64, seed: u64) -> Result<(), String> {
     let errors = check::check(&problem, &plan);
     if errors.is_empty() {
         eprintln!("check: the plan is feasible");
-        Ok(())
+        Ok((problem, plan))
     } else {
         Err(format!("the plan is not feasible: {}", errors.join("; ")))
     }

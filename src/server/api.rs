@@ -214,6 +214,21 @@ pub async fn get_job(
     Ok(HttpResponse::Ok().json(job_view(&state, &id)?))
 }
 
+/// `GET /api/v1/web-config`: what the web pages need to know of the
+/// server's settings (no key needed: it holds no data).
+pub async fn web_config(state: web::Data<AppState>) -> HttpResponse {
+    let tiles = &state.config.tile_url;
+    HttpResponse::Ok().json(json!({
+        "tile_url": tiles,
+        "tile_attribution": if tiles.contains("openstreetmap.org") {
+            "© OpenStreetMap contributors"
+        } else {
+            ""
+        },
+        "api_key_required": !state.config.api_keys.is_empty(),
+    }))
+}
+
 /// `POST /api/v1/allocate`: the stock allocation of a problem alone.
 pub async fn allocate(
     req: HttpRequest,

@@ -67,6 +67,18 @@ pub struct Config {
     /// HTTP worker threads.
     #[arg(long, env = "TOURNEE_WORKERS", default_value_t = 2)]
     pub workers: usize,
+    /// Folder of the web pages (`public/`, and `node_modules/` as installed
+    /// by `npm ci`).
+    #[arg(long, env = "TOURNEE_WEB_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/web"))]
+    pub web_dir: PathBuf,
+    /// Base-map tiles for the pages' maps (`{z}/{x}/{y}` template); empty:
+    /// no base map, the tours drawn on a blank background.
+    #[arg(
+        long,
+        env = "TOURNEE_TILE_URL",
+        default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    )]
+    pub tile_url: String,
 }
 
 fn api_key(s: &str) -> Result<(String, String), String> {
@@ -113,6 +125,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", get().to(api::healthz))
         .route("/api/openapi.json", get().to(openapi::document))
         .route("/api/docs", get().to(openapi::page))
+        .route("/api/v1/web-config", get().to(api::web_config))
         .route("/api/v1/solve", post().to(api::solve))
         .route("/api/v1/allocate", post().to(api::allocate))
         .route("/api/v1/jobs", post().to(api::create_job))
@@ -153,6 +166,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// The web pages and the front-end libraries npm installed, as files. The
+/// pages only talk to the API, like any other client.
+fn pages(cfg: &mut web::ServiceConfig, dir: &std::path::Path) {
+    let modules = dir.join("node_modules");
+    cfg.service(actix_files::Files::new(
+        "/vendor/leaflet",
+        modules.join("leaflet/dist"),
+    ))
+    .service(actix_files::Files::new(
+        "/vendor/qrcode",
+        modules.join("qrcode-generator"),
+    ))
+    .service(
+        actix_files::Files::new("/", dir.join("public"))
+            .index_file("index.html")
+            .default_handler(web::to(no_route)),
+    );
+}
+
 /// Answers unknown routes and malformed paths in the API's error shape.
 async fn no_route() -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found("no such route; see /api/docs"))
@@ -190,6 +222,10 @@ pub fn serve(config: Config) -> Result<(), String> {
         store,
         config: config.clone(),
     });
+    let web_dir = config.web_dir.clone();
+    if !web_dir.join("node_modules/leaflet").is_dir() {
+        tracing::warn!(dir = %web_dir.display(), "web pages' libraries missing: run `npm ci` in web/ (scripts/setup-web.sh)");
+    }
     actix_web::rt::System::new().block_on(async move {
         let server = HttpServer::new(move || {
             App::new()
@@ -221,6 +257,7 @@ pub fn serve(config: Config) -> Result<(), String> {
                     .instrument(span)
                 })
                 .configure(routes)
+                .configure(|cfg| pages(cfg, &web_dir))
                 .default_service(web::to(no_route))
         })
         .workers(config.workers.max(1))

@@ -34,6 +34,14 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "get",
+        path: "/api/v1/web-config",
+        summary: "What the web pages need of the server's settings: the base-map tile URL (empty: no base map) and its attribution, and whether an API key is required.",
+        access: "none",
+        body: None,
+        responses: &[(200, "Object")],
+    },
+    Operation {
+        method: "get",
         path: "/api/openapi.json",
         summary: "This document.",
         access: "none",

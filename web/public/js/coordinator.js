@@ -1,0 +1,286 @@
+// The coordinator's planning board: import the week's requests, check the
+// fleet, plan with a live progress bar, read the tours on the map and by
+// day, see what was left out and why, lock or move stops and re-plan, hand
+// each driver their link, export.
+
+import { api, apiKey, setApiKey, ApiError } from './api.js';
+import { readRequests } from './requests-csv.js';
+import { createMap } from './map.js';
+import { el, hm, num, dayName, devices, colour } from './format.js';
+
+const $ = (id) => document.getElementById(id);
+const state = { problem: null, plan: null, planId: null, share: [], locks: [], day: null, pending: null };
+let map;
+
+function say(text, kind = '') {
+  $('status').textContent = text;
+  $('status').className = `status ${kind}`;
+}
+
+function explain(e) {
+  if (e instanceof ApiError && e.status === 401) {
+    $('key-box').hidden = false;
+    return 'The server needs an API key.';
+  }
+  return e instanceof ApiError && e.field ? `${e.field}: ${e.message}` : e.message;
+}
+
+async function start() {
+  const config = await api('/api/v1/web-config');
+  if (config.api_key_required && !apiKey()) $('key-box').hidden = false;
+  $('key-save').addEventListener('click', () => {
+    setApiKey($('api-key').value.trim());
+    location.reload();
+  });
+  map = createMap($('map'), config);
+  $('csv').addEventListener('change', readFile);
+  $('skip').addEventListener('change', () => { $('import').disabled = !canImport(); });
+  $('import').addEventListener('click', importRequests);
+  $('plan').addEventListener('click', () => runPlanning(false));
+  $('replan').addEventListener('click', () => runPlanning(true));
+  try {
+    const { plans } = await api('/api/v1/plans');
+    if (plans.length) await openPlan(plans[0].id);
+    else say('No plan stored yet: start from a problem with `tournee demo`, or POST one to the API.');
+  } catch (e) {
+    say(explain(e), 'error');
+  }
+}
+
+async function openPlan(id) {
+  const stored = await api(`/api/v1/plans/${id}`);
+  state.plan = stored.plan;
+  state.planId = id;
+  state.share = stored.share;
+  if (!state.problem) state.problem = await api(`/api/v1/plans/${id}/problem`);
+  renderProblem();
+  renderPlan();
+}
+
+// ---- 1. Requests -----------------------------------------------------
+
+async function readFile() {
+  const file = $('csv').files[0];
+  if (!file) return;
+  const text = await file.text();
+  state.pending = readRequests(text, state.problem?.devices || {});
+  const { pickups, orders, errors, rows } = state.pending;
+  const report = $('csv-report');
+  report.replaceChildren();
+  report.append(el('p', { 'data-testid': 'csv-summary' },
+    `${rows} rows: ${pickups.length} pickups and ${orders.length} orders read` +
+    (errors.length ? `, ${errors.length} mistake${errors.length > 1 ? 's' : ''}.` : ', no mistake.')));
+  if (errors.length) {
+    report.append(el('table', { class: 'grid errors', 'data-testid': 'csv-errors' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'Row'), el('th', {}, 'Column'), el('th', {}, 'Mistake'))),
+      el('tbody', {}, errors.map((m) => el('tr', {}, el('td', {}, m.row), el('td', {}, m.column), el('td', {}, m.message))))));
+  }
+  $('skip-box').hidden = !errors.length;
+  $('skip').checked = false;
+  $('import').disabled = !canImport();
+}
+
+function canImport() {
+  const p = state.pending;
+  if (!p || !state.problem || p.pickups.length + p.orders.length === 0) return false;
+  return p.errors.length === 0 || $('skip').checked;
+}
+
+function importRequests() {
+  const { pickups, orders } = state.pending;
+  state.problem.pickups = pickups;
+  state.problem.orders = orders;
+  delete state.problem.replan;
+  state.locks = [];
+  state.pending = null;
+  $('import').disabled = true;
+  say(`Imported ${pickups.length} pickups and ${orders.length} orders. Plan the week to see the tours.`, 'ok');
+  renderProblem();
+}
+
+// ---- 2. Fleet --------------------------------------------------------
+
+function renderProblem() {
+  const p = state.problem;
+  $('problem-name').textContent = `${p.name}: ${p.pickups.length} pickups, ${p.orders.length} orders, ${p.vehicles.length} vans.`;
+  const days = [...new Set(p.vehicles.flatMap((v) => (v.all_shifts || v.shifts).map((s) => s.start.slice(0, 10))))].sort();
+  const table = $('fleet');
+  table.querySelectorAll('thead, tbody').forEach((n) => n.remove());
+  table.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Van'), el('th', { scope: 'col' }, 'kg'), el('th', { scope: 'col' }, 'm³'),
+    days.map((d) => el('th', { scope: 'col' }, dayName(d))))));
+  table.append(el('tbody', {}, p.vehicles.map((v) => {
+    v.all_shifts = v.all_shifts || v.shifts.slice();
+    const number = (field) => el('input', {
+      type: 'number', min: '0', step: 'any', value: v.capacity[field], 'aria-label': `${v.id} capacity ${field}`,
+      onchange: (e) => { v.capacity[field] = Number(e.target.value); },
+    });
+    return el('tr', {}, el('th', { scope: 'row', title: v.name }, v.id), el('td', {}, number('kg')), el('td', {}, number('m3')),
+      days.map((d) => {
+        const shift = v.all_shifts.find((s) => s.start.startsWith(d));
+        if (!shift) return el('td', {}, '—');
+        return el('td', {}, el('input', {
+          type: 'checkbox', checked: v.shifts.includes(shift), 'aria-label': `${v.id} works on ${d}`,
+          onchange: (e) => {
+            v.shifts = v.all_shifts.filter((s) => (s === shift ? e.target.checked : v.shifts.includes(s)));
+          },
+        }));
+      }));
+  })));
+}
+
+/** The problem as the API takes it (without the page's own bookkeeping). */
+function problemToSend(withLocks) {
+  const p = structuredClone(state.problem);
+  for (const v of p.vehicles) delete v.all_shifts;
+  p.solver = { ...(p.solver || {}), time_limit_s: Number($('time-limit').value) };
+  delete p.replan;
+  if (withLocks) {
+    p.replan = { frozen_before: p.horizon.start, locks: state.locks.map(({ request, vehicle, day }) => ({ request, vehicle, day })) };
+  }
+  return p;
+}
+
+// ---- 3. Planning -----------------------------------------------------
+
+async function runPlanning(withLocks) {
+  const buttons = [$('plan'), $('replan')];
+  buttons.forEach((b) => { b.disabled = true; });
+  const bar = $('progress');
+  bar.hidden = false;
+  bar.value = 0;
+  try {
+    const query = withLocks ? `?previous=${state.planId}` : '';
+    const job = await api(`/api/v1/jobs${query}`, { method: 'POST', body: problemToSend(withLocks) });
+    say('Planning…');
+    let view = job;
+    while (!['done', 'failed', 'cancelled'].includes(view.state)) {
+      await new Promise((r) => setTimeout(r, 300));
+      view = await api(`/api/v1/jobs/${job.id}`);
+      bar.value = view.progress.percent;
+      $('progress-text').textContent = view.progress.best_cost == null
+        ? view.state
+        : `${Math.round(view.progress.percent)} % · best cost ${num(view.progress.best_cost, 2)} · ${view.progress.elapsed_s.toFixed(1)} s`;
+    }
+    if (view.state !== 'done') throw new Error(`planning ${view.state}${view.error ? `: ${view.error}` : ''}`);
+    bar.value = 100;
+    await openPlan(view.plan_id);
+    say(`Planned: ${state.plan.totals.tours} tours, ${num(state.plan.totals.distance_km)} km.`, 'ok');
+  } catch (e) {
+    say(explain(e), 'error');
+  } finally {
+    buttons.forEach((b) => { b.disabled = false; });
+    $('replan').disabled = !state.locks.length || !state.planId;
+  }
+}
+
+// ---- The plan: days, map, tours, left out, locks, links, exports -------
+
+function renderPlan() {
+  const plan = state.plan;
+  const days = [...new Set(plan.tours.map((t) => t.day))].sort();
+  if (!days.includes(state.day)) state.day = null;
+  $('days').replaceChildren(
+    el('button', { type: 'button', role: 'tab', 'aria-selected': String(state.day === null), onclick: () => { state.day = null; renderPlan(); } }, 'Week'),
+    ...days.map((d) => el('button', { type: 'button', role: 'tab', 'aria-selected': String(state.day === d), onclick: () => { state.day = d; renderPlan(); } }, dayName(d))));
+  map.draw(plan, (t) => state.day === null || plan.tours[t].day === state.day);
+
+  const byDay = days.filter((d) => state.day === null || d === state.day).map((d) => el('section', { class: 'day' },
+    el('h3', {}, dayName(d)),
+    plan.tours.map((t, i) => (t.day === d ? tourCard(t, i) : null))));
+  $('tours').replaceChildren(
+    el('p', { class: 'muted', 'data-testid': 'totals' }, `${plan.totals.tours} tours · ${num(plan.totals.distance_km)} km · ${plan.totals.stops} stops · ${num(plan.totals.co2e_kg)} kgCO2e`),
+    ...byDay);
+  renderUnassigned();
+  renderLocks();
+  renderChanges();
+  renderExports();
+}
+
+function tourCard(tour, i) {
+  const link = state.share[i] ? `${location.origin}/driver.html#${state.share[i].token}` : null;
+  const others = state.plan.tours.map((t, k) => ({ t, k })).filter(({ k }) => k !== i);
+  return el('article', { class: 'tour', style: `border-left-color:${colour(i)}`, 'data-tour': tour.id },
+    el('h4', {}, el('span', { class: 'swatch', style: `background:${colour(i)}` }), `${tour.vehicle} ${hm(tour.departure)}–${hm(tour.return)}`,
+      el('span', { class: 'muted' }, ` ${num(tour.distance_km)} km`)),
+    el('ol', {}, tour.stops.map((s) => {
+      const locked = state.locks.find((l) => l.request === s.job);
+      return el('li', { 'data-job': s.job },
+        el('span', {}, `${hm(s.arrival)} ${s.kind === 'reload' ? 'reload at the workshop' : `${s.job} ${s.name}`}`),
+        s.kind === 'reload' ? null : el('span', { class: 'stop-actions' },
+          el('button', {
+            type: 'button', class: 'small', 'aria-pressed': String(Boolean(locked)), title: 'Keep this stop in this tour when re-planning',
+            'aria-label': `Lock ${s.job} to ${tour.vehicle} on ${tour.day}`,
+            onclick: () => toggleLock(s.job, tour.vehicle, tour.day),
+          }, locked ? '🔒' : 'lock'),
+          el('select', {
+            'aria-label': `Move ${s.job} to another tour`,
+            onchange: (e) => {
+              const other = state.plan.tours[Number(e.target.value)];
+              if (other) lock(s.job, other.vehicle, other.day);
+            },
+          }, el('option', { value: '' }, 'move to…'), others.map(({ t, k }) => el('option', { value: k }, `${t.vehicle} ${dayName(t.day)}`)))));
+    })),
+    link ? el('div', { class: 'share' },
+      el('a', { href: link, target: '_blank', rel: 'noopener' }, 'Driver link'),
+      el('button', { type: 'button', class: 'small', onclick: () => navigator.clipboard?.writeText(link).then(() => say(`Copied the link for ${tour.id}.`, 'ok')) }, 'Copy'),
+      el('button', { type: 'button', class: 'small', onclick: () => printCard(tour, link) }, 'Print with QR code'),
+      el('a', { href: `/api/v1/tours/${state.share[i].token}/gpx`, download: `${tour.id.replaceAll('/', '_')}.gpx` }, 'GPX')) : null);
+}
+
+function lock(request, vehicle, day) {
+  state.locks = state.locks.filter((l) => l.request !== request);
+  state.locks.push({ request, vehicle, day });
+  $('replan').disabled = false;
+  renderPlan();
+}
+
+function toggleLock(request, vehicle, day) {
+  if (state.locks.some((l) => l.request === request)) {
+    state.locks = state.locks.filter((l) => l.request !== request);
+    $('replan').disabled = !state.locks.length;
+    renderPlan();
+  } else lock(request, vehicle, day);
+}
+
+function renderLocks() {
+  $('locks').replaceChildren(state.locks.length ? el('div', {},
+    el('h3', {}, 'Locked for the re-plan'),
+    el('ul', { 'data-testid': 'locks' }, state.locks.map((l) => el('li', {}, `${l.request} → ${l.vehicle}, ${dayName(l.day)}`)))) : '');
+}
+
+function renderUnassigned() {
+  const left = state.plan.unassigned;
+  $('unassigned').replaceChildren(el('h3', {}, `Not planned (${left.length})`),
+    left.length ? el('ul', { 'data-testid': 'unassigned' }, left.map((u) => el('li', {}, el('b', {}, u.job), ` ${u.name}: ${u.message}`, el('span', { class: 'muted' }, ` (${u.reason})`))))
+      : el('p', { class: 'muted' }, 'Every request is in a tour.'));
+}
+
+function renderChanges() {
+  const changes = state.plan.changes || [];
+  $('changes').replaceChildren(changes.length ? el('details', {}, el('summary', {}, `What moved (${changes.length})`),
+    el('ul', {}, changes.map((c) => el('li', {}, `${c.request}: ${c.from} → ${c.to}`)))) : '');
+}
+
+function renderExports() {
+  const id = state.planId;
+  $('export-links').replaceChildren(el('h3', {}, 'Exports'), el('p', {},
+    el('a', { href: `/api/v1/plans/${id}/stops.csv`, download: 'stops.csv' }, 'Stops (CSV)'), ' · ',
+    el('a', { href: `/api/v1/plans/${id}/geojson`, download: 'plan.geojson' }, 'Map (GeoJSON)'), ' · ',
+    el('a', { href: `/api/v1/plans/${id}`, download: 'plan.json' }, 'Plan (JSON)')));
+}
+
+/** A printable card for the driver: the tour and a QR code of the link. */
+function printCard(tour, link) {
+  const qr = qrcode(0, 'M');
+  qr.addData(link);
+  qr.make();
+  const w = window.open('', '_blank');
+  if (!w) return;
+  w.document.write(`<!doctype html><title>${tour.id}</title><body style="font-family:sans-serif">
+    <h1>${tour.vehicle} — ${tour.day}</h1><p>${hm(tour.departure)}–${hm(tour.return)}, ${tour.stops.length} stops</p>
+    ${qr.createSvgTag({ cellSize: 6, margin: 2 })}<p>${link}</p></body>`);
+  w.document.close();
+  w.print();
+}
+
+start().catch((e) => say(explain(e), 'error'));

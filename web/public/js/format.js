@@ -1,0 +1,38 @@
+// Small formatting helpers shared by the pages.
+
+/** `2026-11-30T09:05` → `09:05`. */
+export const hm = (t) => (t || '').slice(11, 16);
+
+/** Numbers as people read them here: 1 234,5. */
+export const num = (x, digits = 1) =>
+  Number(x).toLocaleString('fr-FR', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** A day as `lun. 30 nov.`. */
+export const dayName = (d) =>
+  new Date(`${d}T12:00:00`).toLocaleDateString('fr-FR', { weekday: 'short', day: 'numeric', month: 'short' });
+
+/** Element builder: el('li', {class: 'x'}, 'text', child…). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (k === 'text') node.textContent = v;
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+/** Devices as `10 laptop, 4 monitor`. */
+export const devices = (d) =>
+  Object.entries(d || {})
+    .map(([k, n]) => `${n} ${k.replaceAll('_', ' ')}`)
+    .join(', ');
+
+/** Tour colours: distinct, readable on white, for the map and the lists. */
+export const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
+export const colour = (i) => COLOURS[i % COLOURS.length];

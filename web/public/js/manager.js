@@ -1,0 +1,80 @@
+// The manager's page: transport km and CO2e per week, vehicle and tour,
+// the CO2e avoided by reusing what was collected, and the saving against
+// one round trip per request. Every figure is the API's report
+// (GET /api/v1/reports), shown as it comes; the CSV is built from it too.
+
+import { api, ApiError } from './api.js';
+import { el, num } from './format.js';
+
+const $ = (id) => document.getElementById(id);
+
+async function show(e) {
+  e?.preventDefault();
+  const q = new URLSearchParams();
+  if ($('from').value) q.set('from', $('from').value);
+  if ($('to').value) q.set('to', $('to').value);
+  q.set('reuse_rate', $('rate').value || '1');
+  try {
+    const r = await api(`/api/v1/reports?${q}`);
+    render(r);
+    $('status').textContent = r.tours.length ? '' : 'No tour in this period.';
+  } catch (err) {
+    $('status').textContent = err instanceof ApiError && err.field ? `${err.field}: ${err.message}` : err.message;
+    $('status').className = 'status error';
+  }
+}
+
+function kpi(id, label, value, unit) {
+  return el('div', { class: 'kpi' }, el('span', { class: 'label' }, label),
+    el('b', { 'data-testid': id }, value), el('span', { class: 'unit' }, unit));
+}
+
+function render(r) {
+  $('kpis').replaceChildren(
+    kpi('transport-km', 'Driven', num(r.transport.km), 'km'),
+    kpi('transport-co2e', 'Transport', num(r.transport.co2e_kg), 'kgCO2e'),
+    kpi('baseline-co2e', 'One trip per request', num(r.baseline.co2e_kg), 'kgCO2e'),
+    kpi('saving-pct', 'Saved by the tours', num(r.saving_pct), '%'),
+    kpi('avoided-co2e', 'Avoided by reuse', num(r.avoided.co2e_kg / 1000, 2), 'tCO2e'),
+    kpi('net-avoided', 'Net avoided', num(r.net_avoided_kg / 1000, 2), 'tCO2e'));
+  $('by-week').replaceChildren(bars(r.by_week, 'week'));
+  $('by-vehicle').replaceChildren(bars(r.by_vehicle, 'vehicle'));
+  $('tours').replaceChildren(
+    el('thead', {}, el('tr', {}, ['Tour', 'Vehicle', 'Day', 'Energy', 'km', 'kgCO2e/km', 'kgCO2e'].map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, r.tours.map((t) => el('tr', {},
+      el('td', {}, t.tour), el('td', {}, t.vehicle), el('td', {}, t.day), el('td', {}, t.energy),
+      el('td', { class: 'n' }, num(t.km)), el('td', { class: 'n' }, num(t.kgco2e_per_km, 3)), el('td', { class: 'n' }, num(t.co2e_kg, 2))))));
+  $('method').textContent = `Method: ${r.method}.`;
+  const blob = new Blob([csv(r)], { type: 'text/csv' });
+  $('csv').href = URL.createObjectURL(blob);
+}
+
+/** Horizontal bars of CO2e, with the km beside, one per key. */
+function bars(figures, what) {
+  const entries = Object.entries(figures);
+  const max = Math.max(1e-9, ...entries.map(([, f]) => f.co2e_kg));
+  const row = 28, width = 520, label = 110;
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', `0 0 ${width} ${entries.length * row + 4}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `CO2e per ${what}: ` + entries.map(([k, f]) => `${k} ${num(f.co2e_kg)} kg`).join(', '));
+  entries.forEach(([key, f], i) => {
+    const y = i * row + 2;
+    const w = ((width - label - 150) * f.co2e_kg) / max;
+    svg.insertAdjacentHTML('beforeend',
+      `<text x="0" y="${y + 17}" class="axis">${key}</text>` +
+      `<rect x="${label}" y="${y + 4}" width="${w.toFixed(1)}" height="18" class="bar" data-key="${key}"></rect>` +
+      `<text x="${label + w + 6}" y="${y + 17}" class="value">${num(f.co2e_kg)} kg · ${num(f.km)} km</text>`);
+  });
+  return svg;
+}
+
+function csv(r) {
+  const q = (s) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+  const lines = ['tour,vehicle,day,energy,km,kgco2e_per_km,co2e_kg'];
+  for (const t of r.tours) lines.push([q(t.tour), q(t.vehicle), t.day, t.energy, t.km, t.kgco2e_per_km, t.co2e_kg].join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+$('period').addEventListener('submit', show);
+show();

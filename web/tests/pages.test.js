@@ -1,0 +1,185 @@
+// The three pages end to end, in Debian's headless Chromium driven by
+// playwright-core, against a real `tournee demo` server (SQLite file,
+// sample week planned and stored). Screenshots go to docs/screenshots/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const shots = join(repo, 'docs', 'screenshots');
+const bin = process.env.TOURNEE_BIN || join(repo, 'target', 'release', 'tournee');
+const work = mkdtempSync(join(tmpdir(), 'tournee-web-'));
+let server, base, browser;
+
+const DESKTOP = { width: 1440, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+async function api(path, init) {
+  const res = await fetch(base + path, init);
+  assert.ok(res.ok, `${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/** Waits until `probe()` returns something truthy (or fails after `ms`). */
+async function until(probe, ms = 20000, what = 'condition') {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  server = spawn(bin, ['demo', '--time-limit', '2', '--seed', '1', '--addr', '127.0.0.1:0',
+    '--db', join(work, 'tournee.db'), '--tile-url', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  server.stderr.on('data', () => {});
+  base = await new Promise((resolve, reject) => {
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`tournee demo exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+test('coordinator imports the sample sheet, plans, sees the tours, locks a stop and re-plans', async () => {
+  const page = await browser.newPage({ viewport: DESKTOP });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base + '/');
+  await page.waitForSelector('[data-testid=totals]');
+
+  // The sample sheet plus one row with a bad latitude.
+  const sheet = readFileSync(join(repo, 'data', 'rouen', 'week-requests.csv'), 'utf8');
+  const rows = sheet.trim().split('\n').length - 1;
+  const csv = join(work, 'requests.csv');
+  writeFileSync(csv, `${sheet}pickup,PX,Broken row,,1.1,north,,,laptop:2,,,,,\n`);
+  await page.setInputFiles('#csv', csv);
+  const table = await page.textContent('[data-testid=csv-errors]');
+  assert.match(table, new RegExp(`${rows + 2}\\s*latitude\\s*a number between -90 and 90`));
+  assert.equal(await page.isDisabled('#import'), true, 'nothing imported while a row is wrong');
+  await page.check('#skip');
+  await page.click('#import');
+  await page.waitForSelector('.status.ok');
+  assert.match(await page.textContent('#status'), /Imported 121 pickups and 16 orders/);
+
+  // Plan, with the live progress bar.
+  await page.selectOption('#time-limit', '5');
+  await page.click('#plan');
+  await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('Planned'), null, { timeout: 60000 });
+  assert.equal(await page.getAttribute('#progress', 'value'), '100');
+  const { plans } = await api('/api/v1/plans');
+  const planned = (await api(`/api/v1/plans/${plans[0].id}`)).plan;
+  assert.equal(await page.locator('article.tour').count(), planned.tours.length);
+  assert.equal(Number(await page.getAttribute('#map', 'data-tours')), planned.tours.length);
+  assert.ok(await page.locator('#map path.leaflet-interactive').count() >= planned.tours.length);
+  // What could not be planned, with why.
+  assert.match(await page.textContent('[data-testid=unassigned]'), /P121.*exceeds_capacity/);
+  await page.screenshot({ path: join(shots, 'coordinator-desktop.png') });
+
+  // Lock a stop of the second tour to it, move another one, re-plan.
+  const tour = planned.tours[1];
+  const job = tour.stops.find((s) => s.kind !== 'reload').job;
+  await page.click(`article[data-tour="${tour.id}"] li[data-job="${job}"] button`);
+  assert.match(await page.textContent('[data-testid=locks]'), new RegExp(`${job} → ${tour.vehicle}`));
+  await page.click('#replan');
+  await page.waitForFunction((old) => {
+    const s = document.querySelector('#status').textContent;
+    return s.startsWith('Planned') && document.querySelector('[data-testid=totals]') && window.location && old;
+  }, plans[0].id, { timeout: 60000 });
+  const again = await until(async () => {
+    const list = (await api('/api/v1/plans')).plans;
+    return list.length > plans.length && list[0];
+  }, 60000, 'the re-plan');
+  const replanned = (await api(`/api/v1/plans/${again.id}`)).plan;
+  const holder = replanned.tours.find((t) => t.stops.some((s) => s.job === job));
+  assert.ok(holder, `${job} is planned`);
+  assert.equal(holder.vehicle, tour.vehicle);
+  assert.equal(holder.day, tour.day);
+  await page.waitForSelector(`article[data-tour="${holder.id}"] li[data-job="${job}"]`);
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: join(shots, 'coordinator-phone.png'), fullPage: false });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('driver opens the tour on a phone, reports stops online and offline, and the server gets both', async () => {
+  const { plans } = await api('/api/v1/plans');
+  const stored = await api(`/api/v1/plans/${plans[0].id}`);
+  const { token } = stored.share[0];
+  const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/driver.html#${token}`);
+  await page.waitForSelector('li.stop');
+  assert.equal(await page.locator('li.stop').count(), stored.plan.tours[0].stops.length);
+  const statuses = async () => (await api(`/api/v1/tours/${token}`)).statuses;
+
+  await page.click('li[data-stop="1"] button.done');
+  await until(async () => (await statuses()).some((s) => s.stop === 1 && s.status === 'done'), 10000, 'stop 1 on the server');
+
+  await context.setOffline(true);
+  await page.fill('li[data-stop="2"] textarea', 'Gate closed');
+  await page.click('li[data-stop="2"] button.failed');
+  await page.waitForSelector('#net[data-waiting="1"]');
+  assert.match(await page.textContent('[data-testid=state-2]'), /Failed.*waiting for signal/);
+  assert.ok(!(await statuses()).some((s) => s.stop === 2), 'nothing reached the server while offline');
+  // The tour stays readable offline, after a reload too.
+  await page.reload();
+  await page.waitForSelector('li[data-stop="2"]');
+  await page.screenshot({ path: join(shots, 'driver-phone.png') });
+
+  await context.setOffline(false);
+  await page.waitForSelector('#net[data-waiting="0"]', { timeout: 10000 });
+  const after = await statuses();
+  assert.ok(after.some((s) => s.stop === 1 && s.status === 'done'));
+  assert.ok(after.some((s) => s.stop === 2 && s.status === 'failed' && s.note === 'Gate closed'));
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: join(shots, 'driver-desktop.png') });
+  await context.close();
+});
+
+test("manager's page shows the API's figures for the week", async () => {
+  const page = await browser.newPage({ viewport: DESKTOP });
+  await page.goto(`${base}/manager.html`);
+  await page.waitForSelector('[data-testid=transport-km]');
+  const r = await api('/api/v1/reports?reuse_rate=1');
+  const fr = (x, d = 1) => Number(x).toLocaleString('fr-FR', { minimumFractionDigits: d, maximumFractionDigits: d });
+  const shown = async (id) => page.textContent(`[data-testid=${id}]`);
+  assert.equal(await shown('transport-km'), fr(r.transport.km));
+  assert.equal(await shown('transport-co2e'), fr(r.transport.co2e_kg));
+  assert.equal(await shown('baseline-co2e'), fr(r.baseline.co2e_kg));
+  assert.equal(await shown('saving-pct'), fr(r.saving_pct));
+  assert.equal(await shown('avoided-co2e'), fr(r.avoided.co2e_kg / 1000, 2));
+  assert.ok(r.transport.km > 0 && r.tours.length > 0);
+  assert.equal(await page.locator('#tours tbody tr').count(), r.tours.length);
+  assert.equal(await page.locator('#by-week rect.bar').count(), Object.keys(r.by_week).length);
+  assert.equal(await page.locator('#by-vehicle rect.bar').count(), Object.keys(r.by_vehicle).length);
+  // The CSV export holds one line per tour.
+  const csv = await page.evaluate(async () => (await fetch(document.querySelector('#csv').href)).text());
+  assert.equal(csv.trim().split('\n').length, r.tours.length + 1);
+  await page.screenshot({ path: join(shots, 'manager-desktop.png'), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: join(shots, 'manager-phone.png') });
+  await page.close();
+});
