@@ -19,7 +19,7 @@ struct Cli {
 enum Command {
     /// Plan a problem file (format tournee/1) and print the plan.
     Solve(solve::Options),
-    /// Plan the embedded sample week (Métropole Rouen Normandie) and print it.
+    /// Plan the embedded sample week (Métropole Rouen Normandie), print it and serve it with the web pages.
     Demo {
         #[arg(long, default_value_t = 10.0, value_parser = cli::seconds)]
         time_limit: f64,

@@ -424,8 +424,9 @@ pub async fn get_plan_report(
     Ok(HttpResponse::Ok().json(crate::report::report(&[&plan], rate, |_| true)))
 }
 
-/// `GET /api/v1/reports?from=&to=`: every stored plan's tours whose day is
-/// in the period, with totals per week, month, vehicle and day.
+/// `GET /api/v1/reports?from=&to=`: the stored plans' tours whose day is in
+/// the period, each day from the newest plan that covers it, with totals
+/// per week, month, vehicle and day.
 pub async fn period_report(
     req: HttpRequest,
     query: web::Query<ReportQuery>,
@@ -446,9 +447,15 @@ pub async fn period_report(
         }
     };
     let (from, to) = (day("from", &query.from)?, day("to", &query.to)?);
+    // Newest first: a day's tours come from the newest plan that has any on
+    // that day, so a re-planned week is counted once.
     let mut plans = Vec::new();
+    let mut claimed: std::collections::BTreeSet<String> = Default::default();
     for meta in state.store.list_plans()? {
-        plans.push(stored(&state, &meta.id)?.1);
+        let mut plan = stored(&state, &meta.id)?.1;
+        plan.tours.retain(|t| !claimed.contains(&t.day));
+        claimed.extend(plan.tours.iter().map(|t| t.day.clone()));
+        plans.push(plan);
     }
     let refs: Vec<&Plan> = plans.iter().collect();
     let keep =

@@ -172,6 +172,13 @@ test("manager's page shows the API's figures for the week", async () => {
   assert.equal(await shown('saving-pct'), fr(r.saving_pct));
   assert.equal(await shown('avoided-co2e'), fr(r.avoided.co2e_kg / 1000, 2));
   assert.ok(r.transport.km > 0 && r.tours.length > 0);
+  // The re-plan replaced the earlier plans of the same days: the week is
+  // counted once, from the newest plan.
+  const { plans } = await api('/api/v1/plans');
+  const newest = (await api(`/api/v1/plans/${plans[0].id}`)).plan;
+  const days = new Set(newest.tours.map((t) => t.day));
+  assert.equal(r.tours.length, newest.tours.length + r.tours.filter((t) => !days.has(t.day)).length);
+  assert.ok(r.tours.every((t) => !days.has(t.day) || newest.tours.some((n) => n.id === t.tour)));
   assert.equal(await page.locator('#tours tbody tr').count(), r.tours.length);
   assert.equal(await page.locator('#by-week rect.bar').count(), Object.keys(r.by_week).length);
   assert.equal(await page.locator('#by-vehicle rect.bar').count(), Object.keys(r.by_vehicle).length);
