@@ -514,9 +514,26 @@ fn tour_view(state: &AppState, plan_id: &str, index: usize) -> Result<Value, Api
         .get(index)
         .ok_or_else(|| ApiError::not_found(format!("plan `{plan_id}` has no tour {index}")))?;
     let statuses = state.store.stop_statuses(plan_id, index)?;
+    // Each stop's opening hours that day, from the problem, for the driver
+    // arriving early or late (empty: open all day; none for reloads).
+    let problem: Option<crate::model::Problem> = serde_json::from_str(&s.problem).ok();
+    let windows: Vec<Vec<&crate::model::Interval>> = tour
+        .stops
+        .iter()
+        .map(|stop| {
+            problem
+                .iter()
+                .flat_map(|p| p.pickups.iter().chain(&p.orders))
+                .filter(|r| r.id == stop.job && stop.kind != crate::plan::StopKind::Reload)
+                .flat_map(|r| &r.time_windows)
+                .filter(|w| w.start.date().to_string() == tour.day)
+                .collect()
+        })
+        .collect();
     Ok(json!({
         "plan": { "id": s.meta.id, "name": s.meta.name },
         "tour": tour,
+        "windows": windows,
         "statuses": statuses,
         "geometry": {
             "source": tour.geometry.source,

@@ -329,9 +329,14 @@ fn schemas() -> Value {
             "stop": { "type": "integer" }, "status": { "enum": ["done", "failed"] },
             "note": text, "at": text, "recorded_at": text
         })),
-        "TourView": object(&["plan", "tour", "statuses", "geometry"], json!({
+        "TourView": object(&["plan", "tour", "windows", "statuses", "geometry"], json!({
             "plan": object(&["id", "name"], json!({ "id": text, "name": text })),
             "tour": { "type": "object", "description": "One tour of the plan (docs/format.md)." },
+            "windows": {
+                "type": "array",
+                "description": "Per stop, the request's opening hours that day; empty when open all day and for reloads.",
+                "items": { "type": "array", "items": object(&["start", "end"], json!({ "start": text, "end": text })) }
+            },
             "statuses": { "type": "array", "items": { "$ref": "#/components/schemas/StopStatus" } },
             "geometry": object(&["source", "polyline", "geojson"], json!({
                 "source": { "enum": ["road", "straight_lines"] },

@@ -133,6 +133,12 @@ test('driver opens the tour on a phone, reports stops online and offline, and th
   await page.goto(`${base}/driver.html#${token}`);
   await page.waitForSelector('li.stop');
   assert.equal(await page.locator('li.stop').count(), stored.plan.tours[0].stops.length);
+  // Each stop with its opening hours that day, as the problem gives them.
+  const tourView = await api(`/api/v1/tours/${token}`);
+  const withHours = tourView.windows.findIndex((w) => w.length > 0);
+  assert.ok(withHours >= 0, 'some stop has opening hours');
+  const w = tourView.windows[withHours][0];
+  assert.match(await page.textContent(`li[data-stop="${withHours + 1}"] .open`), new RegExp(`${w.start.slice(11, 16)}–${w.end.slice(11, 16)}`));
   const statuses = async () => (await api(`/api/v1/tours/${token}`)).statuses;
 
   await page.click('li[data-stop="1"] button.done');

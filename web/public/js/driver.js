@@ -60,11 +60,11 @@ function render() {
   const tour = view.tour;
   $('title').textContent = `${tour.vehicle} · ${new Date(`${tour.day}T12:00`).toLocaleDateString('fr-FR', { weekday: 'long', day: 'numeric', month: 'long' })}`;
   $('summary').textContent = `Leave ${tour.depot} at ${hm(tour.departure)}, back at ${hm(tour.return)} · ${tour.stops.length} stops · ${tour.distance_km.toFixed(1)} km`;
-  $('stops').replaceChildren(...tour.stops.map((s, i) => stopCard(s, i + 1)));
+  $('stops').replaceChildren(...tour.stops.map((s, i) => stopCard(s, i + 1, view.windows?.[i] || [])));
   showNet();
 }
 
-function stopCard(s, n) {
+function stopCard(s, n, windows) {
   const st = statusOf(n);
   const [lon, lat] = s.location;
   const note = el('textarea', { rows: '2', placeholder: 'Note (optional)', 'aria-label': `Note for stop ${n}` }, st?.note || '');
@@ -83,6 +83,7 @@ function stopCard(s, n) {
     el('div', { class: 'what' },
       el('h2', {}, `${n}. ${s.name || s.job}`),
       el('p', {}, s.address),
+      windows.length ? el('p', { class: 'open' }, `Open ${windows.map((w) => `${hm(w.start)}–${hm(w.end)}`).join(', ')}`) : null,
       el('p', { class: 'load' }, what),
       s.contact && (s.contact.name || s.contact.phone) ? el('p', {}, s.contact.name, ' ',
         s.contact.phone ? el('a', { class: 'button', href: `tel:${s.contact.phone.replace(/\s/g, '')}` }, `Call ${s.contact.phone}`) : null) : null,
