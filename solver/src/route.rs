@@ -293,6 +293,8 @@ fn split(
         let (a, b) = (job(i - 1).location, job(i).location);
         d(a, depot) + d(depot, b) - d(a, b)
     };
+    // Where a trip starting at each job must end, worked out once.
+    let ends: Vec<usize> = (0..n).map(|i| reach(i).0).collect();
     // best[t][i]: the least added distance for jobs[..i] in t trips, with
     // the next trip starting at job i, and where the last trip started.
     let trips = veh.max_trips.min(n);
@@ -303,7 +305,7 @@ fn split(
             let Some((cost, _)) = best[t][i] else {
                 continue;
             };
-            for next in i + 1..=reach(i).0 {
+            for next in i + 1..=ends[i] {
                 if next < n && !cut_ok[next] {
                     continue;
                 }

@@ -662,16 +662,21 @@ fn threads_are_reproducible_and_never_worse_than_one() {
     assert!(three.objective <= one.objective + 1e-9);
 }
 
-#[test]
-fn schedules_agree_with_the_independent_evaluator_on_random_tours() {
-    // A small linear congruential generator keeps the test self-contained.
-    let mut state = 12345u64;
-    let mut next = move |n: u64| {
+/// Draws below `n` from a small linear congruential generator, which keeps
+/// the random tests self-contained and reproducible.
+fn draws(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut state = seed;
+    move |n| {
         state = state
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         (state >> 33) % n
-    };
+    }
+}
+
+#[test]
+fn schedules_agree_with_the_independent_evaluator_on_random_tours() {
+    let mut next = draws(12345);
     let (mut checked, mut breaks) = (0, 0);
     for _ in 0..3000 {
         let n = 1 + next(5) as usize;
@@ -796,13 +801,7 @@ fn reload_time_counts_in_the_shift() {
 fn trips_split_where_the_detour_is_shortest() {
     // Random orders on a three-trip van: the tour the solver schedules is
     // the evaluator's cheapest split, and its times are the evaluator's.
-    let mut state = 777u64;
-    let mut next = move |n: u64| {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 33) % n
-    };
+    let mut next = draws(777);
     let (mut feasible, mut reloaded) = (0, 0);
     for _ in 0..2000 {
         let n = 1 + next(6) as usize;
