@@ -1,12 +1,14 @@
 //! Micro-benchmarks: the O(1) insertion test (the move evaluation every
-//! recreate step repeats thousands of times) and one full pass (construction
-//! of a complete solution plus one ruin-and-recreate iteration), on Solomon
-//! R101 and on a seeded 1,000-stop instance.
+//! recreate step repeats thousands of times), one full pass (construction
+//! of a complete solution, its local search, one ruin-and-recreate
+//! iteration) on Solomon R101 and on a seeded 1,000-stop instance, and one
+//! local-search descent on R101.
 
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use tournee_solver::io::read_solomon;
+use tournee_solver::local_search::{LocalSearch, Outcome};
 use tournee_solver::rng::Rng;
 use tournee_solver::route::Tour;
 use tournee_solver::{Job, Load, Matrix, Params, Problem, TimeWindow, Vehicle};
@@ -81,7 +83,7 @@ fn full_pass(c: &mut Criterion) {
         ..Params::default()
     };
     let p = r101();
-    c.bench_function("construction + 1 iteration, R101", |b| {
+    c.bench_function("construction + local search + 1 iteration, R101", |b| {
         b.iter(|| {
             tournee_solver::solve(&p, &params, |_| {})
                 .expect("valid")
@@ -91,7 +93,7 @@ fn full_pass(c: &mut Criterion) {
     let big = synthetic(1000, 7);
     let mut group = c.benchmark_group("large");
     group.sample_size(10);
-    group.bench_function("construction + 1 iteration, 1000 stops", |b| {
+    group.bench_function("construction + local search + 1 iteration, 1000 stops", |b| {
         b.iter(|| {
             tournee_solver::solve(&big, &params, |_| {})
                 .expect("valid")
@@ -101,5 +103,34 @@ fn full_pass(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, insertion, full_pass);
+/// One full descent of the penalised local search (every job's pairs
+/// tried until no move improves), from the cheapest-insertion construction.
+fn local_search(c: &mut Criterion) {
+    let p = r101();
+    let params = Params {
+        iteration_limit: Some(0),
+        time_limit: None,
+        local_search: false,
+        ..Params::default()
+    };
+    let first = tournee_solver::solve(&p, &params, |_| {}).expect("valid");
+    let tours: Vec<Tour> = (0..p.vehicles.len())
+        .map(|v| {
+            let jobs = first
+                .routes
+                .iter()
+                .find(|r| r.vehicle == v)
+                .map_or(Vec::new(), |r| r.jobs.clone());
+            Tour::new(&p, v, jobs).expect("feasible")
+        })
+        .collect();
+    let every: Vec<usize> = (0..p.jobs.len()).collect();
+    let mut ls = LocalSearch::new(&p);
+    let mut rng = Rng::new(1);
+    c.bench_function("local search descent from construction, R101", |b| {
+        b.iter(|| matches!(ls.run(&tours, &every, &mut rng), Outcome::Improved(_)))
+    });
+}
+
+criterion_group!(benches, insertion, full_pass, local_search);
 criterion_main!(benches);

@@ -26,10 +26,13 @@
 
 mod diagnose;
 pub mod io;
+pub mod local_search;
+mod neighbours;
 pub mod problem;
 pub mod rng;
 pub mod route;
 pub mod search;
+mod segment;
 pub mod solution;
 
 pub use problem::{

@@ -521,7 +521,14 @@ fn latest(job: &Job, deadline: f64) -> f64 {
     if !deadline.is_finite() {
         return f64::NEG_INFINITY;
     }
-    job.latest_start(deadline).unwrap_or(f64::NEG_INFINITY)
+    match job.latest_start(deadline) {
+        Some(start) => start,
+        // A deadline a rounding error before a window opens still meets
+        // it, by waiting: else the whole tour would leave at its shift's
+        // start and count every wait in its duration.
+        None if job.latest_start(deadline + 1e-7).is_some() => deadline,
+        None => f64::NEG_INFINITY,
+    }
 }
 
 /// Cost of a scheduled tour for its vehicle; an empty tour costs nothing.
