@@ -93,13 +93,16 @@ fn full_pass(c: &mut Criterion) {
     let big = synthetic(1000, 7);
     let mut group = c.benchmark_group("large");
     group.sample_size(10);
-    group.bench_function("construction + local search + 1 iteration, 1000 stops", |b| {
-        b.iter(|| {
-            tournee_solver::solve(&big, &params, |_| {})
-                .expect("valid")
-                .cost
-        })
-    });
+    group.bench_function(
+        "construction + local search + 1 iteration, 1000 stops",
+        |b| {
+            b.iter(|| {
+                tournee_solver::solve(&big, &params, |_| {})
+                    .expect("valid")
+                    .cost
+            })
+        },
+    );
     group.finish();
 }
 

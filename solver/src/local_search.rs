@@ -19,6 +19,8 @@
 //! no shipments, one speed for the whole fleet. Others keep to the
 //! ruin-and-recreate search alone.
 
+use std::time::Instant;
+
 use crate::neighbours;
 use crate::problem::Problem;
 use crate::rng::Rng;
@@ -36,11 +38,13 @@ pub struct Penalties {
 /// above it they fall.
 const TARGET_FEASIBLE: f64 = 0.5;
 /// Searches between two penalty updates.
-const UPDATE_EVERY: u32 = 100;
+const UPDATE_EVERY: u32 = 10;
 /// Neighbours tried per job.
 const GRANULARITY: usize = 20;
 /// A move is taken when it saves more than this.
 const EPS: f64 = 1e-7;
+/// Price factor at which no move that breaks a bound can pay.
+const FEASIBLE_ONLY: f64 = 1e6;
 /// A window that is always open, as a finite interval.
 const ALWAYS: (f64, f64) = (-1e15, 1e15);
 
@@ -194,6 +198,8 @@ pub struct LocalSearch<'a> {
     time_ok: u32,
     /// The penalties changed since the tours were priced.
     stale: bool,
+    /// When the search's time is up: a descent stops there.
+    pub deadline: Option<Instant>,
 }
 
 /// What one local search did.
@@ -236,27 +242,26 @@ impl<'a> LocalSearch<'a> {
             load_ok: 0,
             time_ok: 0,
             stale: true,
+            deadline: None,
         }
     }
 
     /// Improves `tours` around the `focus` jobs (those just moved): their
     /// pairs are tried first, then those of every tour a move changes. A
     /// search that ends infeasible is run again with tenfold penalties to
-    /// repair it.
+    /// repair it and, failing that, from the start at prices that only
+    /// allow feasible tours.
     pub fn run(&mut self, tours: &[Tour], focus: &[usize], rng: &mut Rng) -> Outcome {
         self.load(tours, focus);
         self.descend(rng);
         let (load_ok, time_ok) = self.bounds_kept();
         self.record(load_ok, time_ok);
-        if !(load_ok && time_ok) {
-            let usual = self.penalties;
-            self.set_penalties(Penalties {
-                load: usual.load * 10.0,
-                time_warp: usual.time_warp * 10.0,
-            });
-            self.descend(rng);
-            self.set_penalties(usual);
-            if self.bounds_kept() != (true, true) {
+        let kept = load_ok && time_ok;
+        if !kept && !self.descend_priced(rng, 10.0) {
+            // Still out of bounds: start again from the given tours at
+            // prices that keep every tour feasible.
+            self.load(tours, focus);
+            if !self.descend_priced(rng, FEASIBLE_ONLY) {
                 return Outcome::Infeasible;
             }
         }
@@ -271,6 +276,19 @@ impl<'a> LocalSearch<'a> {
         } else {
             Outcome::Improved(changed)
         }
+    }
+
+    /// Descends at `factor` times the usual prices; true when it ends
+    /// within every bound.
+    fn descend_priced(&mut self, rng: &mut Rng, factor: f64) -> bool {
+        let usual = self.penalties;
+        self.set_penalties(Penalties {
+            load: usual.load * factor,
+            time_warp: usual.time_warp * factor,
+        });
+        self.descend(rng);
+        self.set_penalties(usual);
+        self.bounds_kept() == (true, true)
     }
 
     /// Brings the working copy in line with `tours` (rebuilding only the
@@ -419,9 +437,9 @@ impl<'a> LocalSearch<'a> {
         let adjust = |price: f64, ok: u32| {
             let share = f64::from(ok) / f64::from(UPDATE_EVERY);
             let next = if share < TARGET_FEASIBLE - 0.05 {
-                price * 1.3
+                price * 1.5
             } else if share > TARGET_FEASIBLE + 0.05 {
-                price * 0.8
+                price * 0.85
             } else {
                 price
             };
@@ -444,6 +462,9 @@ impl<'a> LocalSearch<'a> {
             let mut improved = false;
             rng.shuffle(&mut order);
             for &u in &order {
+                if self.deadline.is_some_and(|d| Instant::now() >= d) {
+                    return;
+                }
                 let last = self.tested[u];
                 self.tested[u] = self.clock;
                 for k in 0..self.neighbours[u].len() {

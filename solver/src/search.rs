@@ -242,8 +242,11 @@ impl<'a> Search<'a> {
             class: (0..problem.vehicles.len())
                 .map(|v| v_class(problem, v))
                 .collect(),
-            local_search: (params.local_search && LocalSearch::applies(problem))
-                .then(|| LocalSearch::new(problem)),
+            local_search: (params.local_search && LocalSearch::applies(problem)).then(|| {
+                let mut ls = LocalSearch::new(problem);
+                ls.deadline = params.time_limit.map(|t| Instant::now() + t);
+                ls
+            }),
             rng: Rng::new(params.seed),
         }
     }
@@ -254,7 +257,8 @@ impl<'a> Search<'a> {
         let Some(ls) = self.local_search.as_mut() else {
             return;
         };
-        if let Outcome::Improved(changes) = ls.run(&state.tours, moved, &mut self.rng) {
+        let out = ls.run(&state.tours, moved, &mut self.rng);
+        if let Outcome::Improved(changes) = out {
             for (v, jobs) in changes {
                 state.set_tour(self.problem, v, jobs);
             }
