@@ -14,15 +14,16 @@
 //! others, exchange two tours' tails (2-opt*), reverse a piece of a tour
 //! (2-opt).
 //!
-//! The search runs on problems whose constraints the summaries capture: one
-//! window per job, no driver's break, one trip per shift, no distance limit,
-//! no shipments, one speed for the whole fleet. Others keep to the
-//! ruin-and-recreate search alone.
+//! The search runs on problems whose constraints the summaries capture: no
+//! driver's break, one trip per shift, no distance limit, no shipments, one
+//! speed for the whole fleet. Others keep to the ruin-and-recreate search
+//! alone. A job with several windows (a request open on several days) keeps,
+//! for one search, the window it is served in.
 
 use std::time::Instant;
 
 use crate::neighbours;
-use crate::problem::Problem;
+use crate::problem::{Job, Problem};
 use crate::rng::Rng;
 use crate::route::Tour;
 use crate::segment::{LoadSegment, TimeSegment};
@@ -200,6 +201,8 @@ pub struct LocalSearch<'a> {
     stale: bool,
     /// When the search's time is up: a descent stops there.
     pub deadline: Option<Instant>,
+    /// The window each job is to be served in.
+    window: Vec<(f64, f64)>,
 }
 
 /// What one local search did.
@@ -216,10 +219,7 @@ impl<'a> LocalSearch<'a> {
     /// True when the summaries capture every constraint of `problem`.
     pub fn applies(problem: &Problem) -> bool {
         let speed = problem.vehicles.first().map_or(1.0, |v| v.speed_factor);
-        problem
-            .jobs
-            .iter()
-            .all(|j| j.windows.len() <= 1 && j.shipment.is_none())
+        problem.jobs.iter().all(|j| j.shipment.is_none())
             && problem.vehicles.iter().all(|v| {
                 v.driver_break.is_none()
                     && v.max_trips == 1
@@ -243,6 +243,7 @@ impl<'a> LocalSearch<'a> {
             time_ok: 0,
             stale: true,
             deadline: None,
+            window: vec![ALWAYS; n],
         }
     }
 
@@ -306,6 +307,18 @@ impl<'a> LocalSearch<'a> {
             for &j in &self.lines[r].jobs {
                 self.at[j] = None;
             }
+            // A job with several windows keeps, for this search, the one it
+            // is served in now: a restriction, so tours it finds feasible
+            // are feasible.
+            for (k, &j) in tours[r].jobs.iter().enumerate() {
+                let job = &self.problem.jobs[j];
+                let start = if job.windows.len() > 1 {
+                    tours[r].service_start(self.problem, k + 1)
+                } else {
+                    0.0
+                };
+                self.window[j] = window_of(job, start);
+            }
         }
         for r in differs {
             let mut line = std::mem::replace(&mut self.lines[r], empty_line(tours[r].vehicle));
@@ -329,7 +342,7 @@ impl<'a> LocalSearch<'a> {
         line.node
             .push(Seg::depot(veh.start, veh.shift.start, veh.shift.end));
         for (k, &j) in jobs.iter().enumerate() {
-            line.node.push(job_seg(p, j));
+            line.node.push(job_seg(p, j, self.window[j]));
             self.at[j] = Some((r, k + 1));
         }
         line.jobs = jobs;
@@ -763,10 +776,9 @@ impl<'a> LocalSearch<'a> {
     }
 }
 
-/// Summary of job `j` alone.
-fn job_seg(problem: &Problem, j: usize) -> Seg {
+/// Summary of job `j` alone, served in `window`.
+fn job_seg(problem: &Problem, j: usize, (open, close): (f64, f64)) -> Seg {
     let job = &problem.jobs[j];
-    let (open, close) = job.windows.first().map_or(ALWAYS, |w| (w.start, w.end));
     Seg {
         first: job.location,
         last: job.location,
@@ -774,6 +786,17 @@ fn job_seg(problem: &Problem, j: usize) -> Seg {
         time: TimeSegment::stop(open, close, job.service),
         load: LoadSegment::stop(job.delivery, job.pickup),
     }
+}
+
+/// The window of `job` in which service at `start` falls (the only one when
+/// it has one; always open when it has none).
+fn window_of(job: &Job, start: f64) -> (f64, f64) {
+    let found = match job.windows.as_slice() {
+        [] => None,
+        [w] => Some(w),
+        ws => ws.iter().find(|w| w.end >= start - 1e-9).or(ws.last()),
+    };
+    found.map_or(ALWAYS, |w| (w.start, w.end))
 }
 
 fn empty_line(vehicle: usize) -> Line {
@@ -824,8 +847,9 @@ mod tests {
     use crate::search::{self, Params};
 
     /// A random problem the local search applies to: scattered jobs, some
-    /// with windows, deliveries and pickups, four unlike vehicles.
-    fn problem(seed: u64, n: usize) -> Problem {
+    /// with a window (with `multi`, some with two), deliveries and pickups,
+    /// four unlike vehicles.
+    fn problem(seed: u64, n: usize, multi: bool) -> Problem {
         let mut rng = Rng::new(seed);
         let pts: Vec<(f64, f64)> = (0..=n)
             .map(|_| (rng.below(100) as f64, rng.below(100) as f64))
@@ -841,7 +865,12 @@ mod tests {
                 job.pickup = Load([rng.below(5) as i64, rng.below(3) as i64, 0]);
                 if rng.chance(0.7) {
                     let open = rng.below(300) as f64;
-                    job.windows = vec![TimeWindow::new(open, open + 20.0 + rng.below(100) as f64)];
+                    let close = open + 20.0 + rng.below(100) as f64;
+                    job.windows = vec![TimeWindow::new(open, close)];
+                    if multi && rng.chance(0.5) {
+                        let later = close + 20.0 + rng.below(100) as f64;
+                        job.windows.push(TimeWindow::new(later, later + 60.0));
+                    }
                 }
                 job
             })
@@ -867,7 +896,7 @@ mod tests {
     #[test]
     fn every_move_is_priced_as_its_tours_walked_stop_by_stop() {
         for seed in 1..=5 {
-            let p = problem(seed, 24);
+            let p = problem(seed, 24, false);
             assert!(LocalSearch::applies(&p));
             let mut rng = Rng::new(seed);
             let mut ls = LocalSearch::new(&p);
@@ -894,9 +923,9 @@ mod tests {
             let walk = |v: usize, jobs: &[usize]| {
                 let veh = &p.vehicles[v];
                 let start = Seg::depot(veh.start, veh.shift.start, veh.shift.end);
-                let seg = jobs
-                    .iter()
-                    .fold(start, |acc, &j| acc.then(&p, v, job_seg(&p, j)));
+                let seg = jobs.iter().fold(start, |acc, &j| {
+                    acc.then(&p, v, job_seg(&p, j, window_of(&p.jobs[j], 0.0)))
+                });
                 ls.price_seg(v, seg, jobs.len())
             };
             let mut priced = 0;
@@ -949,7 +978,7 @@ mod tests {
     fn summaries_and_the_schedule_agree_on_lateness_load_and_duration() {
         let mut feasible = 0;
         for seed in 1..=3 {
-            let mut p = problem(seed, 30);
+            let mut p = problem(seed, 30, false);
             let mut rng = Rng::new(seed);
             for veh in &mut p.vehicles {
                 veh.max_duration = None;
@@ -962,7 +991,9 @@ mod tests {
                 let start = Seg::depot(veh.start, veh.shift.start, veh.shift.end);
                 let whole = jobs
                     .iter()
-                    .fold(start, |acc, &j| acc.then(&p, v, job_seg(&p, j)))
+                    .fold(start, |acc, &j| {
+                        acc.then(&p, v, job_seg(&p, j, window_of(&p.jobs[j], 0.0)))
+                    })
                     .then(&p, v, Seg::depot(veh.end, veh.shift.start, veh.shift.end));
                 let fits = whole.time.time_warp < 1e-9 && whole.load.peak.fits(veh.capacity);
                 match schedule(&p, v, &jobs) {
@@ -984,9 +1015,10 @@ mod tests {
 
     #[test]
     fn a_search_ends_with_feasible_tours_that_cost_no_more() {
-        let mut improved = 0;
+        let (mut improved, mut improved_multi) = (0, 0);
         for seed in 1..=8 {
-            let p = problem(seed, 40);
+            // Even seeds: jobs open in two windows.
+            let p = problem(seed, 40, seed % 2 == 0);
             // A quick first answer without the local search, to improve on.
             let params = Params {
                 seed,
@@ -1022,11 +1054,16 @@ mod tests {
                 }
                 assert!(after < before - 1e-9, "seed {seed}: {after} vs {before}");
                 improved += 1;
+                improved_multi += usize::from(seed % 2 == 0);
             }
         }
         assert!(
             improved >= 4,
             "the search improved {improved} of 8 first answers"
+        );
+        assert!(
+            improved_multi >= 2,
+            "{improved_multi} of 4 with two windows"
         );
     }
 }

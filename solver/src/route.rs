@@ -147,8 +147,11 @@ pub fn schedule(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Schedule,
             break;
         }
         let job = path.job(k);
+        // The latest departure was worked out backwards; walking forwards
+        // may arrive a rounding error after the window it aimed at.
         let start = job
             .service_start(ready)
+            .or_else(|| job.service_start(ready - 1e-7).map(|s| s.max(ready)))
             .ok_or(Violation::TimeWindow(k + 1))?;
         time = start + job.service;
         match path.stops[k] {
@@ -677,6 +680,11 @@ impl Tour {
 
     pub fn len(&self) -> usize {
         self.jobs.len()
+    }
+
+    /// Earliest start of service at position `p` (1..=n).
+    pub fn service_start(&self, problem: &Problem, p: usize) -> f64 {
+        self.earliest_departure[p] - problem.jobs[self.jobs[p - 1]].service
     }
 
     pub fn is_empty(&self) -> bool {
