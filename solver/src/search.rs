@@ -17,7 +17,7 @@ use crate::local_search::{LocalSearch, Outcome};
 use crate::problem::Problem;
 use crate::problem::Shipment;
 use crate::rng::Rng;
-use crate::route::{Insertion, PairInsertion};
+use crate::route::{Insertion, PairInsertion, Tour};
 use crate::solution::{Route, Solution, State};
 
 /// How long to search and from which seed.
@@ -64,7 +64,7 @@ impl Default for Params {
             split_rate: 0.5,
             split_depth: 0.01,
             blink_rate: 0.01,
-            temperature: (3.0, 0.01),
+            temperature: (3.0, 0.001),
             threads: 1,
             local_search: true,
             cancel: None,
@@ -257,10 +257,27 @@ impl<'a> Search<'a> {
         let Some(ls) = self.local_search.as_mut() else {
             return;
         };
-        let out = ls.run(&state.tours, moved, &mut self.rng);
-        if let Outcome::Improved(changes) = out {
-            for (v, jobs) in changes {
-                state.set_tour(self.problem, v, jobs);
+        let Outcome::Improved(changes) = ls.run(&state.tours, moved, &mut self.rng) else {
+            return;
+        };
+        // The local search prices a request open in several windows as if
+        // only its current one existed, so its gain is checked against the
+        // exact costs before it is kept.
+        let before: Vec<Tour> = changes
+            .iter()
+            .map(|(v, _)| state.tours[*v].clone())
+            .collect();
+        let old_cost: f64 = before.iter().map(|t| t.cost).sum();
+        let absent = state.absent.len();
+        for (v, jobs) in changes {
+            state.set_tour(self.problem, v, jobs);
+        }
+        let new_cost: f64 = before.iter().map(|t| state.tours[t.vehicle].cost).sum();
+        if new_cost > old_cost - 1e-9 || state.absent.len() > absent {
+            // A tour the exact schedule refuses lands in `absent`: undo.
+            state.absent.truncate(absent);
+            for tour in before {
+                state.set_tour(self.problem, tour.vehicle, tour.jobs);
             }
         }
     }

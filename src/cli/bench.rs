@@ -81,6 +81,11 @@ pub fn run(opts: &Options) -> Result<(), String> {
             time_limit: Some(Duration::from_secs_f64(opts.time_limit)),
             iteration_limit: opts.iterations,
             threads: opts.threads,
+            // Distance-only instances end the annealing warmer than the
+            // product's default: measured on all 56 Solomon instances
+            // (0.70 % → 0.66 % mean gap), while the sample week, with its
+            // fixed and hourly costs, is 5 % dearer that way.
+            temperature: (3.0, 0.01),
             ..Params::default()
         };
         let started = Instant::now();
