@@ -117,16 +117,7 @@ fn local_search(c: &mut Criterion) {
         ..Params::default()
     };
     let first = tournee_solver::solve(&p, &params, |_| {}).expect("valid");
-    let tours: Vec<Tour> = (0..p.vehicles.len())
-        .map(|v| {
-            let jobs = first
-                .routes
-                .iter()
-                .find(|r| r.vehicle == v)
-                .map_or(Vec::new(), |r| r.jobs.clone());
-            Tour::new(&p, v, jobs).expect("feasible")
-        })
-        .collect();
+    let tours = first.tours(&p).expect("feasible");
     let every: Vec<usize> = (0..p.jobs.len()).collect();
     let mut ls = LocalSearch::new(&p);
     let mut rng = Rng::new(1);

@@ -1028,16 +1028,7 @@ mod tests {
                 ..Params::default()
             };
             let first = search::solve(&p, &params, |_| {});
-            let tours: Vec<Tour> = (0..p.vehicles.len())
-                .map(|v| {
-                    let jobs = first
-                        .routes
-                        .iter()
-                        .find(|r| r.vehicle == v)
-                        .map_or(Vec::new(), |r| r.jobs.clone());
-                    Tour::new(&p, v, jobs).expect("the search returns feasible tours")
-                })
-                .collect();
+            let tours = first.tours(&p).expect("the search returns feasible tours");
             let cost = |v: usize, jobs: &[usize]| {
                 let sched = schedule(&p, v, jobs).expect("feasible");
                 tour_cost(&p, v, &sched)

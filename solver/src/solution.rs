@@ -47,6 +47,23 @@ pub struct Solution {
     pub iterations: u64,
 }
 
+impl Solution {
+    /// One tour per vehicle of `problem` (empty when the solution leaves it
+    /// unused), or `None` when a route is not feasible on it.
+    pub fn tours(&self, problem: &Problem) -> Option<Vec<Tour>> {
+        (0..problem.vehicles.len())
+            .map(|v| {
+                let jobs = self
+                    .routes
+                    .iter()
+                    .find(|r| r.vehicle == v)
+                    .map_or(Vec::new(), |r| r.jobs.clone());
+                Tour::new(problem, v, jobs)
+            })
+            .collect()
+    }
+}
+
 /// A complete assignment the search works on: one tour per vehicle (possibly
 /// empty) and the jobs currently left out.
 #[derive(Clone, Debug)]
