@@ -24,10 +24,12 @@
 //! assert!((solution.distance - 20.0).abs() < 1e-9);
 //! ```
 
+pub mod crossover;
 mod diagnose;
 pub mod io;
 pub mod local_search;
 mod neighbours;
+mod population;
 pub mod problem;
 pub mod rng;
 pub mod route;

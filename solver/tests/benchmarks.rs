@@ -99,7 +99,7 @@ fn checker_catches_broken_solutions() {
 fn solver_solution_on_c101_is_feasible_and_near_the_optimum() {
     let inst = read_solomon(&data("C101.txt")).expect("parses");
     let params = Params {
-        iteration_limit: Some(20_000),
+        iteration_limit: Some(4_000),
         time_limit: None,
         ..Params::default()
     };
