@@ -300,8 +300,7 @@ impl<'a> Search<'a> {
             self.params.temperature.0 * per_job.max(1e-9),
             self.params.temperature.1 * per_job.max(1e-9),
         );
-        let report_every = Duration::from_millis(200);
-        let mut last_report = started;
+        let mut reports = Throttle::new();
         loop {
             let (done, fraction) = self.stopped(*iteration, started, until);
             if done {
@@ -327,12 +326,11 @@ impl<'a> Search<'a> {
             } else if current.cost < best.cost - 1e-9 {
                 best = current.clone();
                 progress(&self.progress(*iteration, started, fraction, &best));
-                last_report = Instant::now();
+                reports.sent();
             }
             *iteration += 1;
-            if last_report.elapsed() >= report_every {
+            if reports.due() {
                 progress(&self.progress(*iteration, started, fraction, &best));
-                last_report = Instant::now();
             }
         }
         best
@@ -352,8 +350,7 @@ impl<'a> Search<'a> {
         let every: Vec<usize> = (0..self.problem.jobs.len()).collect();
         let mut population = Population::new();
         population.add(best.clone());
-        let report_every = Duration::from_millis(200);
-        let mut last_report = Instant::now();
+        let mut reports = Throttle::new();
         let mut built = 0;
         loop {
             let (done, fraction) = self.stopped(*iteration, started, 1.0);
@@ -374,25 +371,14 @@ impl<'a> Search<'a> {
             if child.cost < best.cost - 1e-9 {
                 best = child.clone();
                 progress(&self.progress(*iteration, started, fraction, &best));
-                last_report = Instant::now();
+                reports.sent();
             }
             population.add(child);
-            if last_report.elapsed() >= report_every {
+            if reports.due() {
                 progress(&self.progress(*iteration, started, fraction, &best));
-                last_report = Instant::now();
             }
         }
         best
-    }
-
-    /// Every job inserted at its cheapest place, in a random order.
-    fn random_construction(&mut self) -> State {
-        let mut state = State::empty(self.problem);
-        let mut order = std::mem::take(&mut state.absent);
-        self.rng.shuffle(&mut order);
-        self.insert_all(&mut state, order, 0.0);
-        state.recompute_cost(&self.penalty);
-        state
     }
 
     /// A child of `a` and `b` by selective route exchange around a random
@@ -450,15 +436,28 @@ impl<'a> Search<'a> {
     /// First solution: every job inserted at its cheapest place, farthest
     /// from the depot first (the stops that are hardest to serve).
     fn initial(&mut self) -> State {
-        let mut state = State::empty(self.problem);
         let dd = &self.depot_distance;
-        state
-            .absent
-            .sort_by(|&a, &b| dd[b].total_cmp(&dd[a]).then(a.cmp(&b)));
-        let order = std::mem::take(&mut state.absent);
-        self.insert_all(&mut state, order, 0.0);
+        let mut order: Vec<usize> = (0..self.problem.jobs.len()).collect();
+        order.sort_by(|&a, &b| dd[b].total_cmp(&dd[a]).then(a.cmp(&b)));
+        let mut state = self.construct(order);
         let every: Vec<usize> = (0..self.problem.jobs.len()).collect();
         self.polish(&mut state, &every);
+        state.recompute_cost(&self.penalty);
+        state
+    }
+
+    /// Every job inserted at its cheapest place, in a random order.
+    fn random_construction(&mut self) -> State {
+        let mut order: Vec<usize> = (0..self.problem.jobs.len()).collect();
+        self.rng.shuffle(&mut order);
+        self.construct(order)
+    }
+
+    /// Every job, in `order`, inserted at its cheapest place.
+    fn construct(&mut self, order: Vec<usize>) -> State {
+        let mut state = State::empty(self.problem);
+        state.absent.clear();
+        self.insert_all(&mut state, order, 0.0);
         state.recompute_cost(&self.penalty);
         state
     }
@@ -659,6 +658,35 @@ impl<'a> Search<'a> {
             distance: best.tours.iter().map(|t| t.distance).sum(),
             iterations,
         }
+    }
+}
+
+/// Paces progress reports: one on every new best, and a few a second
+/// between them.
+struct Throttle {
+    last: Instant,
+}
+
+impl Throttle {
+    const EVERY: Duration = Duration::from_millis(200);
+
+    fn new() -> Self {
+        Throttle {
+            last: Instant::now(),
+        }
+    }
+
+    fn sent(&mut self) {
+        self.last = Instant::now();
+    }
+
+    /// True (and counted as sent) when the last report is old enough.
+    fn due(&mut self) -> bool {
+        let due = self.last.elapsed() >= Self::EVERY;
+        if due {
+            self.sent();
+        }
+        due
     }
 }
 
