@@ -17,9 +17,11 @@
 //! programmes (`good_lp` with its pure-Rust `microlp` back-end) give integer
 //! answers, without branch and bound:
 //!
-//! - the best smallest ratio is one of the fractions k / asked(o); a binary
-//!   search over them keeps the largest for which every order can get at
-//!   least ⌈ratio × asked(o)⌉ devices;
+//! - the best smallest ratio is one of the fractions k / asked(o); a
+//!   bisection over the ratio keeps the largest for which every order can get
+//!   at least ⌈ratio × asked(o)⌉ devices. It never lists the fractions, so its
+//!   time and memory do not grow with the counts asked: about 40 programmes
+//!   whatever they are (counts are bounded by `limits::MAX_DEVICES`);
 //! - a last programme keeps those lower bounds and maximises the devices
 //!   handed out, with priority weights too small to trade a device away.
 
@@ -62,11 +64,47 @@ fn weight(r: &Request, top: f64) -> f64 {
 }
 
 /// The devices each order must get for a smallest ratio of `ratio`.
-fn lower_bounds(asked: &[u32], ratio: f64) -> Vec<u32> {
+fn lower_bounds(asked: &[u64], ratio: f64) -> Vec<u64> {
     asked
         .iter()
-        .map(|&a| (ratio * f64::from(a) - 1e-9).ceil().max(0.0) as u32)
+        .map(|&a| (ratio * a as f64 - 1e-9).ceil().max(0.0) as u64)
         .collect()
+}
+
+/// The largest fraction `k / a` (over the orders' totals `a`) for which
+/// `feasible` holds, given that it holds at 0. Feasibility only changes at
+/// those fractions, so the answer is one of them; two distinct ones differ
+/// by at least 1 / (largest total)², which the bisection narrows down to.
+fn best_ratio(totals: &[u64], mut feasible: impl FnMut(f64) -> bool) -> f64 {
+    let top = totals.iter().copied().max().unwrap_or(0);
+    if top == 0 || feasible(1.0) {
+        return 1.0;
+    }
+    // The fraction of `a` in [lo, hi), if any: there is at most one in all
+    // once hi - lo is below the gap.
+    let gap = 1.0 / (top as f64 * top as f64);
+    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+    while hi - lo > gap / 2.0 {
+        let mid = 0.5 * (lo + hi);
+        if feasible(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    // The answer is in [lo, hi), where no other fraction is: the smallest
+    // fraction not below `lo`. Should rounding make it miss (counts near
+    // the bounds), `lo` itself asks the same devices of every order.
+    let answer = totals
+        .iter()
+        .filter(|&&a| a > 0)
+        .map(|&a| ((lo * a as f64 - 1e-9).ceil() / a as f64).min(1.0))
+        .fold(1.0, f64::min);
+    if feasible(answer) {
+        answer
+    } else {
+        lo
+    }
 }
 
 /// Allocates `stock` over `orders` by the rule above.
@@ -79,9 +117,9 @@ pub fn allocate(orders: &[Request], stock: &BTreeMap<String, u32>) -> Result<All
             0
         }
     };
-    let totals: Vec<u32> = orders
+    let totals: Vec<u64> = orders
         .iter()
-        .map(|o| stock.keys().map(|d| asked(o, d)).sum())
+        .map(|o| stock.keys().map(|d| u64::from(asked(o, d))).sum())
         .collect();
     let top = orders
         .iter()
@@ -92,31 +130,16 @@ pub fn allocate(orders: &[Request], stock: &BTreeMap<String, u32>) -> Result<All
         .fold(0.0, f64::max);
     // Priority weights scaled below one device in all, so the total comes
     // first.
-    let epsilon = 1.0 / (f64::from(totals.iter().sum::<u32>()) + 1.0);
+    let epsilon = 1.0 / (totals.iter().sum::<u64>() as f64 + 1.0);
     let weights: Vec<f64> = orders
         .iter()
         .map(|o| 1.0 + epsilon * weight(o, top))
         .collect();
 
-    // The best smallest ratio, by binary search over the candidates.
-    let mut ratios: Vec<f64> = totals
-        .iter()
-        .filter(|&&a| a > 0)
-        .flat_map(|&a| (0..=a).map(move |k| f64::from(k) / f64::from(a)))
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    ratios.dedup_by(|a, b| (*a - *b).abs() < 1e-12);
-    let (mut lo, mut hi) = (0, ratios.len());
-    while hi - lo > 1 {
-        let mid = (lo + hi) / 2;
-        let bounds = lower_bounds(&totals, ratios[mid]);
-        if solve(orders, stock, &asked, &bounds, &weights).is_ok() {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    let best = ratios.get(lo).copied().unwrap_or(1.0);
+    // The best smallest ratio (ratio 0 asks nothing, so it is feasible).
+    let best = best_ratio(&totals, |r| {
+        solve(orders, stock, &asked, &lower_bounds(&totals, r), &weights).is_ok()
+    });
     let counts = solve(
         orders,
         stock,
@@ -141,7 +164,7 @@ pub fn allocate(orders: &[Request], stock: &BTreeMap<String, u32>) -> Result<All
             asked: order.devices.clone(),
             allocated,
             fill: if *total > 0 {
-                f64::from(sum) / f64::from(*total)
+                f64::from(sum) / *total as f64
             } else {
                 1.0
             },
@@ -156,7 +179,7 @@ pub fn allocate(orders: &[Request], stock: &BTreeMap<String, u32>) -> Result<All
     Ok(Allocation {
         min_fill: shares.iter().map(|s| s.fill).fold(1.0, f64::min),
         allocated: used.values().map(|&n| u64::from(n)).sum(),
-        asked: totals.iter().map(|&n| u64::from(n)).sum(),
+        asked: totals.iter().sum(),
         stock_left: stock
             .iter()
             .map(|(d, s)| (d.clone(), s - used.get(d).copied().unwrap_or(0).min(*s)))
@@ -173,7 +196,7 @@ fn solve(
     orders: &[Request],
     stock: &BTreeMap<String, u32>,
     asked: &impl Fn(&Request, &str) -> u32,
-    bounds: &[u32],
+    bounds: &[u64],
     weights: &[f64],
 ) -> Result<Vec<Vec<(String, u32)>>, String> {
     let mut vars = good_lp::variables!();
@@ -188,7 +211,7 @@ fn solve(
     for (o, &b) in bounds.iter().enumerate() {
         if b > 0 {
             let sum: Expression = x[o].values().sum();
-            model = model.with(constraint!(sum >= f64::from(b)));
+            model = model.with(constraint!(sum >= b as f64));
         }
     }
     let sol = model.solve().map_err(|e| format!("allocation: {e}"))?;
@@ -402,4 +425,65 @@ pub fn text(a: &Allocation) -> String {
         .collect();
     let _ = writeln!(o, "  stock left: {}", left.join(", "));
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The largest fraction k / a (over `totals`) with a feasible bound,
+    /// found by listing them all, as the allocation did before (1 when no
+    /// order asks anything).
+    fn listed(totals: &[u64], feasible: impl Fn(f64) -> bool) -> f64 {
+        if totals.iter().all(|&a| a == 0) {
+            return 1.0;
+        }
+        let mut best = 0.0_f64;
+        for &a in totals.iter().filter(|&&a| a > 0) {
+            for k in 0..=a {
+                let r = k as f64 / a as f64;
+                if feasible(r) {
+                    best = best.max(r);
+                }
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn bisection_finds_the_best_listed_fraction() {
+        let mut seed = 11u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for case in 0..300 {
+            let totals: Vec<u64> = (0..1 + next(4)).map(|_| next(40)).collect();
+            // Feasible while the bounds sum to at most a capacity: monotone
+            // in the ratio, like the stock limits.
+            let capacity = next(totals.iter().sum::<u64>() + 2);
+            let feasible =
+                |r: f64| lower_bounds(&totals, r).iter().sum::<u64>() <= capacity;
+            let want = listed(&totals, feasible);
+            let got = best_ratio(&totals, feasible);
+            assert!((got - want).abs() < 1e-12, "case {case}: {totals:?} cap {capacity}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn huge_counts_cost_no_memory() {
+        // A fraction per device would be 2 × 10^5 entries here; the
+        // bisection asks about 40 questions whatever the counts.
+        let totals = [100_000u64, 99_999];
+        let mut asked = 0;
+        let r = best_ratio(&totals, |r| {
+            asked += 1;
+            lower_bounds(&totals, r).iter().sum::<u64>() <= 150_000
+        });
+        assert!(asked < 80, "{asked} questions");
+        assert!(lower_bounds(&totals, r).iter().sum::<u64>() <= 150_000);
+        assert!(r > 0.74 && r < 0.76, "{r}");
+    }
 }

@@ -194,6 +194,28 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
     }
 }
 
+/// Why a validated problem could not be planned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanError {
+    /// A mistake that shows only with the travel figures (a van that cannot
+    /// reach its end workshop in its shift), with its field path.
+    Invalid(Vec<crate::input::FieldError>),
+    /// The solver refused the converted problem (a fault of ours).
+    Search(solver::ProblemError),
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlanError::Invalid(errors) => {
+                let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                f.write_str(&lines.join("; "))
+            }
+            PlanError::Search(e) => write!(f, "the solver refused the problem: {e}"),
+        }
+    }
+}
+
 /// Plans a validated problem with its own solver settings, running `threads`
 /// independent searches; `progress` hears from the search as it goes, and
 /// setting `cancel` stops it early with the best plan so far.
@@ -203,7 +225,11 @@ pub fn plan(
     threads: usize,
     cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     progress: impl FnMut(&solver::Progress),
-) -> Result<Plan, solver::ProblemError> {
+) -> Result<Plan, PlanError> {
+    let unreachable = crate::shifts::reach_errors(p, travel);
+    if !unreachable.is_empty() {
+        return Err(PlanError::Invalid(unreachable));
+    }
     let conversion = to_solver(p, travel);
     let params = solver::Params {
         seed: p.solver.seed,
@@ -213,7 +239,8 @@ pub fn plan(
         cancel,
         ..Default::default()
     };
-    let solution = solver::solve(&conversion.problem, &params, progress)?;
+    let solution =
+        solver::solve(&conversion.problem, &params, progress).map_err(PlanError::Search)?;
     Ok(conversion.to_plan(p, &solution))
 }
 

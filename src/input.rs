@@ -8,6 +8,7 @@ use std::fmt;
 
 use chrono::NaiveDateTime;
 
+use crate::limits::*;
 use crate::model::{self, Interval, Location, Problem, Request, FORMAT};
 
 /// The longest search a problem may ask for.
@@ -22,7 +23,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),
             message: message.into(),
@@ -43,7 +44,10 @@ impl fmt::Display for FieldError {
 /// Parses and validates a problem; every error found is returned.
 pub fn read(text: &str) -> Result<Problem, Vec<FieldError>> {
     let problem = parse(text).map_err(|e| vec![e])?;
-    let errors = validate(&problem);
+    let mut errors = validate(&problem);
+    if errors.is_empty() {
+        errors = crate::shifts::reach_errors_haversine(&problem);
+    }
     if errors.is_empty() {
         Ok(problem)
     } else {
@@ -53,12 +57,21 @@ pub fn read(text: &str) -> Result<Problem, Vec<FieldError>> {
 
 /// JSON syntax and types. Stops at the first error, as a parser must.
 pub fn parse(text: &str) -> Result<Problem, FieldError> {
+    json(text)
+}
+
+/// One JSON document of type `T`, and nothing after it (`{…}xyz` or two
+/// documents are refused), or the path of the field that does not fit.
+pub fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, FieldError> {
     let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { String::new() } else { path };
         FieldError::new(field, e.into_inner().to_string())
-    })
+    })?;
+    de.end()
+        .map_err(|e| FieldError::new("", format!("data after the JSON document: {e}")))?;
+    Ok(value)
 }
 
 /// The rules beyond JSON types: references, ranges, units, the horizon.
@@ -90,9 +103,15 @@ impl Validator {
         }
         if p.horizon.end <= p.horizon.start {
             self.err("horizon", "end must be after start");
+        } else if p.horizon.end - p.horizon.start > chrono::Duration::days(MAX_HORIZON_DAYS) {
+            self.err("horizon", format!("at most {MAX_HORIZON_DAYS} days"));
         }
-        self.positive("routing.detour_factor", p.routing.detour_factor);
-        self.positive("routing.speed_kmh", p.routing.speed_kmh);
+        self.text("name", &p.name);
+        self.range("routing.detour_factor", p.routing.detour_factor, DETOUR_FACTOR);
+        self.range("routing.speed_kmh", p.routing.speed_kmh, SPEED_KMH);
+        if p.devices.len() > MAX_DEVICE_TYPES {
+            self.err("devices", format!("at most {MAX_DEVICE_TYPES} device types"));
+        }
         for (k, o) in p.pickups.iter().enumerate() {
             if o.depot.is_some() {
                 self.err(
@@ -118,18 +137,23 @@ impl Validator {
                     Some(_) => {}
                 }
                 if !(b.minutes.is_finite() && b.minutes > 0.0 && b.minutes <= 600.0) {
-                    self.err(format!("{at}.minutes"), "must be between 0 and 600");
+                    self.err(
+                        format!("{at}.minutes"),
+                        format!("must be more than 0 and at most 600, got {}", b.minutes),
+                    );
                 }
             }
         }
         for (k, d) in p.depots.iter().enumerate() {
-            for device in d.stock.iter().flat_map(|s| s.keys()) {
+            for (device, &n) in d.stock.iter().flatten() {
+                let at = format!("depots[{k}].stock.{device}");
                 if !p.devices.contains_key(device) {
                     self.err(
-                        format!("depots[{k}].stock.{device}"),
+                        &at,
                         format!("unknown device type `{device}` (not in `devices`)"),
                     );
                 }
+                self.count(&at, n);
             }
         }
         if p.stock.is_some() && p.depots.iter().any(|d| d.stock.is_some()) {
@@ -139,32 +163,22 @@ impl Validator {
             );
         }
         if let Some(stock) = &p.stock {
-            for device in stock.keys() {
+            for (device, &n) in stock {
                 if !p.devices.contains_key(device) {
                     self.err(
                         format!("stock.{device}"),
                         format!("unknown device type `{device}` (not in `devices`)"),
                     );
                 }
+                self.count(&format!("stock.{device}"), n);
             }
         }
         match (&p.routing.engine, &p.routing.osrm) {
-            (model::Engine::Osrm, None) => {
-                self.err("routing.osrm", "engine `osrm` needs the server's `url`")
-            }
-            (_, Some(o)) => {
-                if !(o.url.starts_with("http://") || o.url.starts_with("https://")) {
-                    self.err("routing.osrm.url", "must start with http:// or https://");
-                }
-                if o.max_table_size < 2 {
-                    self.err("routing.osrm.max_table_size", "must be at least 2");
-                }
-                if o.concurrency == 0 {
-                    self.err("routing.osrm.concurrency", "must be at least 1");
-                }
-                self.positive("routing.osrm.timeout_s", o.timeout_s);
-                self.positive("routing.osrm.max_snap_m", o.max_snap_m);
-            }
+            (model::Engine::Osrm, None) => self.err(
+                "routing.osrm",
+                "engine `osrm` needs the road server: its `url`, or the `server` name the API's operator gave it",
+            ),
+            (_, Some(o)) => self.osrm(o),
             _ => {}
         }
         self.positive("solver.time_limit_s", p.solver.time_limit_s);
@@ -174,12 +188,18 @@ impl Validator {
                 format!("at most {MAX_TIME_LIMIT_S} s (one day)"),
             );
         }
-        if p.solver.iteration_limit == Some(0) {
-            self.err("solver.iteration_limit", "must be at least 1");
+        match p.solver.iteration_limit {
+            Some(0) => self.err("solver.iteration_limit", "must be at least 1"),
+            Some(n) if n > MAX_ITERATIONS => self.err(
+                "solver.iteration_limit",
+                format!("at most {MAX_ITERATIONS}"),
+            ),
+            _ => {}
         }
         for (name, d) in &p.devices {
-            self.non_negative(&format!("devices.{name}.mass_kg"), d.mass_kg);
-            self.non_negative(&format!("devices.{name}.volume_l"), d.volume_l);
+            self.bounded_id(&format!("devices.{name}"), name);
+            self.range(&format!("devices.{name}.mass_kg"), d.mass_kg, (0.0, MAX_DEVICE_KG));
+            self.range(&format!("devices.{name}.volume_l"), d.volume_l, (0.0, MAX_DEVICE_L));
         }
 
         if p.depots.is_empty() {
@@ -246,31 +266,82 @@ impl Validator {
                 );
             }
         }
-        self.positive(&format!("{at}.capacity.kg"), veh.capacity.kg);
-        self.positive(&format!("{at}.capacity.m3"), veh.capacity.m3);
-        if veh.capacity.units == Some(0) {
-            self.err(format!("{at}.capacity.units"), "must be positive");
+        self.text(&format!("{at}.name"), &veh.name);
+        self.positive_max(&format!("{at}.capacity.kg"), veh.capacity.kg, MAX_CAPACITY_KG);
+        self.positive_max(&format!("{at}.capacity.m3"), veh.capacity.m3, MAX_CAPACITY_M3);
+        match veh.capacity.units {
+            Some(0) => self.err(format!("{at}.capacity.units"), "must be positive"),
+            Some(n) if n > MAX_CAPACITY_UNITS => self.err(
+                format!("{at}.capacity.units"),
+                format!("at most {MAX_CAPACITY_UNITS}, got {n}"),
+            ),
+            _ => {}
         }
         if veh.shifts.is_empty() {
             self.err(format!("{at}.shifts"), "at least one shift is needed");
+        }
+        if veh.shifts.len() > MAX_WINDOWS {
+            self.err(format!("{at}.shifts"), format!("at most {MAX_WINDOWS} shifts"));
         }
         for (k, s) in veh.shifts.iter().enumerate() {
             self.interval(&format!("{at}.shifts[{k}]"), s, true);
         }
         if let Some(h) = veh.max_tour_hours {
-            self.positive(&format!("{at}.max_tour_hours"), h);
+            self.positive_max(&format!("{at}.max_tour_hours"), h, MAX_TOUR_HOURS);
         }
         if let Some(km) = veh.max_tour_km {
-            self.positive(&format!("{at}.max_tour_km"), km);
+            self.positive_max(&format!("{at}.max_tour_km"), km, MAX_TOUR_KM);
         }
-        self.non_negative(&format!("{at}.costs.fixed"), veh.costs.fixed);
-        self.non_negative(&format!("{at}.costs.per_km"), veh.costs.per_km);
-        self.non_negative(&format!("{at}.costs.per_hour"), veh.costs.per_hour);
-        self.positive(&format!("{at}.speed_factor"), veh.speed_factor);
+        self.range(&format!("{at}.costs.fixed"), veh.costs.fixed, (0.0, MAX_COST));
+        self.range(&format!("{at}.costs.per_km"), veh.costs.per_km, (0.0, MAX_COST));
+        self.range(&format!("{at}.costs.per_hour"), veh.costs.per_hour, (0.0, MAX_COST));
+        if let Some(f) = veh.co2e_kg_per_km {
+            self.range(&format!("{at}.co2e_kg_per_km"), f, (0.0, MAX_CO2E_PER_KM));
+        }
+        self.range(&format!("{at}.speed_factor"), veh.speed_factor, SPEED_FACTOR);
         if veh.trips == 0 {
             self.err(format!("{at}.trips"), "at least one trip per shift");
+        } else if veh.trips > MAX_TRIPS {
+            self.err(format!("{at}.trips"), format!("at most {MAX_TRIPS} trips per shift"));
         }
-        self.non_negative(&format!("{at}.reload_minutes"), veh.reload_minutes);
+        self.range(&format!("{at}.reload_minutes"), veh.reload_minutes, (0.0, MAX_MINUTES));
+        self.skills(&format!("{at}.skills"), &veh.skills);
+    }
+
+    fn osrm(&mut self, o: &model::OsrmSettings) {
+        match (o.url.is_empty(), o.server.is_empty()) {
+            (true, true) => self.err(
+                "routing.osrm",
+                "give the road server's `url`, or the `server` name the API's operator gave it",
+            ),
+            (false, false) => self.err("routing.osrm", "give `url` or `server`, not both"),
+            (false, true) if !(o.url.starts_with("http://") || o.url.starts_with("https://")) => {
+                self.err("routing.osrm.url", "must start with http:// or https://")
+            }
+            _ => {}
+        }
+        if o.url.len() > MAX_TEXT_CHARS {
+            self.err("routing.osrm.url", format!("at most {MAX_TEXT_CHARS} characters"));
+        }
+        self.bounded_id("routing.osrm.server", &o.server);
+        self.bounded_id("routing.osrm.profile", &o.profile);
+        if !(2..=MAX_OSRM_TABLE).contains(&o.max_table_size) {
+            self.err(
+                "routing.osrm.max_table_size",
+                format!("must be from 2 to {MAX_OSRM_TABLE}"),
+            );
+        }
+        if !(1..=MAX_OSRM_CONCURRENCY).contains(&o.concurrency) {
+            self.err(
+                "routing.osrm.concurrency",
+                format!("must be from 1 to {MAX_OSRM_CONCURRENCY}"),
+            );
+        }
+        if o.retries > MAX_OSRM_RETRIES {
+            self.err("routing.osrm.retries", format!("at most {MAX_OSRM_RETRIES}"));
+        }
+        self.positive_max("routing.osrm.timeout_s", o.timeout_s, MAX_OSRM_TIMEOUT_S);
+        self.positive_max("routing.osrm.max_snap_m", o.max_snap_m, MAX_SNAP_M);
     }
 
     /// Each shift must overlap its depots' opening hours.
@@ -294,6 +365,26 @@ impl Validator {
     fn request(&mut self, at: &str, r: &Request, p: &Problem, ids: &mut BTreeSet<String>) {
         self.id(at, &r.id, ids);
         self.location(at, r.location);
+        for (field, text) in [
+            ("name", &r.name),
+            ("address", &r.address),
+            ("notes", &r.notes),
+            ("contact.name", &r.contact.name),
+            ("contact.phone", &r.contact.phone),
+            ("contact.email", &r.contact.email),
+        ] {
+            self.text(&format!("{at}.{field}"), text);
+        }
+        for (name, &n) in &r.devices {
+            self.count(&format!("{at}.devices.{name}"), n);
+        }
+        if r.time_windows.len() > MAX_WINDOWS {
+            self.err(
+                format!("{at}.time_windows"),
+                format!("at most {MAX_WINDOWS} windows"),
+            );
+        }
+        self.skills(&format!("{at}.skills"), &r.skills);
         for name in r.devices.keys() {
             if !p.devices.contains_key(name) {
                 let known: Vec<&str> = p.devices.keys().map(String::as_str).collect();
@@ -309,9 +400,9 @@ impl Validator {
         for (k, w) in r.time_windows.iter().enumerate() {
             self.interval(&format!("{at}.time_windows[{k}]"), w, true);
         }
-        self.non_negative(&format!("{at}.service_minutes"), r.service_minutes);
+        self.range(&format!("{at}.service_minutes"), r.service_minutes, (0.0, MAX_MINUTES));
         if let model::Priority::Optional(value) = r.priority {
-            self.non_negative(&format!("{at}.priority.optional"), value);
+            self.range(&format!("{at}.priority.optional"), value, (0.0, MAX_COST));
         }
     }
 
@@ -320,6 +411,45 @@ impl Validator {
             self.err(format!("{at}.id"), "must not be empty");
         } else if !seen.insert(id.to_string()) {
             self.err(format!("{at}.id"), format!("duplicate id `{id}`"));
+        }
+        self.bounded_id(&format!("{at}.id"), id);
+    }
+
+    /// An id or name of at most [`MAX_ID_CHARS`] characters, without
+    /// control characters.
+    fn bounded_id(&mut self, at: &str, id: &str) {
+        if id.chars().count() > MAX_ID_CHARS {
+            self.err(at, format!("at most {MAX_ID_CHARS} characters"));
+        } else if id.chars().any(char::is_control) {
+            self.err(at, "must not hold control characters");
+        }
+    }
+
+    fn text(&mut self, at: &str, text: &str) {
+        if text.chars().count() > MAX_TEXT_CHARS {
+            self.err(at, format!("at most {MAX_TEXT_CHARS} characters"));
+        }
+    }
+
+    fn skills(&mut self, at: &str, skills: &[String]) {
+        if skills.len() > MAX_SKILLS {
+            self.err(at, format!("at most {MAX_SKILLS} skills"));
+        }
+        for (k, s) in skills.iter().enumerate() {
+            self.bounded_id(&format!("{at}[{k}]"), s);
+        }
+    }
+
+    fn count(&mut self, at: &str, n: u32) {
+        if n > MAX_DEVICES {
+            self.err(at, format!("at most {MAX_DEVICES} devices, got {n}"));
+        }
+    }
+
+    /// A finite number from `lo` to `hi`.
+    fn range(&mut self, at: &str, x: f64, (lo, hi): (f64, f64)) {
+        if !(x.is_finite() && (lo..=hi).contains(&x)) {
+            self.err(at, format!("must be from {lo} to {hi}, got {x}"));
         }
     }
 
@@ -368,9 +498,9 @@ impl Validator {
         }
     }
 
-    fn non_negative(&mut self, at: &str, x: f64) {
-        if !(x.is_finite() && x >= 0.0) {
-            self.err(at, format!("must be zero or more, got {x}"));
+    fn positive_max(&mut self, at: &str, x: f64, hi: f64) {
+        if !(x.is_finite() && x > 0.0 && x <= hi) {
+            self.err(at, format!("must be more than 0 and at most {hi}, got {x}"));
         }
     }
 }

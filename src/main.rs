@@ -54,7 +54,7 @@ fn fail(message: impl std::fmt::Display, code: u8) -> ExitCode {
 fn print(out: Result<String, String>) -> ExitCode {
     match out {
         Ok(text) => {
-            print!("{text}");
+            tournee::cli::out(&text);
             ExitCode::SUCCESS
         }
         Err(e) => fail(format!("error: {e}"), 2),
@@ -98,7 +98,7 @@ fn main() -> ExitCode {
             Err(e) => fail(format!("error: {e}"), 1),
         },
         Command::Openapi => {
-            println!("{:#}", tournee::server::openapi::build());
+            tournee::outln!("{:#}", tournee::server::openapi::build());
             ExitCode::SUCCESS
         }
     }

@@ -156,8 +156,15 @@ impl Default for Routing {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct OsrmSettings {
-    /// Base URL, e.g. `http://127.0.0.1:5000`.
+    /// Base URL, e.g. `http://127.0.0.1:5000` (files planned by the CLI).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub url: String,
+    /// The name of a road server the operator configured
+    /// (`tournee serve --osrm NAME=URL`): what a problem sent to the API gives
+    /// instead of a URL, since the server, not the caller, chooses where it
+    /// connects.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub server: String,
     /// Profile name in the URL (`driving`; osrm-routed serves the profile
     /// its data was prepared with whatever the name).
     #[serde(default = "default_profile")]

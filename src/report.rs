@@ -77,55 +77,101 @@ pub struct Report {
     pub method: String,
 }
 
-/// The report of the tours of `plans` for which `keep(day)` holds.
-pub fn report(plans: &[&Plan], reuse_rate: f64, keep: impl Fn(&str) -> bool) -> Report {
-    let mut r = Report {
-        method: "docs/emissions.md: km × kgCO2e/km (well-to-wheel); avoided = devices collected × manufacture × avoided share × reuse rate".into(),
-        ..Report::default()
-    };
-    let mut collected: BTreeMap<String, u64> = BTreeMap::new();
-    for plan in plans {
-        r.plans.push(plan.name.clone());
-        for t in plan.tours.iter().filter(|t| keep(&t.day)) {
-            let f = t.co2e_kg_per_km;
-            r.tours.push(TourLine {
+/// What the report needs of one tour: small, so that a stored plan keeps
+/// one per tour and a period report reads these rows, not whole plans.
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, PartialEq)]
+pub struct TourFigures {
+    pub plan: String,
+    pub tour: String,
+    pub vehicle: String,
+    pub day: String,
+    pub energy: String,
+    pub km: f64,
+    pub kgco2e_per_km: f64,
+    /// Kilometres of one round trip per stop (the baseline).
+    pub baseline_km: f64,
+    /// Devices collected, per type.
+    pub collected: BTreeMap<String, u64>,
+}
+
+/// One [`TourFigures`] per tour of `plan`.
+pub fn figures(plan: &Plan) -> Vec<TourFigures> {
+    plan.tours
+        .iter()
+        .map(|t| {
+            let mut collected: BTreeMap<String, u64> = BTreeMap::new();
+            for s in t.stops.iter().filter(|s| s.kind == StopKind::Pickup) {
+                for (device, n) in &s.devices {
+                    *collected.entry(device.clone()).or_default() += u64::from(*n);
+                }
+            }
+            TourFigures {
+                plan: plan.name.clone(),
                 tour: t.id.clone(),
                 vehicle: t.vehicle.clone(),
                 day: t.day.clone(),
                 energy: t.energy.clone(),
                 km: t.distance_km,
-                kgco2e_per_km: f,
-                co2e_kg: t.distance_km * f,
-            });
-            r.transport.add(t.distance_km, f);
-            r.by_vehicle
-                .entry(t.vehicle.clone())
-                .or_default()
-                .add(t.distance_km, f);
-            r.by_day
-                .entry(t.day.clone())
-                .or_default()
-                .add(t.distance_km, f);
-            if let Ok(date) = chrono::NaiveDate::parse_from_str(&t.day, "%Y-%m-%d") {
-                let week = date.iso_week();
-                r.by_week
-                    .entry(format!("{}-W{:02}", week.year(), week.week()))
-                    .or_default()
-                    .add(t.distance_km, f);
-                r.by_month
-                    .entry(date.format("%Y-%m").to_string())
-                    .or_default()
-                    .add(t.distance_km, f);
+                kgco2e_per_km: t.co2e_kg_per_km,
+                baseline_km: t.stops.iter().map(|s| s.baseline_km).sum(),
+                collected,
             }
-            for s in &t.stops {
-                r.baseline.add(s.baseline_km, f);
-                if s.kind == StopKind::Pickup {
-                    for (device, n) in &s.devices {
-                        *collected.entry(device.clone()).or_default() += u64::from(*n);
-                    }
-                }
-            }
+        })
+        .collect()
+}
+
+/// The report of the tours of `plans` for which `keep(day)` holds.
+pub fn report(plans: &[&Plan], reuse_rate: f64, keep: impl Fn(&str) -> bool) -> Report {
+    let mut r = of_tours(
+        plans
+            .iter()
+            .flat_map(|p| figures(p))
+            .filter(|t| keep(&t.day)),
+        reuse_rate,
+    );
+    r.plans = plans.iter().map(|p| p.name.clone()).collect();
+    r
+}
+
+/// The report of these tours; `plans` lists their plans' names, once each.
+pub fn of_tours(tours: impl IntoIterator<Item = TourFigures>, reuse_rate: f64) -> Report {
+    let mut r = Report {
+        method: "docs/emissions.md: km × kgCO2e/km (well-to-wheel); avoided = devices collected × manufacture × avoided share × reuse rate".into(),
+        ..Report::default()
+    };
+    let mut collected: BTreeMap<String, u64> = BTreeMap::new();
+    for t in tours {
+        if !r.plans.contains(&t.plan) {
+            r.plans.push(t.plan.clone());
         }
+        let f = t.kgco2e_per_km;
+        r.transport.add(t.km, f);
+        r.by_vehicle.entry(t.vehicle.clone()).or_default().add(t.km, f);
+        r.by_day.entry(t.day.clone()).or_default().add(t.km, f);
+        if let Ok(date) = chrono::NaiveDate::parse_from_str(&t.day, "%Y-%m-%d") {
+            let week = date.iso_week();
+            r.by_week
+                .entry(format!("{}-W{:02}", week.year(), week.week()))
+                .or_default()
+                .add(t.km, f);
+            r.by_month
+                .entry(date.format("%Y-%m").to_string())
+                .or_default()
+                .add(t.km, f);
+        }
+        r.baseline.add(t.baseline_km, f);
+        for (device, n) in &t.collected {
+            *collected.entry(device.clone()).or_default() += n;
+        }
+        r.tours.push(TourLine {
+            tour: t.tour,
+            vehicle: t.vehicle,
+            day: t.day,
+            energy: t.energy,
+            km: t.km,
+            kgco2e_per_km: f,
+            co2e_kg: t.km * f,
+        });
     }
     let footprints = emissions::footprints();
     r.avoided.reuse_rate = reuse_rate;

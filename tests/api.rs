@@ -487,7 +487,16 @@ fn fifty_concurrent_solves_are_all_answered_by_a_bounded_queue() {
     let server = Server::start(
         &dir.path().join("t.db"),
         &[],
-        &["--max-solves", "1", "--queue", "3", "--retry-after-s", "7"],
+        &[
+            "--max-solves",
+            "1",
+            "--queue",
+            "3",
+            "--retry-after-s",
+            "7",
+            "--max-jobs-per-key",
+            "50",
+        ],
     );
     let body = timed_problem(0.3).to_string();
     let url = server.at("/api/v1/solve");

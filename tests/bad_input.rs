@@ -181,7 +181,7 @@ fn empty_fleet() {
 fn zero_capacity() {
     let err = with(|p| p["vehicles"][0]["capacity"]["kg"] = json!(0));
     assert!(
-        err.contains("vehicles[0].capacity.kg: must be a positive number"),
+        err.contains("vehicles[0].capacity.kg: must be more than 0"),
         "{err}"
     );
 }

@@ -379,6 +379,11 @@ impl Problem {
                     "vehicle {v}: needs at least one trip and a non-negative reload time"
                 )));
             }
+            if crate::route::Tour::new(self, v, Vec::new()).is_none() {
+                return Err(ProblemError(format!(
+                    "vehicle {v}: cannot drive from its start depot to its end depot within its shift and distance limit"
+                )));
+            }
         }
         Ok(())
     }

@@ -592,8 +592,28 @@ pub struct Insertion {
 }
 
 impl Tour {
+    /// The vehicle's tour with no job. [`Problem::validate`] refuses a
+    /// vehicle that cannot even drive from its start depot to its end depot
+    /// within its shift and distance limit; should one get here all the
+    /// same, its empty tour is kept as it is and takes no job (every
+    /// insertion test fails on time), rather than stopping the search.
     pub fn empty(problem: &Problem, vehicle: usize) -> Self {
-        Self::new(problem, vehicle, Vec::new()).expect("an empty tour is always feasible")
+        Self::new(problem, vehicle, Vec::new()).unwrap_or_else(|| {
+            let veh = &problem.vehicles[vehicle];
+            let back = veh.shift.start + problem.travel_time(vehicle, veh.start, veh.end);
+            Tour {
+                vehicle,
+                jobs: Vec::new(),
+                cost: 0.0,
+                loc: vec![veh.start, veh.end],
+                earliest_departure: vec![veh.shift.start, back.max(veh.shift.end)],
+                latest_start: vec![f64::NEG_INFINITY, f64::NEG_INFINITY],
+                load: vec![Load::ZERO; 2],
+                prefix_max: vec![Load::ZERO; 2],
+                suffix_max: vec![Load::ZERO; 2],
+                distance: problem.distance.get(veh.start, veh.end),
+            }
+        })
     }
 
     /// Builds the cache for a feasible job order, or `None` when it is not.

@@ -64,7 +64,7 @@ pub fn run(opts: &Options) -> Result<(), String> {
     if let Some(dir) = &opts.solutions {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    println!(
+    crate::outln!(
         "instance,customers,vehicles,distance,bks_distance,gap_pct,best_peer,peer_distance,ratio_to_peer,wall_s,iterations,feasible"
     );
     let (mut gaps, mut ratios, mut feasible) = (Vec::new(), Vec::new(), 0usize);
@@ -126,7 +126,7 @@ pub fn run(opts: &Options) -> Result<(), String> {
             std::fs::write(&path, inst.solution_text(&jobs, distance))
                 .map_err(|e| format!("{}: {e}", path.display()))?;
         }
-        println!(
+        crate::outln!(
             "{name},{},{},{distance:.4},{},{},{},{},{},{wall:.2},{},{ok}",
             inst.customers(),
             routes.len(),
@@ -145,7 +145,7 @@ pub fn run(opts: &Options) -> Result<(), String> {
             format!("{:.*}", digits, xs.iter().sum::<f64>() / xs.len() as f64)
         }
     };
-    println!(
+    crate::outln!(
         "MEAN,,,,,{},,,{},,,{feasible}/{}",
         mean(&gaps, 3),
         mean(&ratios, 4),

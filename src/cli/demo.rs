@@ -44,7 +44,7 @@ fn plan(time_limit: f64, seed: u64) -> Result<(Problem, Plan), String> {
     // The refurbished stock is shared out first (fewer laptops than asked).
     let (routed, allocation) = allocate::prepare(problem.clone())?;
     if let Some(a) = &allocation {
-        print!("{}", allocate::text(a));
+        crate::cli::out(&allocate::text(a));
     }
     // The sample uses the haversine model: no server needed.
     let travel = Travel::haversine(&routed.routing, routing::places(&routed));
@@ -52,7 +52,7 @@ fn plan(time_limit: f64, seed: u64) -> Result<(Problem, Plan), String> {
     if let Some(a) = &allocation {
         allocate::add_unserved(&mut plan, a);
     }
-    print!("{}", text::render(&plan));
+    crate::cli::out(&text::render(&plan));
     let errors = check::check(&problem, &plan);
     if errors.is_empty() {
         eprintln!("check: the plan is feasible");

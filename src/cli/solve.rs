@@ -66,12 +66,28 @@ pub enum Failure {
     Io(String),
 }
 
+impl From<convert::PlanError> for Failure {
+    fn from(e: convert::PlanError) -> Self {
+        match e {
+            convert::PlanError::Invalid(errs) => {
+                Failure::Input(errs.iter().map(|e| e.to_string()).collect())
+            }
+            e => Failure::Io(e.to_string()),
+        }
+    }
+}
+
 pub fn run(opts: &Options) -> Result<(), Failure> {
     let path = opts.problem.display();
     let text =
         std::fs::read_to_string(&opts.problem).map_err(|e| Failure::Io(format!("{path}: {e}")))?;
     let mut problem = input::read(&text)
         .map_err(|errs| Failure::Input(errs.iter().map(|e| e.to_string()).collect()))?;
+    if problem.routing.osrm.as_ref().is_some_and(|o| o.url.is_empty()) {
+        return Err(Failure::Input(vec![
+            "routing.osrm.server: names a road server of `tournee serve`; a file planned by `tournee solve` gives the road server's `url`".into(),
+        ]));
+    }
     if let Some(t) = opts.time_limit {
         problem.solver.time_limit_s = t;
     }
@@ -131,7 +147,7 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
             );
         }
     })
-    .map_err(|e| Failure::Io(e.to_string()))?;
+    .map_err(Failure::from)?;
     if bar {
         eprintln!();
     }
@@ -163,13 +179,11 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
         let geo = format!("{:#}\n", crate::plan::to_geojson(&plan));
         std::fs::write(out, geo).map_err(|e| Failure::Io(format!("{}: {e}", out.display())))?;
     }
-    let mut stdout = std::io::stdout().lock();
-    let printed = match opts.format {
-        Output::Json if opts.output.is_none() => writeln!(stdout, "{json}"),
-        Output::Json => Ok(()),
-        Output::Text => write!(stdout, "{}", text::render(&plan)),
-    };
-    printed.map_err(|e| Failure::Io(e.to_string()))?;
+    match opts.format {
+        Output::Json if opts.output.is_none() => super::out(&format!("{json}\n")),
+        Output::Json => {}
+        Output::Text => super::out(&text::render(&plan)),
+    }
 
     if opts.check {
         // Kept tours visit places the re-planned problem no longer has.
@@ -237,7 +251,7 @@ pub fn allocate(opts: &AllocateOptions) -> Result<(), Failure> {
                 + "\n"
         }
     };
-    print!("{printed}");
+    crate::cli::out(&printed);
     Ok(())
 }
 
@@ -259,8 +273,8 @@ fn compare_separate(
         let travel = routing::block_on(routing::travel(&part, opts.matrix_cache.as_deref()))
             .map_err(Failure::Io)?
             .map_err(|e| Failure::Io(e.to_string()))?;
-        let plan = convert::plan(&part, &travel, opts.threads, None, |_| {})
-            .map_err(|e| Failure::Io(e.to_string()))?;
+        let plan =
+            convert::plan(&part, &travel, opts.threads, None, |_| {}).map_err(Failure::from)?;
         km.push((
             plan.totals.distance_km,
             plan.totals.tours,

@@ -190,7 +190,11 @@ fn from_table(
         places,
         d,
         t,
-        format!("OSRM {} at {}", settings.profile, settings.url),
+        if settings.server.is_empty() {
+            format!("OSRM {} at {}", settings.profile, settings.url)
+        } else {
+            format!("OSRM {} ({})", settings.profile, settings.server)
+        },
     );
     travel.unroutable = unroutable;
     Ok(travel)

@@ -21,9 +21,13 @@ pub struct ApiError {
     /// Every field error found, when there are several.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
-    /// Seconds to wait before retrying (503 when the solve queue is full).
+    /// Seconds to wait before retrying (503 when the solve queue is full,
+    /// 429 beyond a key's quota).
     #[serde(skip)]
     pub retry_after: Option<u64>,
+    /// The methods a path allows (405).
+    #[serde(skip)]
+    pub allow: Option<String>,
 }
 
 impl ApiError {
@@ -35,6 +39,7 @@ impl ApiError {
             field: None,
             errors: Vec::new(),
             retry_after: None,
+            allow: None,
         }
     }
 
@@ -90,6 +95,43 @@ impl ApiError {
         e
     }
 
+    /// Beyond one key's share of the server (its jobs at once).
+    pub fn quota(message: impl Into<String>, retry_after: u64) -> Self {
+        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "quota", message);
+        e.retry_after = Some(retry_after);
+        e
+    }
+
+    pub fn unsupported_type(expected: &str) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("the body must be sent with `Content-Type: {expected}`"),
+        )
+    }
+
+    pub fn body_timeout(seconds: u64) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body_timeout",
+            format!("the request body did not arrive within {seconds} s"),
+        )
+    }
+
+    pub fn method_not_allowed(allow: &str) -> Self {
+        let mut e = Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("this path answers {allow}"),
+        );
+        e.allow = Some(allow.to_string());
+        e
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "conflict", message)
     }
@@ -122,7 +164,16 @@ impl ResponseError for ApiError {
         if let Some(s) = self.retry_after {
             res.insert_header((header::RETRY_AFTER, s.to_string()));
         }
+        if let Some(allow) = &self.allow {
+            res.insert_header((header::ALLOW, allow.clone()));
+        }
         res.json(self)
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        ApiError::internal(e)
     }
 }
 

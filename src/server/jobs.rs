@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 
-use super::store::{JobRecord, PlanMeta, Store};
+use super::store::{JobInput, JobRecord, PlanMeta, Store, TourDoc};
 use super::{now, token};
 use crate::allocate::Allocation;
 use crate::{convert, model, plan::Plan, routing};
@@ -73,12 +73,14 @@ struct Live {
     cancel: Arc<AtomicBool>,
 }
 
-/// The jobs under way, and the two limits: solves running at once, and
-/// solves admitted (running + waiting).
+/// The jobs under way, and the limits: solves running at once, solves
+/// admitted (running + waiting), and solves admitted per API key.
 pub struct Jobs {
     live: Mutex<HashMap<String, Live>>,
     admission: Arc<Semaphore>,
     running: Arc<Semaphore>,
+    per_key: Arc<Mutex<HashMap<String, usize>>>,
+    max_per_key: usize,
     threads_per_solve: usize,
     /// Folder of road matrices already fetched.
     matrix_cache: Option<std::path::PathBuf>,
@@ -88,12 +90,95 @@ pub struct Jobs {
 /// to the end of the solve.
 pub struct Ticket {
     _permit: OwnedSemaphorePermit,
+    key: String,
+    per_key: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        let mut map = self.per_key.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = map.get_mut(&self.key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                map.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// Why a solve was not admitted.
+#[derive(Debug, PartialEq)]
+pub enum Refusal {
+    /// Every solver slot and queue place is taken.
+    Busy,
+    /// The key already has this many solves admitted, its most.
+    Quota(usize),
+}
+
+/// Why a solve ended without a plan: a message for the caller (the server
+/// log has the details).
+#[derive(Debug, PartialEq)]
+pub enum SolveError {
+    Invalid(Vec<crate::input::FieldError>),
+    Cancelled,
+    Failed(String),
+}
+
+/// Sets its flag when dropped: a solve whose caller went away (the handler's
+/// future is dropped when the client disconnects) stops searching.
+pub struct CancelOnDrop(pub Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Waits until `flag` is set (polled: the search sets no waker).
+async fn cancelled(flag: &AtomicBool) {
+    while !flag.load(Ordering::Relaxed) {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// What the caller may read of a routing failure: the road server's own
+/// answer (and its address) stay in the server log.
+pub fn routing_message(problem: &model::Problem, e: &routing::RoutingError) -> String {
+    tracing::warn!("no travel figures: {e}");
+    match e {
+        routing::RoutingError::DepotUnroutable { .. } => e.to_string(),
+        routing::RoutingError::Osrm(o) => {
+            let name = problem
+                .routing
+                .osrm
+                .as_ref()
+                .map_or("", |s| s.server.as_str());
+            let what = match o {
+                routing::osrm::OsrmError::Unreachable(_) => "could not be reached",
+                routing::osrm::OsrmError::Refused { .. } => "refused the request",
+            };
+            format!("the road server `{name}` {what}; the server log has the details")
+        }
+    }
+}
+
+/// Travel figures, unless `cancel` is set first (then `None`).
+async fn travel_unless(
+    problem: &model::Problem,
+    cache: Option<&std::path::Path>,
+    cancel: &AtomicBool,
+) -> Option<Result<routing::Travel, routing::RoutingError>> {
+    tokio::select! {
+        t = routing::travel(problem, cache) => Some(t),
+        _ = cancelled(cancel) => None,
+    }
 }
 
 impl Jobs {
     pub fn new(
         concurrent: usize,
         queue: usize,
+        max_per_key: usize,
         threads_per_solve: usize,
         matrix_cache: Option<std::path::PathBuf>,
     ) -> Self {
@@ -102,48 +187,76 @@ impl Jobs {
             live: Mutex::new(HashMap::new()),
             admission: Arc::new(Semaphore::new(concurrent + queue)),
             running: Arc::new(Semaphore::new(concurrent)),
+            per_key: Arc::new(Mutex::new(HashMap::new())),
+            max_per_key: max_per_key.max(1),
             threads_per_solve,
         }
     }
 
-    /// A queue place, or `None` when the queue is full.
-    pub fn admit(&self) -> Option<Ticket> {
-        self.admission
+    /// A queue place for `key`'s solve, or why not.
+    pub fn admit(&self, key: &str) -> Result<Ticket, Refusal> {
+        let mut map = self.per_key.lock().unwrap_or_else(|e| e.into_inner());
+        let mine = map.get(key).copied().unwrap_or(0);
+        if mine >= self.max_per_key {
+            return Err(Refusal::Quota(mine));
+        }
+        let permit = self
+            .admission
             .clone()
             .try_acquire_owned()
-            .ok()
-            .map(|p| Ticket { _permit: p })
+            .map_err(|_| Refusal::Busy)?;
+        map.insert(key.to_string(), mine + 1);
+        Ok(Ticket {
+            _permit: permit,
+            key: key.to_string(),
+            per_key: self.per_key.clone(),
+        })
     }
 
-    /// Solves `problem` once a solver slot is free, on the blocking pool.
+    /// Solves `problem` once a solver slot is free, on the blocking pool;
+    /// stops early when `cancel` is set (the caller left).
     pub async fn solve_now(
         &self,
         _ticket: Ticket,
         problem: model::Problem,
         after: Finish,
-    ) -> Result<Plan, String> {
-        let _slot = self
-            .running
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| e.to_string())?;
+        cancel: Arc<AtomicBool>,
+    ) -> Result<Plan, SolveError> {
+        let _slot = tokio::select! {
+            slot = self.running.clone().acquire_owned() => {
+                slot.map_err(|e| SolveError::Failed(e.to_string()))?
+            }
+            _ = cancelled(&cancel) => return Err(SolveError::Cancelled),
+        };
         let threads = self.threads_per_solve;
-        let travel = routing::travel(&problem, self.matrix_cache.as_deref())
+        let travel = travel_unless(&problem, self.matrix_cache.as_deref(), &cancel)
             .await
-            .map_err(|e| e.to_string())?;
+            .ok_or(SolveError::Cancelled)?
+            .map_err(|e| SolveError::Failed(routing_message(&problem, &e)))?;
+        let stop = cancel.clone();
         let (plan, problem) = tokio::task::spawn_blocking(move || {
-            convert::plan(&problem, &travel, threads, None, |_| {}).map(|plan| (plan, problem))
+            convert::plan(&problem, &travel, threads, Some(stop), |_| {}).map(|plan| (plan, problem))
         })
         .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| SolveError::Failed(e.to_string()))?
+        .map_err(|e| match e {
+            convert::PlanError::Invalid(errors) => SolveError::Invalid(errors),
+            e => SolveError::Failed(e.to_string()),
+        })?;
+        if cancel.load(Ordering::Relaxed) {
+            return Err(SolveError::Cancelled);
+        }
         let plan = with_roads(&problem, plan).await;
         Ok(after.apply(plan))
     }
 
     /// Registers a queued job and returns its view.
-    pub fn create(&self, store: &dyn Store, created_by: &str) -> Result<JobView, String> {
+    pub fn create(
+        &self,
+        store: &dyn Store,
+        created_by: &str,
+        input: &JobInput,
+    ) -> Result<JobView, String> {
         let view = JobView {
             id: token()[..16].to_string(),
             state: "queued".into(),
@@ -153,8 +266,22 @@ impl Jobs {
             error: None,
         };
         store
-            .put_job(&view.record(created_by))
+            .put_job(&view.record(created_by), Some(input))
             .map_err(|e| e.to_string())?;
+        self.register(&view);
+        Ok(view)
+    }
+
+    /// Makes a job live again (one a crash interrupted), as queued.
+    pub fn revive(&self, record: JobRecord) -> JobView {
+        let mut view = JobView::from_record(record);
+        view.state = "queued".into();
+        view.error = None;
+        self.register(&view);
+        view
+    }
+
+    fn register(&self, view: &JobView) {
         let (tx, _) = watch::channel(view.clone());
         self.lock().insert(
             view.id.clone(),
@@ -163,7 +290,6 @@ impl Jobs {
                 cancel: Arc::new(AtomicBool::new(false)),
             },
         );
-        Ok(view)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Live>> {
@@ -216,7 +342,7 @@ impl Jobs {
         let set = |f: &dyn Fn(&mut JobView)| {
             tx.send_modify(|v| f(v));
             let record = tx.borrow().record(&created_by);
-            if let Err(e) = store.put_job(&record) {
+            if let Err(e) = store.put_job(&record, None) {
                 tracing::error!(job = %id, "cannot record job state: {e}");
             }
         };
@@ -229,13 +355,18 @@ impl Jobs {
             return;
         }
         set(&|v| v.state = "running".into());
-        let travel = match routing::travel(&problem, self.matrix_cache.as_deref()).await {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::warn!(job = %id, "no travel figures: {e}");
+        let travel = match travel_unless(&problem, self.matrix_cache.as_deref(), &cancel).await {
+            None => {
+                set(&|v| v.state = "cancelled".into());
+                tracing::info!(job = %id, "cancelled while the travel figures were fetched");
+                return;
+            }
+            Some(Ok(t)) => t,
+            Some(Err(e)) => {
+                let message = routing_message(&problem, &e);
                 set(&|v| {
                     v.state = "failed".into();
-                    v.error = Some(e.to_string());
+                    v.error = Some(message.clone());
                 });
                 return;
             }
@@ -343,6 +474,31 @@ async fn with_roads(problem: &model::Problem, mut plan: Plan) -> Plan {
     plan
 }
 
+/// How long drivers' share links stay valid, from the plan's storage.
+pub static TOKEN_DAYS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(60);
+
+/// When share links made now expire.
+pub fn token_expiry() -> String {
+    let days = i64::from(TOKEN_DAYS.load(Ordering::Relaxed));
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Each tour's driver view and report figures, as stored with the plan.
+pub fn tour_docs(id: &str, problem: &model::Problem, plan: &Plan) -> Vec<TourDoc> {
+    let figures = crate::report::figures(plan);
+    plan.tours
+        .iter()
+        .zip(figures)
+        .enumerate()
+        .map(|(i, (t, figures))| TourDoc {
+            id: t.id.clone(),
+            view: super::views::tour_view(id, problem, plan, i).to_string(),
+            figures,
+        })
+        .collect()
+}
+
 /// Stores a plan with its problem and a share token per tour; returns its id.
 pub fn store_plan(
     store: &dyn Store,
@@ -359,9 +515,9 @@ pub fn store_plan(
         travel_model: plan.travel_model.clone(),
     };
     let plan_json = serde_json::to_string(plan).map_err(|e| e.to_string())?;
-    let tours: Vec<String> = plan.tours.iter().map(|t| t.id.clone()).collect();
+    let tours = tour_docs(&meta.id, problem, plan);
     store
-        .put_plan(&meta, problem_json, &plan_json, &tours)
+        .put_plan(&meta, problem_json, &plan_json, &tours, &token_expiry())
         .map_err(|e| e.to_string())?;
     Ok(meta.id)
 }

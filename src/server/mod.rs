@@ -4,11 +4,15 @@
 //! one tour with its share token. Solving runs on the blocking pool, behind a
 //! bounded queue, so the server keeps answering while it plans.
 
-pub mod api;
+pub mod backends;
 pub mod error;
+pub mod guard;
 pub mod jobs;
 pub mod openapi;
+pub mod request;
+pub mod routes;
 pub mod store;
+pub mod views;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -54,6 +58,33 @@ pub struct Config {
     /// Longest time limit `POST /api/v1/solve` accepts, in seconds.
     #[arg(long, env = "TOURNEE_SYNC_MAX_SECONDS", default_value_t = 30.0)]
     pub sync_max_seconds: f64,
+    /// Longest time limit any solve may ask for, in seconds.
+    #[arg(long, env = "TOURNEE_MAX_TIME_LIMIT", default_value_t = 600.0)]
+    pub max_time_limit_s: f64,
+    /// Solves one API key may have queued or running at once; beyond,
+    /// requests get 429 with Retry-After.
+    #[arg(long, env = "TOURNEE_MAX_JOBS_PER_KEY", default_value_t = 4)]
+    pub max_jobs_per_key: usize,
+    /// Seconds a client has to send its whole request body (408 beyond).
+    #[arg(long, env = "TOURNEE_BODY_TIMEOUT", default_value_t = 30)]
+    pub body_timeout_s: u64,
+    /// Open connections per HTTP worker; beyond, new ones wait.
+    #[arg(long, env = "TOURNEE_MAX_CONNECTIONS", default_value_t = 256)]
+    pub max_connections: usize,
+    /// Days a driver's share link stays valid after its plan is stored.
+    #[arg(long, env = "TOURNEE_TOKEN_DAYS", default_value_t = 60)]
+    pub token_days: u32,
+    /// Road servers problems may name (`routing.osrm.server`), as
+    /// `NAME=URL`, comma-separated or repeated.
+    #[arg(long = "osrm", env = "TOURNEE_OSRM", value_parser = backends::road_server, value_delimiter = ',')]
+    pub road_servers: Vec<(String, String)>,
+    /// Longest wait for one answer of a road server, seconds.
+    #[arg(long, env = "TOURNEE_OSRM_TIMEOUT", default_value_t = 30.0)]
+    pub osrm_timeout_s: f64,
+    /// Host names a server without API keys answers to, besides localhost
+    /// (comma-separated).
+    #[arg(long = "allowed-host", env = "TOURNEE_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
     /// Search threads per solve.
     #[arg(long, env = "TOURNEE_SOLVE_THREADS", default_value_t = 1)]
     pub solve_threads: usize,
@@ -79,6 +110,16 @@ pub struct Config {
         default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     )]
     pub tile_url: String,
+}
+
+impl Config {
+    /// The road servers problems may name, with the operator's bounds.
+    pub fn road_servers(&self) -> backends::RoadServers<'_> {
+        backends::RoadServers {
+            servers: &self.road_servers,
+            timeout_s: self.osrm_timeout_s,
+        }
+    }
 }
 
 fn api_key(s: &str) -> Result<(String, String), String> {
@@ -119,53 +160,6 @@ pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// Registers the routes; the OpenAPI document lists the same ones.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    use actix_web::web::{delete, get, post, put};
-    cfg.route("/healthz", get().to(api::healthz))
-        .route("/api/openapi.json", get().to(openapi::document))
-        .route("/api/docs", get().to(openapi::page))
-        .route("/api/v1/web-config", get().to(api::web_config))
-        .route("/api/v1/solve", post().to(api::solve))
-        .route("/api/v1/allocate", post().to(api::allocate))
-        .route("/api/v1/jobs", post().to(api::create_job))
-        .route("/api/v1/jobs/{id}", get().to(api::get_job))
-        .route("/api/v1/jobs/{id}", delete().to(api::cancel_job))
-        .route("/api/v1/jobs/{id}/events", get().to(api::job_events))
-        .route("/api/v1/jobs/{id}/result", get().to(api::job_result))
-        .route("/api/v1/plans", get().to(api::list_plans))
-        .route("/api/v1/plans", post().to(api::create_plan))
-        .route("/api/v1/plans/{id}", get().to(api::get_plan))
-        .route("/api/v1/plans/{id}", delete().to(api::delete_plan))
-        .route(
-            "/api/v1/plans/{id}/problem",
-            get().to(api::get_plan_problem),
-        )
-        .route(
-            "/api/v1/plans/{id}/geojson",
-            get().to(api::get_plan_geojson),
-        )
-        .route("/api/v1/plans/{id}/report", get().to(api::get_plan_report))
-        .route(
-            "/api/v1/plans/{id}/stops.csv",
-            get().to(api::get_plan_stops_csv),
-        )
-        .route("/api/v1/reports", get().to(api::period_report))
-        .route(
-            "/api/v1/plans/{id}/tours/{index}",
-            get().to(api::get_plan_tour),
-        )
-        .route("/api/v1/tours/{token}", get().to(api::get_shared_tour))
-        .route(
-            "/api/v1/tours/{token}/gpx",
-            get().to(api::get_shared_tour_gpx),
-        )
-        .route(
-            "/api/v1/tours/{token}/stops/{stop}",
-            put().to(api::put_stop_status),
-        );
-}
-
 /// The web pages and the front-end libraries npm installed, as files. The
 /// pages only talk to the API, like any other client.
 fn pages(cfg: &mut web::ServiceConfig, dir: &std::path::Path) {
@@ -190,6 +184,73 @@ async fn no_route() -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found("no such route; see /api/docs"))
 }
 
+/// The field and reason of a query-string mistake (`?reuse_rate=x`).
+fn query_error(e: &actix_web::error::QueryPayloadError) -> (String, String) {
+    let text = e.to_string();
+    // serde_urlencoded names the field in its message, e.g. "unknown field
+    // `x`, expected ..." or "invalid digit found in string".
+    let field = text
+        .split('`')
+        .nth(1)
+        .filter(|_| text.contains("field"))
+        .map_or("query".to_string(), |f| format!("query.{f}"));
+    (field, text)
+}
+
+/// Starts again, once, the jobs a stop of the server interrupted (kill -9,
+/// a crash, a restart); a job interrupted twice is marked failed with the
+/// reason.
+async fn resume_jobs(state: &web::Data<AppState>) {
+    let found = match state.store.interrupted_jobs() {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::error!("cannot read the interrupted jobs: {e}");
+            return;
+        }
+    };
+    for (record, input, restarts) in found {
+        let id = record.id.clone();
+        let fail = |why: &str| {
+            let mut r = record.clone();
+            r.state = "failed".into();
+            r.error = Some(why.into());
+            if let Err(e) = state.store.put_job(&r, None) {
+                tracing::error!(job = %id, "cannot record job state: {e}");
+            }
+        };
+        if restarts >= 1 || input.problem.is_empty() {
+            fail("the server stopped twice while planning this job; it was not started again");
+            continue;
+        }
+        let Ok(ticket) = state.jobs.admit(&record.created_by) else {
+            fail("the server stopped before the job finished, and its queue was full at restart");
+            continue;
+        };
+        let prepared = request::prepare(&input.problem, input.previous.as_deref(), state, None);
+        let (problem, finish) = match prepared {
+            Ok(p) => p,
+            Err(e) => {
+                fail(&format!("the server stopped before the job finished; started again, it was refused: {}", e.message));
+                continue;
+            }
+        };
+        if let Err(e) = state.store.restart_job(&id) {
+            tracing::error!(job = %id, "cannot count the restart: {e}");
+        }
+        let by = record.created_by.clone();
+        state.jobs.revive(record);
+        tracing::info!(job = %id, "started again after the server stopped");
+        actix_web::rt::spawn(state.jobs.clone().run(
+            ticket,
+            state.store.clone(),
+            id,
+            by,
+            (problem, finish),
+            input.problem,
+        ));
+    }
+}
+
 /// Logs to stderr; `RUST_LOG` sets the level (default `info`).
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -205,8 +266,19 @@ fn init_logging() {
 /// stdout once the socket is bound.
 pub fn serve(config: Config) -> Result<(), String> {
     init_logging();
-    let store: Arc<dyn Store> =
-        Arc::new(Sqlite::open(&config.db).map_err(|e| format!("{}: {e}", config.db.display()))?);
+    let sqlite = Sqlite::open(&config.db).map_err(|e| format!("{}: {e}", config.db.display()))?;
+    let filled = sqlite
+        .backfill(|problem, plan| {
+            let problem: crate::model::Problem = serde_json::from_str(problem).ok()?;
+            let plan: crate::plan::Plan = serde_json::from_str(plan).ok()?;
+            Some(jobs::tour_docs("", &problem, &plan))
+        })
+        .map_err(|e| format!("{}: {e}", config.db.display()))?;
+    if filled > 0 {
+        tracing::info!(plans = filled, "stored the tour views of plans from an earlier version");
+    }
+    let store: Arc<dyn Store> = Arc::new(sqlite);
+    jobs::TOKEN_DAYS.store(config.token_days.max(1), std::sync::atomic::Ordering::Relaxed);
     if config.api_keys.is_empty() {
         tracing::warn!("no API key configured: local single-user mode, every call is allowed");
     } else {
@@ -216,6 +288,7 @@ pub fn serve(config: Config) -> Result<(), String> {
         jobs: Arc::new(Jobs::new(
             config.max_solves.max(1),
             config.queue,
+            config.max_jobs_per_key,
             config.solve_threads.max(1),
             config.matrix_cache.clone(),
         )),
@@ -226,25 +299,43 @@ pub fn serve(config: Config) -> Result<(), String> {
     if !web_dir.join("node_modules/leaflet").is_dir() {
         tracing::warn!(dir = %web_dir.display(), "web pages' libraries missing: run `npm ci` in web/ (scripts/setup-web.sh)");
     }
+    let secure = guard::headers(&config);
     actix_web::rt::System::new().block_on(async move {
+        resume_jobs(&state).await;
         let server = HttpServer::new(move || {
+            let (cfg, secure) = (state.config.clone(), secure.clone());
             App::new()
                 .app_data(state.clone())
                 .app_data(
                     web::PathConfig::default()
                         .error_handler(|e, _| ApiError::field("path", e.to_string()).into()),
                 )
-                .wrap_fn(|req, srv| {
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    let (field, why) = query_error(&e);
+                    ApiError::field(&field, why).into()
+                }))
+                .wrap_fn(move |req, srv| {
                     let id = request_id();
                     let span = tracing::info_span!("request", id = %id);
-                    let (method, path) = (req.method().clone(), req.path().to_string());
+                    let (method, path) = (req.method().clone(), guard::redacted(req.path()));
                     let started = Instant::now();
-                    let fut = srv.call(req);
+                    let refused = guard::check(req.request(), &cfg).err();
+                    let fut = match refused {
+                        None => futures_util::future::Either::Left(srv.call(req)),
+                        Some(e) => {
+                            let res = req.error_response(e);
+                            futures_util::future::Either::Right(std::future::ready(Ok(res)))
+                        }
+                    };
+                    let secure = secure.clone();
                     async move {
                         let mut res = fut.await?;
                         if let Ok(v) = HeaderValue::from_str(&id) {
                             res.headers_mut()
                                 .insert(HeaderName::from_static("x-request-id"), v);
+                        }
+                        for (name, value) in &secure {
+                            res.headers_mut().insert(name.clone(), value.clone());
                         }
                         tracing::info!(
                             %method,
@@ -256,11 +347,14 @@ pub fn serve(config: Config) -> Result<(), String> {
                     }
                     .instrument(span)
                 })
-                .configure(routes)
+                .configure(routes::configure)
                 .configure(|cfg| pages(cfg, &web_dir))
                 .default_service(web::to(no_route))
         })
         .workers(config.workers.max(1))
+        .max_connections(config.max_connections.max(1))
+        .client_request_timeout(std::time::Duration::from_secs(10))
+        .client_disconnect_timeout(std::time::Duration::from_secs(2))
         .bind(&config.addr)
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
         for addr in server.addrs() {

@@ -16,9 +16,23 @@ pub struct Operation {
     pub access: &'static str,
     /// Schema of the request body, if any.
     pub body: Option<&'static str>,
-    /// Status codes with the schema of their body (`""`: no body).
+    /// Query parameters: name, JSON type, description.
+    pub query: &'static [(&'static str, &'static str, &'static str)],
+    /// Status codes with the schema of their body (`""`: no body; `GeoJSON`,
+    /// `CSV`, `GPX`, `SSE`, `HTML`: a document of that media type).
     pub responses: &'static [(u16, &'static str)],
 }
+
+const PREVIOUS: (&str, &str, &str) = (
+    "previous",
+    "string",
+    "The earlier plan's id, for a problem with a `replan` section.",
+);
+const REUSE: (&str, &str, &str) = (
+    "reuse_rate",
+    "number",
+    "Share of the collected devices refurbished and reused, 0 to 1 (default 1).",
+);
 
 const ERR: &str = "Error";
 
@@ -30,6 +44,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Liveness: answers while the server runs.",
         access: "none",
         body: None,
+        query: &[],
         responses: &[(200, "Health")],
     },
     Operation {
@@ -38,6 +53,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "What the web pages need of the server's settings: the base-map tile URL (empty: no base map) and its attribution, and whether an API key is required.",
         access: "none",
         body: None,
+        query: &[],
         responses: &[(200, "Object")],
     },
     Operation {
@@ -46,6 +62,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "This document.",
         access: "none",
         body: None,
+        query: &[],
         responses: &[(200, "Object")],
     },
     Operation {
@@ -54,7 +71,8 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "The API described as an HTML page.",
         access: "none",
         body: None,
-        responses: &[(200, "")],
+        query: &[],
+        responses: &[(200, "HTML")],
     },
     Operation {
         method: "post",
@@ -62,7 +80,8 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Plan a small problem now and answer the plan (time limit at most the server's sync limit, 30 s by default). Not stored. With a `replan` section, `?previous=PLAN_ID` names the earlier plan.",
         access: "key",
         body: Some("Problem"),
-        responses: &[(200, "Plan"), (400, ERR), (401, ERR), (413, ERR), (503, ERR)],
+        query: &[PREVIOUS],
+        responses: &[(200, "Plan"), (400, ERR), (401, ERR), (408, ERR), (413, ERR), (415, ERR), (429, ERR), (503, ERR)],
     },
     Operation {
         method: "post",
@@ -70,7 +89,8 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Share out the problem's `stock` among its orders (max-min fill ratio, then total, then priority; docs/allocation.md). /solve and /jobs do it before routing.",
         access: "key",
         body: Some("Problem"),
-        responses: &[(200, "Allocation"), (400, ERR), (401, ERR), (413, ERR)],
+        query: &[],
+        responses: &[(200, "Allocation"), (400, ERR), (401, ERR), (408, ERR), (413, ERR), (415, ERR), (429, ERR), (503, ERR)],
     },
     Operation {
         method: "post",
@@ -78,7 +98,8 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Queue a planning job. Answers 202 with the job and its status URL in Location; the plan is stored when the job is done. With a `replan` section, `?previous=PLAN_ID` names the earlier plan.",
         access: "key",
         body: Some("Problem"),
-        responses: &[(202, "Job"), (400, ERR), (401, ERR), (413, ERR), (503, ERR)],
+        query: &[PREVIOUS],
+        responses: &[(202, "Job"), (400, ERR), (401, ERR), (408, ERR), (413, ERR), (415, ERR), (429, ERR), (503, ERR)],
     },
     Operation {
         method: "get",
@@ -86,6 +107,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "A job's state and progress (best cost so far, elapsed seconds, percentage of the time limit); `plan_id` once done.",
         access: "key",
         body: None,
+        query: &[],
         responses: &[(200, "Job"), (401, ERR), (404, ERR)],
     },
     Operation {
@@ -94,6 +116,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Cancel a queued or running job (nothing is stored).",
         access: "key",
         body: None,
+        query: &[],
         responses: &[(202, "Job"), (401, ERR), (404, ERR), (409, ERR)],
     },
     Operation {
@@ -102,7 +125,8 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "The job's state as server-sent events (`event: status`, data: a Job), at most ten a second, ending with the final state.",
         access: "key",
         body: None,
-        responses: &[(200, ""), (401, ERR), (404, ERR)],
+        query: &[],
+        responses: &[(200, "SSE"), (401, ERR), (404, ERR)],
     },
     Operation {
         method: "get",
@@ -110,6 +134,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "The plan of a finished job (409 while it is queued or running, or when it failed or was cancelled).",
         access: "key",
         body: None,
+        query: &[],
         responses: &[(200, "Plan"), (401, ERR), (404, ERR), (409, ERR)],
     },
     Operation {
@@ -118,6 +143,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Stored plans, newest first (metadata only).",
         access: "key",
         body: None,
+        query: &[],
         responses: &[(200, "PlanList"), (401, ERR)],
     },
     Operation {
@@ -126,7 +152,8 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Store a plan computed elsewhere (e.g. `tournee solve -o`) with its problem; it is checked first.",
         access: "key",
         body: Some("PlanUpload"),
-        responses: &[(201, "Created"), (400, ERR), (401, ERR), (413, ERR)],
+        query: &[],
+        responses: &[(201, "Created"), (400, ERR), (401, ERR), (408, ERR), (413, ERR), (415, ERR), (429, ERR), (503, ERR)],
     },
     Operation {
         method: "get",
@@ -134,6 +161,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "A stored plan: metadata, the plan, and each tour's share token and link.",
         access: "key",
         body: None,
+        query: &[],
         responses: &[(200, "StoredPlan"), (401, ERR), (404, ERR)],
     },
     Operation {
@@ -142,6 +170,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Delete a plan, its share tokens and its stop statuses.",
         access: "key",
         body: None,
+        query: &[],
         responses: &[(204, ""), (401, ERR), (404, ERR)],
     },
     Operation {
@@ -150,6 +179,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "The problem the plan answers.",
         access: "key",
         body: None,
+        query: &[],
         responses: &[(200, "Problem"), (401, ERR), (404, ERR)],
     },
     Operation {
@@ -158,14 +188,16 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "The plan as GeoJSON: a LineString per tour (road path or straight lines) and a Point per stop.",
         access: "key",
         body: None,
-        responses: &[(200, "Object"), (401, ERR), (404, ERR)],
+        query: &[],
+        responses: &[(200, "GeoJSON"), (401, ERR), (404, ERR)],
     },
     Operation {
         method: "get",
         path: "/api/v1/plans/{id}/report",
-        summary: "The plan's emissions: transport CO2e per tour, vehicle, day, week and month, avoided manufacture, baseline and saving (docs/emissions.md). Query: reuse_rate (0 to 1, default 1).",
+        summary: "The plan's emissions: transport CO2e per tour, vehicle, day, week and month, avoided manufacture, baseline and saving (docs/emissions.md).",
         access: "key",
         body: None,
+        query: &[REUSE],
         responses: &[(200, "Report"), (400, ERR), (401, ERR), (404, ERR)],
     },
     Operation {
@@ -174,14 +206,20 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "One CSV row per stop: tour, vehicle, day, order, times, request, devices, km since the last stop, CO2e.",
         access: "key",
         body: None,
-        responses: &[(200, ""), (401, ERR), (404, ERR)],
+        query: &[],
+        responses: &[(200, "CSV"), (401, ERR), (404, ERR)],
     },
     Operation {
         method: "get",
         path: "/api/v1/reports",
-        summary: "Emissions over every stored plan's tours in a period. Query: from, to (YYYY-MM-DD, inclusive), reuse_rate.",
+        summary: "Emissions over the stored plans' tours in a period, each day from the newest plan that has tours that day.",
         access: "key",
         body: None,
+        query: &[
+            ("from", "string", "First day, YYYY-MM-DD (inclusive)."),
+            ("to", "string", "Last day, YYYY-MM-DD (inclusive)."),
+            REUSE,
+        ],
         responses: &[(200, "Report"), (400, ERR), (401, ERR)],
     },
     Operation {
@@ -190,6 +228,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "One tour (0 = first) as a driver sees it.",
         access: "key",
         body: None,
+        query: &[],
         responses: &[(200, "TourView"), (401, ERR), (404, ERR)],
     },
     Operation {
@@ -198,6 +237,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "A driver's tour, opened with its share token: stops, times, contacts, loads, statuses and geometry (encoded polyline and GeoJSON).",
         access: "token",
         body: None,
+        query: &[],
         responses: &[(200, "TourView"), (404, ERR)],
     },
     Operation {
@@ -206,7 +246,8 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "The driver's tour as GPX 1.1 (waypoints, route, track) for a navigation app.",
         access: "token",
         body: None,
-        responses: &[(200, ""), (404, ERR)],
+        query: &[],
+        responses: &[(200, "GPX"), (404, ERR)],
     },
     Operation {
         method: "put",
@@ -214,7 +255,26 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Mark stop `stop` (1 = first) done or failed, with an optional note and time. Repeating the same report changes nothing.",
         access: "token",
         body: Some("StopUpdate"),
-        responses: &[(200, "StopStatus"), (400, ERR), (404, ERR)],
+        query: &[],
+        responses: &[(200, "StopStatus"), (400, ERR), (404, ERR), (408, ERR), (413, ERR), (415, ERR)],
+    },
+    Operation {
+        method: "post",
+        path: "/api/v1/plans/{id}/share",
+        summary: "New share links for every tour of the plan, valid for the server's token lifetime (60 days by default); the old links stop working.",
+        access: "key",
+        body: None,
+        query: &[],
+        responses: &[(200, "Share"), (401, ERR), (404, ERR)],
+    },
+    Operation {
+        method: "delete",
+        path: "/api/v1/plans/{id}/share",
+        summary: "Revoke every share link of the plan (drivers' pages then answer 404).",
+        access: "key",
+        body: None,
+        query: &[],
+        responses: &[(204, ""), (401, ERR), (404, ERR)],
     },
 ];
 
@@ -228,7 +288,7 @@ fn schemas() -> Value {
     let nullable_text = json!({ "type": ["string", "null"] });
     json!({
         "Error": object(&["error", "message"], json!({
-            "error": { "type": "string", "description": "Machine-readable code: invalid_input, unauthorized, not_found, conflict, body_too_large, busy, internal." },
+            "error": { "type": "string", "description": "Machine-readable code: invalid_input, unauthorized, forbidden, not_found, method_not_allowed, body_timeout, conflict, body_too_large, unsupported_media_type, quota, busy, internal (docs/api.md)." },
             "message": text,
             "field": { "type": "string", "description": "Path of the offending field, e.g. pickups[3].time_windows[0]." },
             "errors": { "type": "array", "items": object(&["field", "message"], json!({ "field": text, "message": text })) }
@@ -313,6 +373,11 @@ fn schemas() -> Value {
                 "method": text
             }
         },
+        "Share": object(&["share"], json!({
+            "share": { "type": "array", "items": object(&["tour", "token", "url"], json!({
+                "tour": text, "token": text, "url": text
+            })) }
+        })),
         "StoredPlan": object(&["meta", "plan", "share"], json!({
             "meta": { "$ref": "#/components/schemas/PlanMeta" },
             "plan": { "$ref": "#/components/schemas/Plan" },
@@ -363,17 +428,45 @@ pub fn build() -> Value {
                 };
                 json!({ "name": name, "in": "path", "required": true, "schema": schema })
             })
+            .chain(op.query.iter().map(|(name, kind, what)| {
+                json!({ "name": name, "in": "query", "required": false,
+                        "description": what, "schema": { "type": kind } })
+            }))
             .collect();
         let mut responses = Map::new();
         for (code, schema) in op.responses {
             let mut r = json!({ "description": describe(*code) });
-            if !schema.is_empty() {
-                r["content"] = json!({ "application/json": {
-                    "schema": { "$ref": format!("#/components/schemas/{schema}") }
+            let document = |media: &str| json!({ media: { "schema": { "type": "string" } } });
+            match *schema {
+                "" => {}
+                "GeoJSON" => {
+                    r["content"] = json!({ "application/geo+json": { "schema": { "type": "object" } } })
+                }
+                "CSV" => r["content"] = document("text/csv"),
+                "GPX" => r["content"] = document("application/gpx+xml"),
+                "SSE" => r["content"] = document("text/event-stream"),
+                "HTML" => r["content"] = document("text/html"),
+                _ => {
+                    r["content"] = json!({ "application/json": {
+                        "schema": { "$ref": format!("#/components/schemas/{schema}") }
+                    }})
+                }
+            }
+            if matches!(code, 429 | 503) {
+                r["headers"] = json!({ "Retry-After": {
+                    "description": "Seconds to wait before trying again.",
+                    "schema": { "type": "integer" }
                 }});
             }
             responses.insert(code.to_string(), r);
         }
+        // Whatever else a route may answer (403 for a foreign origin, 405,
+        // 500) has the same error body.
+        responses.insert(
+            "default".into(),
+            json!({ "description": "An error; the body says which and why",
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }),
+        );
         let mut operation = json!({
             "summary": op.summary,
             "operationId": format!("{}{}", op.method, op.path.replace(['/', '{', '}', '.'], "_")),
@@ -424,7 +517,10 @@ fn describe(code: u16) -> &'static str {
         401 => "Missing or wrong API key",
         404 => "Not found",
         409 => "Conflict with the current state",
+        408 => "The body did not arrive within the server's body deadline",
         413 => "Body too large",
+        415 => "The body is not declared as application/json",
+        429 => "This key has its most solves queued or running; retry after the Retry-After header's seconds",
         503 => "Queue full; retry after the Retry-After header's seconds",
         _ => "See the message",
     }

@@ -1,0 +1,276 @@
+//! What every route needs of a request before its own work: who calls (the
+//! [`Caller`] extractor, so that no handler can forget the key check), its
+//! body (bounded in size and in time, of the declared type), and, for the
+//! planning routes, the problem parsed, held to the server's limits and
+//! prepared (re-plan, stock allocation) on the blocking pool once the solve
+//! has a place in the queue.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::jobs::{Finish, Refusal, Ticket};
+use super::store::StoredPlan;
+use super::AppState;
+use crate::{input, model, plan::Plan};
+
+/// The caller's name: the API key's, or `local` when no key is configured.
+/// As an extractor, a handler that takes it cannot run without a valid key.
+#[derive(Clone, Debug)]
+pub struct Caller(pub String);
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Caller, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(caller(req))
+    }
+}
+
+fn caller(req: &HttpRequest) -> Result<Caller, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal("no application state"))?;
+    let keys = &state.config.api_keys;
+    if keys.is_empty() {
+        return Ok(Caller("local".into()));
+    }
+    let given = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .ok_or_else(ApiError::unauthorized)?;
+    keys.iter()
+        .find(|(_, key)| constant_time_eq(key.as_bytes(), given.trim().as_bytes()))
+        .map(|(name, _)| Caller(name.clone()))
+        .ok_or_else(ApiError::unauthorized)
+}
+
+/// Compares secrets without leaking where they differ through timing.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A JSON body: checked to be declared as JSON, read within the size limit
+/// (413) and the body deadline (408), and UTF-8.
+pub struct JsonBody(pub String);
+
+impl FromRequest for JsonBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<JsonBody, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let payload = web::Payload::from_request(req, payload).into_inner();
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let declared = content_type(req);
+        // Drivers' updates are small; everything else may be a problem.
+        let small = req.path().starts_with("/api/v1/tours/");
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("no application state"))?;
+            if !is_json(&declared) {
+                return Err(ApiError::unsupported_type("application/json"));
+            }
+            let payload = payload.map_err(|e| ApiError::field("", e.to_string()))?;
+            let limit = if small {
+                64 * 1024
+            } else {
+                state.config.max_body_bytes
+            };
+            let seconds = state.config.body_timeout_s;
+            let read = read_body(payload, limit);
+            match tokio::time::timeout(Duration::from_secs(seconds), read).await {
+                Ok(text) => text.map(JsonBody),
+                Err(_) => Err(ApiError::body_timeout(seconds)),
+            }
+        })
+    }
+}
+
+fn content_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// `application/json`, with or without parameters (`; charset=utf-8`).
+fn is_json(declared: &str) -> bool {
+    declared.split(';').next().map(str::trim) == Some("application/json")
+}
+
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<String, ApiError> {
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::field("", format!("cannot read the body: {e}")))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(ApiError::too_large(limit));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::field("", "the body is not UTF-8"))
+}
+
+/// A JSON body of type `T` and nothing after it, or a 400 naming the field
+/// that does not fit.
+pub fn json_body<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    input::json(text).map_err(|e| ApiError::invalid(vec![e]))
+}
+
+/// Query of the planning routes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanQuery {
+    /// The earlier plan, for a problem with a `replan` section.
+    pub previous: Option<String>,
+}
+
+/// Runs `f` with the store on the blocking pool: SQLite calls never hold an
+/// async worker.
+pub async fn db<T: Send + 'static>(
+    state: &web::Data<AppState>,
+    f: impl FnOnce(&dyn super::store::Store) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = state.store.clone();
+    web::block(move || f(&*store)).await?
+}
+
+/// A stored plan and its parsed plan document.
+pub fn stored(
+    store: &dyn super::store::Store,
+    id: &str,
+) -> Result<(StoredPlan, Plan), ApiError> {
+    let s = store
+        .get_plan(id)?
+        .ok_or_else(|| ApiError::not_found(format!("no plan `{id}`")))?;
+    let plan: Plan = serde_json::from_str(&s.plan).map_err(ApiError::internal)?;
+    Ok((s, plan))
+}
+
+/// A queue place for the caller's solve: 503 when the server is full, 429
+/// when the caller already has its share.
+pub fn admit(state: &AppState, who: &Caller) -> Result<Ticket, ApiError> {
+    let c = &state.config;
+    state.jobs.admit(&who.0).map_err(|r| match r {
+        Refusal::Busy => ApiError::busy(c.retry_after_s),
+        Refusal::Quota(n) => ApiError::quota(
+            format!(
+                "this key already has {n} solves queued or running, its most on this server; wait for one to end"
+            ),
+            c.retry_after_s,
+        ),
+    })
+}
+
+/// Parses and validates a problem within the server's limits: sizes, the
+/// longest search (`max_time_limit`, or `sync_max` for the synchronous
+/// route), and a road server named among the operator's, never a URL.
+pub fn validated(
+    text: &str,
+    state: &AppState,
+    sync_max: Option<f64>,
+) -> Result<model::Problem, ApiError> {
+    let mut p = input::read(text).map_err(ApiError::invalid)?;
+    let c = &state.config;
+    let requests = p.pickups.len() + p.orders.len();
+    if requests > c.max_requests {
+        return Err(ApiError::field(
+            if p.pickups.len() > c.max_requests {
+                "pickups"
+            } else {
+                "orders"
+            },
+            format!(
+                "{requests} pickups and orders; this server plans at most {}",
+                c.max_requests
+            ),
+        ));
+    }
+    let shifts: usize = p.vehicles.iter().map(|v| v.shifts.len()).sum();
+    if shifts > c.max_shifts {
+        return Err(ApiError::field(
+            "vehicles",
+            format!(
+                "{shifts} vehicle shifts; this server plans at most {}",
+                c.max_shifts
+            ),
+        ));
+    }
+    let limit = p.solver.time_limit_s;
+    match sync_max {
+        Some(max) if limit > max => {
+            return Err(ApiError::field(
+                "solver.time_limit_s",
+                format!("{limit} s is more than this route allows ({max} s); use /api/v1/jobs"),
+            ))
+        }
+        _ if limit > c.max_time_limit_s => {
+            return Err(ApiError::field(
+                "solver.time_limit_s",
+                format!(
+                    "{limit} s is more than this server allows ({} s)",
+                    c.max_time_limit_s
+                ),
+            ))
+        }
+        _ => {}
+    }
+    if let Some(osrm) = p.routing.osrm.as_mut() {
+        state.config.road_servers().resolve(osrm)?;
+    }
+    Ok(p)
+}
+
+/// The problem to route and what finishes its plan: with a `replan`, the
+/// earlier plan (`?previous=PLAN_ID`) gives the tours kept; with a stock,
+/// the orders are cut to their allocation. Runs on the blocking pool.
+pub fn prepare(
+    text: &str,
+    previous: Option<&str>,
+    state: &AppState,
+    sync_max: Option<f64>,
+) -> Result<(model::Problem, Finish), ApiError> {
+    let p = validated(text, state, sync_max)?;
+    let (p, replan) = match (&p.replan, previous) {
+        (None, _) => (p, None),
+        (Some(_), None) => {
+            return Err(ApiError::field(
+                "replan",
+                "re-planning needs the earlier plan: ?previous=PLAN_ID",
+            ))
+        }
+        (Some(_), Some(id)) => {
+            let (_, earlier) = stored(&*state.store, id)?;
+            let r = crate::replan::prepare(&p, &earlier).map_err(ApiError::invalid)?;
+            (r.problem, Some((r.kept, earlier)))
+        }
+    };
+    let (p, allocation) = crate::allocate::prepare(p).map_err(ApiError::internal)?;
+    Ok((p, Finish { allocation, replan }))
+}
+
+/// Admission, then preparation off the async workers: the ticket, the
+/// problem and its finish, or the error for the caller.
+pub async fn admit_and_prepare(
+    state: &web::Data<AppState>,
+    who: &Caller,
+    text: String,
+    previous: Option<String>,
+    sync_max: Option<f64>,
+) -> Result<(Ticket, model::Problem, Finish, String), ApiError> {
+    let ticket = admit(state, who)?;
+    let st = state.clone();
+    let (p, finish, text) = web::block(move || {
+        prepare(&text, previous.as_deref(), &st, sync_max).map(|(p, f)| (p, f, text))
+    })
+    .await??;
+    Ok((ticket, p, finish, text))
+}

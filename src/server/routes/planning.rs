@@ -1,0 +1,213 @@
+//! Planning: a synchronous solve for small problems, the stock allocation
+//! alone, and planning jobs (queued, followed by server-sent events,
+//! cancelled, their plan fetched).
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+
+use crate::server::error::ApiError;
+use crate::server::jobs::{CancelOnDrop, JobView, SolveError};
+use crate::server::request::{self, db, Caller, JsonBody, PlanQuery};
+use crate::server::store::JobInput;
+use crate::server::AppState;
+
+/// `POST /api/v1/solve`: plan a small problem and answer the plan. A
+/// client that disconnects stops the search.
+pub async fn solve(
+    who: Caller,
+    query: web::Query<PlanQuery>,
+    JsonBody(text): JsonBody,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let sync_max = Some(state.config.sync_max_seconds);
+    let previous = query.into_inner().previous;
+    let (ticket, p, finish, _) =
+        request::admit_and_prepare(&state, &who, text, previous, sync_max).await?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    // Dropped with this future when the client goes away.
+    let _guard = CancelOnDrop(cancel.clone());
+    match state.jobs.solve_now(ticket, p, finish, cancel).await {
+        Ok(plan) => Ok(HttpResponse::Ok().json(plan)),
+        Err(SolveError::Invalid(errors)) => Err(ApiError::invalid(errors)),
+        Err(SolveError::Cancelled) => Err(ApiError::conflict("the solve was cancelled")),
+        Err(SolveError::Failed(e)) => Err(ApiError::internal(e)),
+    }
+}
+
+/// `POST /api/v1/allocate`: the stock allocation of a problem alone.
+pub async fn allocate(
+    who: Caller,
+    JsonBody(text): JsonBody,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    // The allocation is linear programmes: heavy work, admitted like a solve.
+    let _ticket = request::admit(&state, &who)?;
+    let st = state.clone();
+    let a = web::block(move || {
+        let p = request::validated(&text, &st, None)?;
+        let stock = p
+            .stock
+            .as_ref()
+            .ok_or_else(|| ApiError::field("stock", "the problem has no stock to allocate"))?;
+        crate::allocate::allocate(&p.orders, stock).map_err(ApiError::internal)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(a))
+}
+
+/// `POST /api/v1/jobs`: queue a planning job (202, Location of its status).
+pub async fn create_job(
+    who: Caller,
+    query: web::Query<PlanQuery>,
+    JsonBody(text): JsonBody,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let previous = query.into_inner().previous;
+    let (ticket, p, finish, text) =
+        request::admit_and_prepare(&state, &who, text, previous.clone(), None).await?;
+    let input = JobInput {
+        problem: text,
+        previous,
+    };
+    let (jobs, by) = (state.jobs.clone(), who.0.clone());
+    let (view, input) = db(&state, move |store| {
+        let view = jobs.create(store, &by, &input).map_err(ApiError::internal)?;
+        Ok((view, input))
+    })
+    .await?;
+    let location = format!("/api/v1/jobs/{}", view.id);
+    actix_web::rt::spawn(state.jobs.clone().run(
+        ticket,
+        state.store.clone(),
+        view.id.clone(),
+        who.0,
+        (p, finish),
+        input.problem,
+    ));
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::LOCATION, location))
+        .json(view))
+}
+
+async fn job_view(state: &web::Data<AppState>, id: &str) -> Result<JobView, ApiError> {
+    if let Some(v) = state.jobs.view(id) {
+        return Ok(v);
+    }
+    let id = id.to_string();
+    db(state, move |store| {
+        store
+            .get_job(&id)?
+            .map(JobView::from_record)
+            .ok_or_else(|| ApiError::not_found(format!("no job `{id}`")))
+    })
+    .await
+}
+
+/// `GET /api/v1/jobs/{id}`.
+pub async fn get_job(
+    _: Caller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(job_view(&state, &id).await?))
+}
+
+/// `GET /api/v1/jobs/{id}/result`: the plan of a finished job.
+pub async fn job_result(
+    _: Caller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let view = job_view(&state, &id).await?;
+    let Some(plan_id) = view.plan_id else {
+        return Err(ApiError::conflict(format!(
+            "job `{id}` is {}; it has no plan{}",
+            view.state,
+            view.error.map(|e| format!(" ({e})")).unwrap_or_default()
+        )));
+    };
+    let plan = db(&state, move |store| {
+        store
+            .get_plan(&plan_id)?
+            .map(|s| s.plan)
+            .ok_or_else(|| ApiError::not_found(format!("no plan `{plan_id}`")))
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(plan))
+}
+
+/// `DELETE /api/v1/jobs/{id}`: cancel a queued or running job.
+pub async fn cancel_job(
+    _: Caller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let view = job_view(&state, &id).await?;
+    if !state.jobs.cancel(&id) {
+        return Err(ApiError::conflict(format!(
+            "job `{id}` is already {}",
+            view.state
+        )));
+    }
+    Ok(HttpResponse::Accepted().json(job_view(&state, &id).await?))
+}
+
+/// `GET /api/v1/jobs/{id}/events`: the job's status as server-sent events,
+/// one `status` event per change; the stream always ends with the final
+/// state (`done`, `failed` or `cancelled`).
+pub async fn job_events(
+    _: Caller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let event = |v: &JobView| {
+        let data = serde_json::to_string(v).unwrap_or_default();
+        web::Bytes::from(format!("event: status\ndata: {data}\n\n"))
+    };
+    let Some(rx) = state.jobs.watch(&id) else {
+        // Finished before this server started: one event says how.
+        let v = job_view(&state, &id).await?;
+        return Ok(sse().body(event(&v)));
+    };
+    // The current state first, then each change (at most ten a second),
+    // until the final state has been sent. A comment line every 15 s keeps
+    // proxies from closing a quiet stream.
+    let stream = futures_util::stream::unfold(
+        (rx, false, false),
+        move |(mut rx, started, over)| async move {
+            if over {
+                return None;
+            }
+            if started {
+                let changed = tokio::time::timeout(Duration::from_secs(15), rx.changed()).await;
+                if matches!(changed, Ok(Err(_))) {
+                    // The job's sender is gone without a final state: say so.
+                    let mut v = rx.borrow().clone();
+                    if !v.is_over() {
+                        v.state = "failed".into();
+                        v.error = Some("the job ended without a result".into());
+                    }
+                    return Some((Ok::<_, actix_web::Error>(event(&v)), (rx, true, true)));
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let v = rx.borrow_and_update().clone();
+            let over = v.is_over();
+            Some((Ok::<_, actix_web::Error>(event(&v)), (rx, true, over)))
+        },
+    );
+    Ok(sse().streaming(stream))
+}
+
+fn sse() -> actix_web::HttpResponseBuilder {
+    let mut b = HttpResponse::Ok();
+    b.insert_header((header::CONTENT_TYPE, "text/event-stream"))
+        .insert_header((header::CACHE_CONTROL, "no-cache"));
+    b
+}

@@ -1,0 +1,215 @@
+//! Stored plans: list, read (whole, problem, GeoJSON, stops CSV, one tour),
+//! upload a plan computed elsewhere, delete, and manage the drivers' share
+//! links (renew or revoke).
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::plan::Plan;
+use crate::server::error::ApiError;
+use crate::server::jobs::{routing_message, store_plan, token_expiry};
+use crate::server::request::{self, db, stored, Caller, JsonBody};
+use crate::server::store::StoredPlan;
+use crate::server::{views, AppState};
+
+/// `GET /api/v1/plans`.
+pub async fn list(_: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let plans = db(&state, |store| Ok(store.list_plans()?)).await?;
+    Ok(HttpResponse::Ok().json(json!({ "plans": plans })))
+}
+
+async fn load(state: &web::Data<AppState>, id: &str) -> Result<(StoredPlan, Plan), ApiError> {
+    let id = id.to_string();
+    db(state, move |store| stored(store, &id)).await
+}
+
+/// Each tour's share link of a stored plan.
+fn links(s: &StoredPlan, plan: &Plan) -> Vec<Value> {
+    plan.tours
+        .iter()
+        .zip(&s.tokens)
+        .map(|(t, token)| {
+            json!({ "tour": t.id, "token": token, "url": format!("/api/v1/tours/{token}") })
+        })
+        .collect()
+}
+
+/// `GET /api/v1/plans/{id}`: the plan, its metadata and each tour's share link.
+pub async fn get(
+    _: Caller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (s, plan) = load(&state, &id).await?;
+    let share = links(&s, &plan);
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({ "meta": s.meta, "plan": plan, "share": share })))
+}
+
+/// `GET /api/v1/plans/{id}/problem`: the problem the plan answers.
+pub async fn problem(
+    _: Caller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (s, _) = load(&state, &id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(s.problem))
+}
+
+/// `GET /api/v1/plans/{id}/geojson`: tours and stops for a map.
+pub async fn geojson(
+    _: Caller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, plan) = load(&state, &id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/geo+json")
+        .body(crate::plan::to_geojson(&plan).to_string()))
+}
+
+/// `GET /api/v1/plans/{id}/stops.csv`: one row per stop.
+pub async fn stops_csv(
+    _: Caller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, plan) = load(&state, &id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .body(crate::export::stops_csv(&plan)))
+}
+
+/// `DELETE /api/v1/plans/{id}`.
+pub async fn delete(
+    _: Caller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    db(&state, move |store| {
+        if store.delete_plan(&id)? {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(format!("no plan `{id}`")))
+        }
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /api/v1/plans/{id}/tours/{index}` (coordinators): one tour as its
+/// driver sees it.
+pub async fn tour(
+    _: Caller,
+    path: web::Path<(String, usize)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, index) = path.into_inner();
+    let body = db(&state, move |store| {
+        let view = store.tour_view(&id, index)?.ok_or_else(|| {
+            ApiError::not_found(format!("no plan `{id}`, or it has no tour {index}"))
+        })?;
+        let statuses = serde_json::to_value(store.stop_statuses(&id, index)?)
+            .map_err(ApiError::internal)?;
+        Ok(views::with_statuses(&view, &statuses))
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
+}
+
+/// `POST /api/v1/plans/{id}/share`: new share links for every tour (the old
+/// ones stop working); `DELETE`: revoke them all.
+pub async fn renew_share(
+    _: Caller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let (s, plan) = db(&state, move |store| {
+        if !store.reshare(&id, Some(&token_expiry()))? {
+            return Err(ApiError::not_found(format!("no plan `{id}`")));
+        }
+        stored(store, &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({ "share": links(&s, &plan) })))
+}
+
+/// `DELETE /api/v1/plans/{id}/share`.
+pub async fn revoke_share(
+    _: Caller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    db(&state, move |store| {
+        if store.reshare(&id, None)? {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(format!("no plan `{id}`")))
+        }
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /api/v1/plans`: store a plan computed elsewhere (e.g. by
+/// `tournee solve`) with its problem, to share its tours.
+pub async fn create(
+    who: Caller,
+    JsonBody(text): JsonBody,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Upload {
+        problem: Value,
+        plan: Plan,
+    }
+    // Checking a plan needs its travel figures: heavy work, admitted.
+    let _ticket = request::admit(&state, &who)?;
+    let st = state.clone();
+    let (p, problem_json, plan) = web::block(move || {
+        let up: Upload = request::json_body(&text)?;
+        let problem_json = up.problem.to_string();
+        let p = request::validated(&problem_json, &st, None).map_err(|mut e| {
+            e.field = Some(format!("problem.{}", e.field.unwrap_or_default()));
+            e
+        })?;
+        Ok::<_, ApiError>((p, problem_json, up.plan))
+    })
+    .await??;
+    let travel = crate::routing::travel(&p, state.config.matrix_cache.as_deref())
+        .await
+        .map_err(|e| ApiError::field("problem.routing", routing_message(&p, &e)))?;
+    let store = state.store.clone();
+    let id = web::block(move || {
+        // The plan is checked against the problem as given (with its stock).
+        let errors = crate::check::check_with(&p, &plan, &travel);
+        if !errors.is_empty() {
+            return Err(ApiError::field(
+                "plan",
+                format!(
+                    "not a feasible plan for this problem: {}",
+                    errors.join("; ")
+                ),
+            ));
+        }
+        store_plan(&*store, &p, &problem_json, &plan, &who.0)
+            .map_err(ApiError::internal)
+    })
+    .await??;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/plans/{id}")))
+        .json(json!({ "id": id })))
+}

@@ -1,0 +1,80 @@
+//! Managers' reports: one plan's emissions, and a period's, from the report
+//! figures stored per tour (one small row each, indexed by day), never by
+//! reading whole plans.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use crate::server::error::ApiError;
+use crate::server::request::{db, stored, Caller};
+use crate::server::AppState;
+
+/// Options of the report routes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// Share of collected devices reused (0 to 1, default 1).
+    pub reuse_rate: Option<f64>,
+    /// First and last day (YYYY-MM-DD) of a period report.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+fn reuse_rate(q: &ReportQuery) -> Result<f64, ApiError> {
+    match q.reuse_rate {
+        None => Ok(1.0),
+        Some(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        Some(x) => Err(ApiError::field(
+            "reuse_rate",
+            format!("{x} is not between 0 and 1"),
+        )),
+    }
+}
+
+fn day(field: &str, v: &Option<String>) -> Result<Option<String>, ApiError> {
+    match v {
+        None => Ok(None),
+        Some(d) if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok() && d.len() == 10 => {
+            Ok(Some(d.clone()))
+        }
+        Some(d) => Err(ApiError::field(
+            field,
+            format!("`{d}` is not a YYYY-MM-DD date"),
+        )),
+    }
+}
+
+/// `GET /api/v1/plans/{id}/report`: the plan's emissions (docs/emissions.md).
+pub async fn plan_report(
+    _: Caller,
+    id: web::Path<String>,
+    query: web::Query<ReportQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let rate = reuse_rate(&query)?;
+    let id = id.into_inner();
+    let report = db(&state, move |store| {
+        let (_, plan) = stored(store, &id)?;
+        Ok(crate::report::report(&[&plan], rate, |_| true))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// `GET /api/v1/reports?from=&to=`: the stored plans' tours whose day is in
+/// the period, each day from the newest plan that covers it, with totals
+/// per week, month, vehicle and day.
+pub async fn period_report(
+    _: Caller,
+    query: web::Query<ReportQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let rate = reuse_rate(&query)?;
+    let (from, to) = (day("from", &query.from)?, day("to", &query.to)?);
+    let report = db(&state, move |store| {
+        let tours = store.tour_figures(from.as_deref(), to.as_deref())?;
+        Ok(crate::report::of_tours(tours, rate))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
+}

@@ -1,0 +1,147 @@
+//! Drivers' routes, opened by a tour's share token (no API key): the tour,
+//! its GPX, and the stop updates. A token opens one tour until it expires or
+//! is revoked; answers are never cached (`Cache-Control: no-store`), and
+//! tokens never reach the logs (see `guard::redacted`).
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use crate::server::error::ApiError;
+use crate::server::request::{db, json_body, JsonBody};
+use crate::server::store::{SharedTour, StopStatus};
+use crate::server::{now, views, AppState};
+
+fn shared(store: &dyn crate::server::store::Store, token: &str) -> Result<SharedTour, ApiError> {
+    store
+        .tour_by_token(token, &now())?
+        .ok_or_else(|| ApiError::not_found("no tour for this link (or the link has expired)"))
+}
+
+fn private() -> actix_web::HttpResponseBuilder {
+    let mut b = HttpResponse::Ok();
+    b.insert_header((header::CACHE_CONTROL, "no-store"));
+    b
+}
+
+/// `GET /api/v1/tours/{token}`: a driver's tour, opened by its share token.
+/// One row and the tour's statuses, whatever the plan's size.
+pub async fn get(
+    token: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let token = token.into_inner();
+    let body = db(&state, move |store| {
+        let t = shared(store, &token)?;
+        let statuses = serde_json::to_value(store.stop_statuses(&t.plan_id, t.index)?)
+            .map_err(ApiError::internal)?;
+        Ok(views::with_statuses(&t.view, &statuses))
+    })
+    .await?;
+    Ok(private().content_type("application/json").body(body))
+}
+
+/// `GET /api/v1/tours/{token}/gpx`: the driver's tour for a navigation app.
+pub async fn gpx(
+    token: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let token = token.into_inner();
+    let t = db(&state, move |store| shared(store, &token)).await?;
+    let view: serde_json::Value = serde_json::from_str(&t.view).map_err(ApiError::internal)?;
+    let tour: crate::plan::Tour =
+        serde_json::from_value(view["tour"].clone()).map_err(ApiError::internal)?;
+    Ok(private()
+        .content_type("application/gpx+xml")
+        .body(crate::export::gpx(&tour)))
+}
+
+/// What a driver reports about a stop.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopUpdate {
+    /// `done` or `failed`.
+    pub status: String,
+    #[serde(default)]
+    pub note: String,
+    /// When it happened, as the phone saw it (RFC 3339, or a local
+    /// date-time `2026-11-30T09:12`); the server's time if absent.
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+/// The longest note a driver may write, in bytes.
+const MAX_NOTE_BYTES: usize = 2000;
+
+fn checked(update: &StopUpdate) -> Result<(), ApiError> {
+    if update.status != "done" && update.status != "failed" {
+        return Err(ApiError::field("status", "must be `done` or `failed`"));
+    }
+    if update.note.len() > MAX_NOTE_BYTES {
+        return Err(ApiError::field(
+            "note",
+            format!("at most {MAX_NOTE_BYTES} bytes"),
+        ));
+    }
+    if update.note.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ApiError::field(
+            "note",
+            "must not hold control characters (new lines are fine)",
+        ));
+    }
+    if let Some(at) = &update.at {
+        let ok = at.len() <= 40
+            && (chrono::DateTime::parse_from_rfc3339(at).is_ok()
+                || crate::model::wall_clock::parse(at).is_some());
+        if !ok {
+            return Err(ApiError::field(
+                "at",
+                "must be a date-time such as 2026-11-30T09:12:00+01:00 or 2026-11-30T09:12",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `PUT /api/v1/tours/{token}/stops/{stop}`: mark stop `stop` (1 = first)
+/// done or failed. Sending the same report again changes nothing.
+pub async fn put_stop(
+    path: web::Path<(String, usize)>,
+    JsonBody(text): JsonBody,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (token, stop) = path.into_inner();
+    let update: StopUpdate = json_body(&text)?;
+    checked(&update)?;
+    let status = db(&state, move |store| {
+        let t = shared(store, &token)?;
+        if stop == 0 || stop > t.stops {
+            return Err(ApiError::not_found(format!(
+                "this tour has stops 1 to {}, not {stop}",
+                t.stops
+            )));
+        }
+        let existing = store.stop_statuses(&t.plan_id, t.index)?;
+        let at = update.at.clone();
+        if let Some(same) = existing.into_iter().find(|s| {
+            s.stop == stop
+                && s.status == update.status
+                && s.note == update.note
+                && at.as_ref().is_none_or(|a| *a == s.at)
+        }) {
+            return Ok(same);
+        }
+        let recorded_at = now();
+        let status = StopStatus {
+            stop,
+            status: update.status,
+            note: update.note,
+            at: at.unwrap_or_else(|| recorded_at.clone()),
+            recorded_at,
+        };
+        store.set_stop_status(&t.plan_id, t.index, &status)?;
+        Ok(status)
+    })
+    .await?;
+    Ok(private().json(status))
+}

@@ -1,0 +1,51 @@
+//! What a driver's phone reads: one tour with its stops, each stop's opening
+//! hours that day and the road path. Built once, when the plan is stored,
+//! so that opening a tour costs one row whatever the plan's size; the
+//! drivers' stop statuses are added when it is read.
+
+use serde_json::{json, Value};
+
+use crate::model::{Interval, Problem};
+use crate::plan::{Plan, StopKind};
+use crate::geometry;
+
+/// The driver view of tour `index` of `plan` (stored as plan `plan_id`),
+/// without the statuses. `Value::Null` when there is no such tour.
+pub fn tour_view(plan_id: &str, problem: &Problem, plan: &Plan, index: usize) -> Value {
+    let Some(tour) = plan.tours.get(index) else {
+        return Value::Null;
+    };
+    // Each stop's opening hours that day, from the problem, for the driver
+    // arriving early or late (empty: open all day; none for reloads).
+    let windows: Vec<Vec<&Interval>> = tour
+        .stops
+        .iter()
+        .map(|stop| {
+            problem
+                .pickups
+                .iter()
+                .chain(&problem.orders)
+                .filter(|r| r.id == stop.job && stop.kind != StopKind::Reload)
+                .flat_map(|r| &r.time_windows)
+                .filter(|w| w.start.date().to_string() == tour.day)
+                .collect()
+        })
+        .collect();
+    json!({
+        "plan": { "id": plan_id, "name": problem.name },
+        "tour": tour,
+        "windows": windows,
+        "geometry": {
+            "source": tour.geometry.source,
+            "polyline": tour.geometry.polyline,
+            "geojson": geometry::line_string(&geometry::decode_polyline(&tour.geometry.polyline)),
+        },
+    })
+}
+
+/// A stored view with the tour's current statuses, as the API answers it:
+/// the statuses spliced in front, so that the view is not parsed again.
+pub fn with_statuses(view: &str, statuses: &Value) -> String {
+    let rest = view.strip_prefix('{').unwrap_or(view);
+    format!("{{\"statuses\":{statuses},{rest}")
+}
