@@ -464,11 +464,13 @@ mod tests {
             // Feasible while the bounds sum to at most a capacity: monotone
             // in the ratio, like the stock limits.
             let capacity = next(totals.iter().sum::<u64>() + 2);
-            let feasible =
-                |r: f64| lower_bounds(&totals, r).iter().sum::<u64>() <= capacity;
+            let feasible = |r: f64| lower_bounds(&totals, r).iter().sum::<u64>() <= capacity;
             let want = listed(&totals, feasible);
             let got = best_ratio(&totals, feasible);
-            assert!((got - want).abs() < 1e-12, "case {case}: {totals:?} cap {capacity}: {got} vs {want}");
+            assert!(
+                (got - want).abs() < 1e-12,
+                "case {case}: {totals:?} cap {capacity}: {got} vs {want}"
+            );
         }
     }
 

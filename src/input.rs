@@ -107,10 +107,17 @@ impl Validator {
             self.err("horizon", format!("at most {MAX_HORIZON_DAYS} days"));
         }
         self.text("name", &p.name);
-        self.range("routing.detour_factor", p.routing.detour_factor, DETOUR_FACTOR);
+        self.range(
+            "routing.detour_factor",
+            p.routing.detour_factor,
+            DETOUR_FACTOR,
+        );
         self.range("routing.speed_kmh", p.routing.speed_kmh, SPEED_KMH);
         if p.devices.len() > MAX_DEVICE_TYPES {
-            self.err("devices", format!("at most {MAX_DEVICE_TYPES} device types"));
+            self.err(
+                "devices",
+                format!("at most {MAX_DEVICE_TYPES} device types"),
+            );
         }
         for (k, o) in p.pickups.iter().enumerate() {
             if o.depot.is_some() {
@@ -198,8 +205,16 @@ impl Validator {
         }
         for (name, d) in &p.devices {
             self.bounded_id(&format!("devices.{name}"), name);
-            self.range(&format!("devices.{name}.mass_kg"), d.mass_kg, (0.0, MAX_DEVICE_KG));
-            self.range(&format!("devices.{name}.volume_l"), d.volume_l, (0.0, MAX_DEVICE_L));
+            self.range(
+                &format!("devices.{name}.mass_kg"),
+                d.mass_kg,
+                (0.0, MAX_DEVICE_KG),
+            );
+            self.range(
+                &format!("devices.{name}.volume_l"),
+                d.volume_l,
+                (0.0, MAX_DEVICE_L),
+            );
         }
 
         if p.depots.is_empty() {
@@ -267,8 +282,16 @@ impl Validator {
             }
         }
         self.text(&format!("{at}.name"), &veh.name);
-        self.positive_max(&format!("{at}.capacity.kg"), veh.capacity.kg, MAX_CAPACITY_KG);
-        self.positive_max(&format!("{at}.capacity.m3"), veh.capacity.m3, MAX_CAPACITY_M3);
+        self.positive_max(
+            &format!("{at}.capacity.kg"),
+            veh.capacity.kg,
+            MAX_CAPACITY_KG,
+        );
+        self.positive_max(
+            &format!("{at}.capacity.m3"),
+            veh.capacity.m3,
+            MAX_CAPACITY_M3,
+        );
         match veh.capacity.units {
             Some(0) => self.err(format!("{at}.capacity.units"), "must be positive"),
             Some(n) if n > MAX_CAPACITY_UNITS => self.err(
@@ -281,7 +304,10 @@ impl Validator {
             self.err(format!("{at}.shifts"), "at least one shift is needed");
         }
         if veh.shifts.len() > MAX_WINDOWS {
-            self.err(format!("{at}.shifts"), format!("at most {MAX_WINDOWS} shifts"));
+            self.err(
+                format!("{at}.shifts"),
+                format!("at most {MAX_WINDOWS} shifts"),
+            );
         }
         for (k, s) in veh.shifts.iter().enumerate() {
             self.interval(&format!("{at}.shifts[{k}]"), s, true);
@@ -292,19 +318,42 @@ impl Validator {
         if let Some(km) = veh.max_tour_km {
             self.positive_max(&format!("{at}.max_tour_km"), km, MAX_TOUR_KM);
         }
-        self.range(&format!("{at}.costs.fixed"), veh.costs.fixed, (0.0, MAX_COST));
-        self.range(&format!("{at}.costs.per_km"), veh.costs.per_km, (0.0, MAX_COST));
-        self.range(&format!("{at}.costs.per_hour"), veh.costs.per_hour, (0.0, MAX_COST));
+        self.range(
+            &format!("{at}.costs.fixed"),
+            veh.costs.fixed,
+            (0.0, MAX_COST),
+        );
+        self.range(
+            &format!("{at}.costs.per_km"),
+            veh.costs.per_km,
+            (0.0, MAX_COST),
+        );
+        self.range(
+            &format!("{at}.costs.per_hour"),
+            veh.costs.per_hour,
+            (0.0, MAX_COST),
+        );
         if let Some(f) = veh.co2e_kg_per_km {
             self.range(&format!("{at}.co2e_kg_per_km"), f, (0.0, MAX_CO2E_PER_KM));
         }
-        self.range(&format!("{at}.speed_factor"), veh.speed_factor, SPEED_FACTOR);
+        self.range(
+            &format!("{at}.speed_factor"),
+            veh.speed_factor,
+            SPEED_FACTOR,
+        );
         if veh.trips == 0 {
             self.err(format!("{at}.trips"), "at least one trip per shift");
         } else if veh.trips > MAX_TRIPS {
-            self.err(format!("{at}.trips"), format!("at most {MAX_TRIPS} trips per shift"));
+            self.err(
+                format!("{at}.trips"),
+                format!("at most {MAX_TRIPS} trips per shift"),
+            );
         }
-        self.range(&format!("{at}.reload_minutes"), veh.reload_minutes, (0.0, MAX_MINUTES));
+        self.range(
+            &format!("{at}.reload_minutes"),
+            veh.reload_minutes,
+            (0.0, MAX_MINUTES),
+        );
         self.skills(&format!("{at}.skills"), &veh.skills);
     }
 
@@ -321,7 +370,10 @@ impl Validator {
             _ => {}
         }
         if o.url.len() > MAX_TEXT_CHARS {
-            self.err("routing.osrm.url", format!("at most {MAX_TEXT_CHARS} characters"));
+            self.err(
+                "routing.osrm.url",
+                format!("at most {MAX_TEXT_CHARS} characters"),
+            );
         }
         self.bounded_id("routing.osrm.server", &o.server);
         self.bounded_id("routing.osrm.profile", &o.profile);
@@ -338,7 +390,10 @@ impl Validator {
             );
         }
         if o.retries > MAX_OSRM_RETRIES {
-            self.err("routing.osrm.retries", format!("at most {MAX_OSRM_RETRIES}"));
+            self.err(
+                "routing.osrm.retries",
+                format!("at most {MAX_OSRM_RETRIES}"),
+            );
         }
         self.positive_max("routing.osrm.timeout_s", o.timeout_s, MAX_OSRM_TIMEOUT_S);
         self.positive_max("routing.osrm.max_snap_m", o.max_snap_m, MAX_SNAP_M);
@@ -400,7 +455,11 @@ impl Validator {
         for (k, w) in r.time_windows.iter().enumerate() {
             self.interval(&format!("{at}.time_windows[{k}]"), w, true);
         }
-        self.range(&format!("{at}.service_minutes"), r.service_minutes, (0.0, MAX_MINUTES));
+        self.range(
+            &format!("{at}.service_minutes"),
+            r.service_minutes,
+            (0.0, MAX_MINUTES),
+        );
         if let model::Priority::Optional(value) = r.priority {
             self.range(&format!("{at}.priority.optional"), value, (0.0, MAX_COST));
         }

@@ -146,7 +146,10 @@ pub fn of_tours(tours: impl IntoIterator<Item = TourFigures>, reuse_rate: f64) -
         }
         let f = t.kgco2e_per_km;
         r.transport.add(t.km, f);
-        r.by_vehicle.entry(t.vehicle.clone()).or_default().add(t.km, f);
+        r.by_vehicle
+            .entry(t.vehicle.clone())
+            .or_default()
+            .add(t.km, f);
         r.by_day.entry(t.day.clone()).or_default().add(t.km, f);
         if let Ok(date) = chrono::NaiveDate::parse_from_str(&t.day, "%Y-%m-%d") {
             let week = date.iso_week();

@@ -35,8 +35,11 @@ pub fn reach_errors(p: &Problem, travel: &Travel) -> Vec<FieldError> {
             ));
         }
         for (si, shift) in veh.shifts.iter().enumerate() {
-            let open =
-                model::usable_shift(shift, &p.depots[a].opening_hours, &p.depots[b].opening_hours);
+            let open = model::usable_shift(
+                shift,
+                &p.depots[a].opening_hours,
+                &p.depots[b].opening_hours,
+            );
             let open_s = (open.end - open.start).num_seconds() as f64;
             if open_s > 0.0 && drive_s > open_s {
                 errors.push(FieldError::new(

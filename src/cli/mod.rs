@@ -11,7 +11,9 @@ pub mod solve;
 pub fn out(text: &str) {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
-    let written = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+    let written = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush());
     if let Err(e) = written {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);

@@ -1,6 +1,6 @@
 //! `tournee solve`: read a problem file, plan it, print and save the plan.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::check;
@@ -83,7 +83,12 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
         std::fs::read_to_string(&opts.problem).map_err(|e| Failure::Io(format!("{path}: {e}")))?;
     let mut problem = input::read(&text)
         .map_err(|errs| Failure::Input(errs.iter().map(|e| e.to_string()).collect()))?;
-    if problem.routing.osrm.as_ref().is_some_and(|o| o.url.is_empty()) {
+    if problem
+        .routing
+        .osrm
+        .as_ref()
+        .is_some_and(|o| o.url.is_empty())
+    {
         return Err(Failure::Input(vec![
             "routing.osrm.server: names a road server of `tournee serve`; a file planned by `tournee solve` gives the road server's `url`".into(),
         ]));

@@ -24,10 +24,10 @@ pub struct ApiError {
     /// Seconds to wait before retrying (503 when the solve queue is full,
     /// 429 beyond a key's quota).
     #[serde(skip)]
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<u32>,
     /// The methods a path allows (405).
     #[serde(skip)]
-    pub allow: Option<String>,
+    pub allow: Option<&'static str>,
 }
 
 impl ApiError {
@@ -91,14 +91,14 @@ impl ApiError {
             "busy",
             "every solver slot and queue place is taken; retry later",
         );
-        e.retry_after = Some(retry_after);
+        e.retry_after = Some(retry_after.min(u64::from(u32::MAX)) as u32);
         e
     }
 
     /// Beyond one key's share of the server (its jobs at once).
     pub fn quota(message: impl Into<String>, retry_after: u64) -> Self {
         let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "quota", message);
-        e.retry_after = Some(retry_after);
+        e.retry_after = Some(retry_after.min(u64::from(u32::MAX)) as u32);
         e
     }
 
@@ -118,13 +118,13 @@ impl ApiError {
         )
     }
 
-    pub fn method_not_allowed(allow: &str) -> Self {
+    pub fn method_not_allowed(allow: &'static str) -> Self {
         let mut e = Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",
             format!("this path answers {allow}"),
         );
-        e.allow = Some(allow.to_string());
+        e.allow = Some(allow);
         e
     }
 
@@ -164,8 +164,8 @@ impl ResponseError for ApiError {
         if let Some(s) = self.retry_after {
             res.insert_header((header::RETRY_AFTER, s.to_string()));
         }
-        if let Some(allow) = &self.allow {
-            res.insert_header((header::ALLOW, allow.clone()));
+        if let Some(allow) = self.allow {
+            res.insert_header((header::ALLOW, allow));
         }
         res.json(self)
     }

@@ -90,9 +90,15 @@ pub fn headers(config: &Config) -> Vec<(header::HeaderName, HeaderValue)> {
         tile_origin(&config.tile_url)
     );
     let mut out = vec![
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
     ];
     if let Ok(v) = HeaderValue::from_str(&policy) {
         out.push((header::CONTENT_SECURITY_POLICY, v));

@@ -235,7 +235,8 @@ impl Jobs {
             .map_err(|e| SolveError::Failed(routing_message(&problem, &e)))?;
         let stop = cancel.clone();
         let (plan, problem) = tokio::task::spawn_blocking(move || {
-            convert::plan(&problem, &travel, threads, Some(stop), |_| {}).map(|plan| (plan, problem))
+            convert::plan(&problem, &travel, threads, Some(stop), |_| {})
+                .map(|plan| (plan, problem))
         })
         .await
         .map_err(|e| SolveError::Failed(e.to_string()))?

@@ -83,7 +83,11 @@ pub struct Config {
     pub osrm_timeout_s: f64,
     /// Host names a server without API keys answers to, besides localhost
     /// (comma-separated).
-    #[arg(long = "allowed-host", env = "TOURNEE_ALLOWED_HOSTS", value_delimiter = ',')]
+    #[arg(
+        long = "allowed-host",
+        env = "TOURNEE_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
     pub allowed_hosts: Vec<String>,
     /// Search threads per solve.
     #[arg(long, env = "TOURNEE_SOLVE_THREADS", default_value_t = 1)]
@@ -230,7 +234,10 @@ async fn resume_jobs(state: &web::Data<AppState>) {
         let (problem, finish) = match prepared {
             Ok(p) => p,
             Err(e) => {
-                fail(&format!("the server stopped before the job finished; started again, it was refused: {}", e.message));
+                fail(&format!(
+                    "the server stopped before the job finished; started again, it was refused: {}",
+                    e.message
+                ));
                 continue;
             }
         };
@@ -275,10 +282,16 @@ pub fn serve(config: Config) -> Result<(), String> {
         })
         .map_err(|e| format!("{}: {e}", config.db.display()))?;
     if filled > 0 {
-        tracing::info!(plans = filled, "stored the tour views of plans from an earlier version");
+        tracing::info!(
+            plans = filled,
+            "stored the tour views of plans from an earlier version"
+        );
     }
     let store: Arc<dyn Store> = Arc::new(sqlite);
-    jobs::TOKEN_DAYS.store(config.token_days.max(1), std::sync::atomic::Ordering::Relaxed);
+    jobs::TOKEN_DAYS.store(
+        config.token_days.max(1),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     if config.api_keys.is_empty() {
         tracing::warn!("no API key configured: local single-user mode, every call is allowed");
     } else {
@@ -351,6 +364,7 @@ pub fn serve(config: Config) -> Result<(), String> {
                 .configure(|cfg| pages(cfg, &web_dir))
                 .default_service(web::to(no_route))
         })
+        .on_connect(request::keep_peer)
         .workers(config.workers.max(1))
         .max_connections(config.max_connections.max(1))
         .client_request_timeout(std::time::Duration::from_secs(10))

@@ -440,7 +440,8 @@ pub fn build() -> Value {
             match *schema {
                 "" => {}
                 "GeoJSON" => {
-                    r["content"] = json!({ "application/geo+json": { "schema": { "type": "object" } } })
+                    r["content"] =
+                        json!({ "application/geo+json": { "schema": { "type": "object" } } })
                 }
                 "CSV" => r["content"] = document("text/csv"),
                 "GPX" => r["content"] = document("application/gpx+xml"),

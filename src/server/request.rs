@@ -125,6 +125,38 @@ pub fn json_body<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiErr
     input::json(text).map_err(|e| ApiError::invalid(vec![e]))
 }
 
+/// A second handle on the client's socket, kept with the connection: actix
+/// keeps running a handler whose client has gone, so a long synchronous
+/// solve looks at the socket itself to notice (see [`hung_up`]).
+pub struct PeerSocket(pub std::net::TcpStream);
+
+/// Registered with `HttpServer::on_connect`: keeps a [`PeerSocket`].
+pub fn keep_peer(conn: &dyn std::any::Any, data: &mut actix_web::dev::Extensions) {
+    use std::os::fd::AsFd;
+    if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+        if let Ok(fd) = tcp.as_fd().try_clone_to_owned() {
+            data.insert(PeerSocket(std::net::TcpStream::from(fd)));
+        }
+    }
+}
+
+/// Resolves once the client has closed its connection (end of stream on
+/// its socket); never when the server cannot tell.
+pub async fn hung_up(req: &HttpRequest) {
+    let Some(peer) = req.conn_data::<PeerSocket>() else {
+        return std::future::pending().await;
+    };
+    let mut byte = [0u8; 1];
+    loop {
+        match peer.0.peek(&mut byte) {
+            Ok(0) => return,
+            Err(e) if e.kind() != std::io::ErrorKind::WouldBlock => return,
+            // Data waiting (a pipelined request) or nothing yet: still there.
+            _ => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
 /// Query of the planning routes.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -144,10 +176,7 @@ pub async fn db<T: Send + 'static>(
 }
 
 /// A stored plan and its parsed plan document.
-pub fn stored(
-    store: &dyn super::store::Store,
-    id: &str,
-) -> Result<(StoredPlan, Plan), ApiError> {
+pub fn stored(store: &dyn super::store::Store, id: &str) -> Result<(StoredPlan, Plan), ApiError> {
     let s = store
         .get_plan(id)?
         .ok_or_else(|| ApiError::not_found(format!("no plan `{id}`")))?;

@@ -150,7 +150,8 @@ pub trait Store: Send + Sync {
 }
 
 /// Schema changes, applied in order; `PRAGMA user_version` counts those done.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE plans (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -185,7 +186,8 @@ CREATE TABLE jobs (
     plan_id TEXT,
     error TEXT
 );
-"#, r#"
+"#,
+    r#"
 ALTER TABLE tours ADD COLUMN expires_at TEXT NOT NULL DEFAULT '9999-12-31T00:00:00Z';
 ALTER TABLE tours ADD COLUMN view TEXT;
 ALTER TABLE tours ADD COLUMN stops INTEGER NOT NULL DEFAULT 0;
@@ -200,7 +202,8 @@ CREATE INDEX tour_figures_day ON tour_figures (day);
 ALTER TABLE jobs ADD COLUMN problem TEXT;
 ALTER TABLE jobs ADD COLUMN previous TEXT;
 ALTER TABLE jobs ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0;
-"#];
+"#,
+];
 
 /// The embedded default: one SQLite file.
 pub struct Sqlite {
@@ -382,10 +385,11 @@ impl Store for Sqlite {
     fn reshare(&self, plan_id: &str, renew_until: Option<&str>) -> StoreResult<bool> {
         self.with(|c| {
             let tx = c.transaction()?;
-            let n: i64 =
-                tx.query_row("SELECT COUNT(*) FROM tours WHERE plan_id = ?1", [plan_id], |r| {
-                    r.get(0)
-                })?;
+            let n: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM tours WHERE plan_id = ?1",
+                [plan_id],
+                |r| r.get(0),
+            )?;
             let found: bool = tx
                 .query_row("SELECT 1 FROM plans WHERE id = ?1", [plan_id], |_| Ok(()))
                 .optional()?

@@ -5,9 +5,9 @@
 
 use serde_json::{json, Value};
 
+use crate::geometry;
 use crate::model::{Interval, Problem};
 use crate::plan::{Plan, StopKind};
-use crate::geometry;
 
 /// The driver view of tour `index` of `plan` (stored as plan `plan_id`),
 /// without the statuses. `Value::Null` when there is no such tour.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::server::error::ApiError;
 use crate::server::jobs::{CancelOnDrop, JobView, SolveError};
@@ -18,6 +18,7 @@ use crate::server::AppState;
 /// `POST /api/v1/solve`: plan a small problem and answer the plan. A
 /// client that disconnects stops the search.
 pub async fn solve(
+    req: HttpRequest,
     who: Caller,
     query: web::Query<PlanQuery>,
     JsonBody(text): JsonBody,
@@ -28,9 +29,17 @@ pub async fn solve(
     let (ticket, p, finish, _) =
         request::admit_and_prepare(&state, &who, text, previous, sync_max).await?;
     let cancel = Arc::new(AtomicBool::new(false));
-    // Dropped with this future when the client goes away.
+    // Set if this future is dropped, or when the client hangs up.
     let _guard = CancelOnDrop(cancel.clone());
-    match state.jobs.solve_now(ticket, p, finish, cancel).await {
+    let solved = state.jobs.solve_now(ticket, p, finish, cancel.clone());
+    let outcome = tokio::select! {
+        outcome = solved => outcome,
+        _ = request::hung_up(&req) => {
+            tracing::info!("the client hung up: its solve is stopped");
+            Err(SolveError::Cancelled)
+        }
+    };
+    match outcome {
         Ok(plan) => Ok(HttpResponse::Ok().json(plan)),
         Err(SolveError::Invalid(errors)) => Err(ApiError::invalid(errors)),
         Err(SolveError::Cancelled) => Err(ApiError::conflict("the solve was cancelled")),
@@ -75,7 +84,9 @@ pub async fn create_job(
     };
     let (jobs, by) = (state.jobs.clone(), who.0.clone());
     let (view, input) = db(&state, move |store| {
-        let view = jobs.create(store, &by, &input).map_err(ApiError::internal)?;
+        let view = jobs
+            .create(store, &by, &input)
+            .map_err(ApiError::internal)?;
         Ok((view, input))
     })
     .await?;

@@ -115,8 +115,8 @@ pub async fn tour(
         let view = store.tour_view(&id, index)?.ok_or_else(|| {
             ApiError::not_found(format!("no plan `{id}`, or it has no tour {index}"))
         })?;
-        let statuses = serde_json::to_value(store.stop_statuses(&id, index)?)
-            .map_err(ApiError::internal)?;
+        let statuses =
+            serde_json::to_value(store.stop_statuses(&id, index)?).map_err(ApiError::internal)?;
         Ok(views::with_statuses(&view, &statuses))
     })
     .await?;
@@ -205,8 +205,7 @@ pub async fn create(
                 ),
             ));
         }
-        store_plan(&*store, &p, &problem_json, &plan, &who.0)
-            .map_err(ApiError::internal)
+        store_plan(&*store, &p, &problem_json, &plan, &who.0).map_err(ApiError::internal)
     })
     .await??;
     Ok(HttpResponse::Created()
