@@ -285,7 +285,6 @@ fn object(required: &[&str], props: Value) -> Value {
 fn schemas() -> Value {
     let num = json!({ "type": "number" });
     let text = json!({ "type": "string" });
-    let nullable_text = json!({ "type": ["string", "null"] });
     json!({
         "Error": object(&["error", "message"], json!({
             "error": { "type": "string", "description": "Machine-readable code: invalid_input, unauthorized, forbidden, not_found, method_not_allowed, body_timeout, conflict, body_too_large, unsupported_media_type, quota, busy, internal (docs/api.md)." },
@@ -299,12 +298,18 @@ fn schemas() -> Value {
             "type": "object",
             "description": "A planning problem, format tournee/1 (docs/format.md).",
             "required": ["format", "horizon", "devices", "depots", "vehicles"],
+            "additionalProperties": false,
             "properties": {
-                "format": { "const": "tournee/1" }, "name": text, "horizon": { "type": "object" },
+                "format": { "const": "tournee/1" }, "name": { "type": "string", "maxLength": 2000 },
+                "horizon": object(&["start", "end"], json!({ "start": text, "end": text })),
                 "routing": { "type": "object" }, "solver": { "type": "object" },
-                "devices": { "type": "object" }, "depots": { "type": "array" },
-                "vehicles": { "type": "array" }, "pickups": { "type": "array" },
-                "orders": { "type": "array" }
+                "devices": { "type": "object" },
+                "depots": { "type": "array", "minItems": 1, "items": { "type": "object" } },
+                "vehicles": { "type": "array", "minItems": 1, "items": { "type": "object" } },
+                "pickups": { "type": "array", "items": { "type": "object" } },
+                "orders": { "type": "array", "items": { "type": "object" } },
+                "stock": { "type": "object", "additionalProperties": { "type": "integer", "minimum": 0, "maximum": 100000 } },
+                "replan": { "type": "object" }
             }
         },
         "Plan": {
@@ -385,11 +390,19 @@ fn schemas() -> Value {
                 "tour": text, "token": text, "url": text
             })) }
         })),
-        "StopUpdate": object(&["status"], json!({
-            "status": { "enum": ["done", "failed"] },
-            "note": text,
-            "at": nullable_text
-        })),
+        "StopUpdate": {
+            "type": "object",
+            "required": ["status"],
+            "additionalProperties": false,
+            "properties": {
+                "status": { "enum": ["done", "failed"] },
+                "note": { "type": "string", "maxLength": 2000 },
+                "at": {
+                    "type": ["string", "null"], "maxLength": 40,
+                    "description": "When it happened: RFC 3339 (2026-11-30T09:12:00+01:00) or a local date-time (2026-11-30T09:12); empty or absent: the server's time."
+                }
+            }
+        },
         "StopStatus": object(&["stop", "status", "note", "at", "recorded_at"], json!({
             "stop": { "type": "integer" }, "status": { "enum": ["done", "failed"] },
             "note": text, "at": text, "recorded_at": text
@@ -429,8 +442,13 @@ pub fn build() -> Value {
                 json!({ "name": name, "in": "path", "required": true, "schema": schema })
             })
             .chain(op.query.iter().map(|(name, kind, what)| {
+                let schema = match *name {
+                    "reuse_rate" => json!({ "type": "number", "minimum": 0, "maximum": 1 }),
+                    "from" | "to" => json!({ "type": "string", "format": "date" }),
+                    _ => json!({ "type": kind }),
+                };
                 json!({ "name": name, "in": "query", "required": false,
-                        "description": what, "schema": { "type": kind } })
+                        "description": what, "schema": schema })
             }))
             .collect();
         let mut responses = Map::new();
@@ -527,8 +545,20 @@ fn describe(code: u16) -> &'static str {
     }
 }
 
-pub async fn document() -> HttpResponse {
-    HttpResponse::Ok().json(build())
+/// The document as this server runs: without API keys (local mode) no
+/// operation asks for one.
+pub async fn document(state: actix_web::web::Data<super::AppState>) -> HttpResponse {
+    let mut doc = build();
+    if state.config.api_keys.is_empty() {
+        if let Some(paths) = doc["paths"].as_object_mut() {
+            for op in paths.values_mut().filter_map(Value::as_object_mut) {
+                for o in op.values_mut() {
+                    o["security"] = json!([]);
+                }
+            }
+        }
+    }
+    HttpResponse::Ok().json(doc)
 }
 
 fn escape(s: &str) -> String {

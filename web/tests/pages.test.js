@@ -1,6 +1,7 @@
 // The three pages end to end, in Debian's headless Chromium driven by
 // playwright-core, against a real `tournee demo` server (SQLite file,
-// sample week planned and stored). Screenshots go to docs/screenshots/.
+// sample week planned and stored). Screenshots go to target/screenshots/
+// (docs/screenshots/ holds the ones committed when a page changed on purpose).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const shots = join(repo, 'docs', 'screenshots');
+const shots = join(repo, 'target', 'screenshots');
 const bin = process.env.TOURNEE_BIN || join(repo, 'target', 'release', 'tournee');
 const work = mkdtempSync(join(tmpdir(), 'tournee-web-'));
 let server, base, browser;
@@ -194,5 +195,42 @@ test("manager's page shows the API's figures for the week", async () => {
   await page.screenshot({ path: join(shots, 'manager-desktop.png'), fullPage: true });
   await page.setViewportSize(PHONE);
   await page.screenshot({ path: join(shots, 'manager-phone.png') });
+  await page.close();
+});
+
+test('text from a problem is shown as text, never run as markup', async () => {
+  // Vehicle ids, names and request ids are whatever the problem's author
+  // wrote; a page that inserted them as HTML would run this.
+  const evil = '<img src=x onerror="window.__xss=1">';
+  const day = (a, b) => ({ start: `2026-12-14T${a}`, end: `2026-12-14T${b}` });
+  const problem = {
+    format: 'tournee/1', name: evil,
+    horizon: { start: '2026-12-14T00:00', end: '2026-12-15T00:00' },
+    solver: { time_limit_s: 1, seed: 1, iteration_limit: 50 },
+    devices: { laptop: { mass_kg: 1.65, volume_l: 3 } },
+    depots: [{ id: 'atelier', location: [1.0585, 49.4262] }],
+    vehicles: [{ id: evil, depot: 'atelier', capacity: { kg: 600, m3: 3.3 }, shifts: [day('08:00', '17:00')] }],
+    pickups: [{ id: `P${evil}`, name: evil, location: [1.0993, 49.4431], devices: { laptop: 3 } }],
+  };
+  const job = await api('/api/v1/jobs', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(problem),
+  });
+  const done = await until(async () => {
+    const j = await api(`/api/v1/jobs/${job.id}`);
+    return j.plan_id ? j : null;
+  }, 20000, 'the job');
+  const stored = await api(`/api/v1/plans/${done.plan_id}`);
+  const page = await browser.newPage({ viewport: DESKTOP });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${base}/manager.html`);
+  await page.waitForSelector('[data-testid=transport-km]');
+  await until(async () => (await page.textContent('#by-vehicle')).includes(evil), 10000, 'the vehicle bar');
+  assert.ok((await page.textContent('#tours')).includes(evil));
+  await page.goto(`${base}/driver.html#${stored.share[0].token}`);
+  await until(async () => (await page.textContent('body')).includes(evil), 10000, 'the tour');
+  assert.equal(await page.evaluate(() => window.__xss), undefined, 'markup from the problem ran');
+  assert.equal(await page.locator('img[src=x]').count(), 0);
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -89,7 +89,7 @@ fn checked(update: &StopUpdate) -> Result<(), ApiError> {
             "must not hold control characters (new lines are fine)",
         ));
     }
-    if let Some(at) = &update.at {
+    if let Some(at) = update.at.as_ref().filter(|a| !a.is_empty()) {
         let ok = at.len() <= 40
             && (chrono::DateTime::parse_from_rfc3339(at).is_ok()
                 || crate::model::wall_clock::parse(at).is_some());
@@ -111,7 +111,8 @@ pub async fn put_stop(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (token, stop) = path.into_inner();
-    let update: StopUpdate = json_body(&text)?;
+    let mut update: StopUpdate = json_body(&text)?;
+    update.at = update.at.filter(|a| !a.is_empty());
     checked(&update)?;
     let status = db(&state, move |store| {
         let t = shared(store, &token)?;

@@ -61,12 +61,20 @@ function bars(figures, what) {
   entries.forEach(([key, f], i) => {
     const y = i * row + 2;
     const w = ((width - label - 150) * f.co2e_kg) / max;
-    svg.insertAdjacentHTML('beforeend',
-      `<text x="0" y="${y + 17}" class="axis">${key}</text>` +
-      `<rect x="${label}" y="${y + 4}" width="${w.toFixed(1)}" height="18" class="bar" data-key="${key}"></rect>` +
-      `<text x="${label + w + 6}" y="${y + 17}" class="value">${num(f.co2e_kg)} kg · ${num(f.km)} km</text>`);
+    // Built node by node: keys are vehicle ids, which are the caller's text.
+    svg.append(
+      svgNode('text', { x: 0, y: y + 17, class: 'axis' }, key),
+      svgNode('rect', { x: label, y: y + 4, width: w.toFixed(1), height: 18, class: 'bar', 'data-key': key }),
+      svgNode('text', { x: label + w + 6, y: y + 17, class: 'value' }, `${num(f.co2e_kg)} kg · ${num(f.km)} km`));
   });
   return svg;
+}
+
+function svgNode(name, attributes, content) {
+  const node = document.createElementNS('http://www.w3.org/2000/svg', name);
+  for (const [k, v] of Object.entries(attributes)) node.setAttribute(k, String(v));
+  if (content !== undefined) node.textContent = content;
+  return node;
 }
 
 function csv(r) {

@@ -41,7 +41,7 @@ export function createMap(node, config) {
         if (!visible(t)) return;
         const path = decodePolyline(tour.geometry.polyline);
         L.polyline(path, { color: colour(t), weight: 4, opacity: 0.85 })
-          .bindTooltip(`${tour.vehicle} · ${tour.day}`)
+          .bindTooltip(text(`${tour.vehicle} · ${tour.day}`))
           .addTo(layer);
         bounds.push(...path);
         tour.stops.forEach((s, k) => {
@@ -51,7 +51,7 @@ export function createMap(node, config) {
             iconSize: [24, 24],
           });
           L.marker([s.location[1], s.location[0]], { icon, title: `${k + 1}. ${s.name || s.job}`, keyboard: false })
-            .bindPopup(`<b>${k + 1}. ${s.job}</b> ${s.name}<br>${s.arrival.slice(11, 16)} · ${s.kind}`)
+            .bindPopup(popup(k, s))
             .addTo(layer);
         });
       });
@@ -60,4 +60,21 @@ export function createMap(node, config) {
     },
     invalidate: () => map.invalidateSize(),
   };
+}
+
+/** A node holding `s` as text: Leaflet puts strings in as HTML, and ids,
+ *  names and vehicles come from whoever wrote the problem. */
+function text(s) {
+  const span = document.createElement('span');
+  span.textContent = s;
+  return span;
+}
+
+/** A stop's popup: number and request in bold, name, time and kind. */
+function popup(k, s) {
+  const node = document.createElement('div');
+  const title = document.createElement('b');
+  title.textContent = `${k + 1}. ${s.job}`;
+  node.append(title, ` ${s.name}`, document.createElement('br'), `${s.arrival.slice(11, 16)} · ${s.kind}`);
+  return node;
 }
