@@ -86,7 +86,7 @@ fn tile_origin(tile_url: &str) -> String {
 /// The headers every answer carries.
 pub fn headers(config: &Config) -> Vec<(header::HeaderName, HeaderValue)> {
     let policy = format!(
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:{}; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:{}; connect-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         tile_origin(&config.tile_url)
     );
     let mut out = vec![
