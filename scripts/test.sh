@@ -3,7 +3,8 @@
 # a real OSRM server on the Monaco extract (scripts/osrm-test-server.sh,
 # fetched from PyPI once into target/osrm/) for the road back-end's tests;
 # the web pages' libraries from npm (scripts/setup-web.sh) and Debian's
-# Chromium for the pages' end-to-end tests (web/tests/).
+# Chromium for the pages' end-to-end tests (web/tests/); schemathesis from
+# PyPI against the API's own OpenAPI document (scripts/schemathesis.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/osrm-test-server.sh start >/dev/null
@@ -19,3 +20,6 @@ if ! command -v chromium >/dev/null; then
 fi
 cargo build --release --locked --bin tournee
 (cd web && node --test tests/)
+
+# The API fuzzed against its own document, in local mode and with a key.
+scripts/schemathesis.sh
