@@ -330,7 +330,11 @@ fn split(
     let mut starts = Vec::with_capacity(t);
     let mut at = n;
     while t > 0 {
-        let (_, prev) = best[t][at].expect("the path back was reached");
+        // Every state on the path back was reached on the way forward; a
+        // gap would be a fault of the split, reported as no split at all.
+        let Some((_, prev)) = best[t][at] else {
+            return Err(Violation::Capacity(overflow));
+        };
         starts.push(prev);
         (at, t) = (prev, t - 1);
     }

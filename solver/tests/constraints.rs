@@ -643,6 +643,26 @@ fn invalid_problems_are_refused_not_panicked_on() {
     jobs[1].shipment = Some(Shipment::DeliveryOf(1));
     let bad = problem(&PTS, jobs, vec![Vehicle::new(0, load(5))]);
     assert!(solve(&bad, &Params::default(), |_| {}).is_err());
+    // A vehicle that cannot even drive from its start to its end depot in
+    // its shift, or within its distance limit: refused, not a panic.
+    let mut far = Vehicle::new(0, load(5));
+    far.end = PTS.len() - 1;
+    let reach = euclid(&PTS).get(0, far.end);
+    far.shift = TimeWindow::new(0.0, reach / 2.0);
+    let bad = problem(&PTS, vec![job(1, 1)], vec![far.clone()]);
+    assert!(solve(&bad, &Params::default(), |_| {}).is_err());
+    far.shift = TimeWindow::new(0.0, 10.0 * reach);
+    far.max_distance = Some(reach / 2.0);
+    let bad = problem(&PTS, vec![job(1, 1)], vec![far.clone()]);
+    assert!(solve(&bad, &Params::default(), |_| {}).is_err());
+    far.max_distance = None;
+    let fine = problem(&PTS, vec![job(1, 1)], vec![far]);
+    let quick = Params {
+        iteration_limit: Some(50),
+        time_limit: None,
+        ..Params::default()
+    };
+    assert!(solve(&fine, &quick, |_| {}).is_ok());
 }
 
 #[test]
