@@ -68,8 +68,10 @@ pub struct Config {
     /// Seconds a client has to send its whole request body (408 beyond).
     #[arg(long, env = "TOURNEE_BODY_TIMEOUT", default_value_t = 30)]
     pub body_timeout_s: u64,
-    /// Open connections per HTTP worker; beyond, new ones wait.
-    #[arg(long, env = "TOURNEE_MAX_CONNECTIONS", default_value_t = 256)]
+    /// Open connections per HTTP worker; beyond, new ones wait. Each holds
+    /// two file descriptors (the socket, and the handle that notices a
+    /// client hanging up).
+    #[arg(long, env = "TOURNEE_MAX_CONNECTIONS", default_value_t = 200)]
     pub max_connections: usize,
     /// Days a driver's share link stays valid after its plan is stored.
     #[arg(long, env = "TOURNEE_TOKEN_DAYS", default_value_t = 60)]
