@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use tournee::cli::{self, bench, demo, report, solve};
+use tournee::cli::{self, bench, demo, import, report, solve};
 
 #[derive(Parser)]
 #[command(
@@ -33,6 +33,8 @@ enum Command {
     },
     /// Solve public benchmark instances and print CSV results.
     Bench(bench::Options),
+    /// Read a spreadsheet of pickup requests or commune orders (CSV or XLSX) into a problem file.
+    Import(import::Options),
     /// Share out a limited stock among the communes' orders (max-min fair).
     Allocate(solve::AllocateOptions),
     /// A plan's emissions: transport CO2e, avoided manufacture, baseline.
@@ -90,6 +92,10 @@ fn main() -> ExitCode {
             Err(solve::Failure::Input(lines)) => fail(lines.join("\n"), 2),
             Err(solve::Failure::Check(lines)) => fail(lines.join("\n"), 1),
             Err(solve::Failure::Io(e)) => fail(format!("error: {e}"), 1),
+        },
+        Command::Import(opts) => match import::run(&opts) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(lines) => fail(lines.join("\n"), 2),
         },
         Command::Report(opts) => print(report::run(&opts)),
         Command::Export(opts) => print(report::run_export(&opts)),

@@ -1,6 +1,7 @@
 //! The `tournee` command's subcommands.
 pub mod bench;
 pub mod demo;
+pub mod import;
 pub mod report;
 pub mod solve;
 

@@ -102,6 +102,19 @@ pub const OPERATIONS: &[Operation] = &[
         responses: &[(202, "Job"), (400, ERR), (401, ERR), (408, ERR), (413, ERR), (415, ERR), (429, ERR), (503, ERR)],
     },
     Operation {
+        method: "post",
+        path: "/api/v1/imports",
+        summary: "Read a sheet of pickup requests or commune orders (CSV with `,` or `;`, UTF-8 or Windows-1252, or XLSX; French or English columns, docs/import.md) into requests, with every mistake by row and column in the caller's language. Nothing is stored.",
+        access: "key",
+        body: Some("Sheet"),
+        query: &[
+            ("week", "string", "The Monday of the week (YYYY-MM-DD): weekdays in windows fall in it."),
+            ("orders", "boolean", "Rows without a `type` column are commune orders, not pickups."),
+            ("lang", "string", "Language of the messages: `fr` (default) or `en`."),
+        ],
+        responses: &[(200, "Import"), (400, ERR), (401, ERR), (408, ERR), (413, ERR), (415, ERR), (429, ERR), (503, ERR)],
+    },
+    Operation {
         method: "get",
         path: "/api/v1/jobs/{id}",
         summary: "A job's state and progress (best cost so far, elapsed seconds, percentage of the time limit); `plan_id` once done.",
@@ -378,6 +391,15 @@ fn schemas() -> Value {
                 "method": text
             }
         },
+        "Import": object(&["summary", "rows", "pickups", "orders", "errors"], json!({
+            "summary": text,
+            "rows": { "type": "integer" },
+            "pickups": { "type": "array", "items": { "type": "object" } },
+            "orders": { "type": "array", "items": { "type": "object" } },
+            "errors": { "type": "array", "items": object(&["row", "column", "message"], json!({
+                "row": { "type": "integer" }, "column": text, "message": text
+            })) }
+        })),
         "Share": object(&["share"], json!({
             "share": { "type": "array", "items": object(&["tour", "token", "url"], json!({
                 "tour": text, "token": text, "url": text
@@ -444,7 +466,8 @@ pub fn build() -> Value {
             .chain(op.query.iter().map(|(name, kind, what)| {
                 let schema = match *name {
                     "reuse_rate" => json!({ "type": "number", "minimum": 0, "maximum": 1 }),
-                    "from" | "to" => json!({ "type": "string", "format": "date" }),
+                    "from" | "to" | "week" => json!({ "type": "string", "format": "date" }),
+                    "lang" => json!({ "enum": ["fr", "en"] }),
                     _ => json!({ "type": kind }),
                 };
                 json!({ "name": name, "in": "query", "required": false,
@@ -496,13 +519,27 @@ pub fn build() -> Value {
             "key" => operation["security"] = json!([{ "apiKey": [] }]),
             _ => operation["security"] = json!([]),
         }
-        if let Some(body) = op.body {
-            operation["requestBody"] = json!({
-                "required": true,
-                "content": { "application/json": {
-                    "schema": { "$ref": format!("#/components/schemas/{body}") }
-                }}
-            });
+        match op.body {
+            Some("Sheet") => {
+                operation["requestBody"] = json!({
+                    "required": true,
+                    "content": {
+                        "text/csv": { "schema": { "type": "string" } },
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                            "schema": { "type": "string", "format": "binary" }
+                        }
+                    }
+                })
+            }
+            Some(body) => {
+                operation["requestBody"] = json!({
+                    "required": true,
+                    "content": { "application/json": {
+                        "schema": { "$ref": format!("#/components/schemas/{body}") }
+                    }}
+                })
+            }
+            None => {}
         }
         let entry = paths
             .entry(op.path.to_string())

@@ -68,29 +68,65 @@ impl FromRequest for JsonBody {
     type Future = Pin<Box<dyn Future<Output = Result<JsonBody, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let payload = web::Payload::from_request(req, payload).into_inner();
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let declared = content_type(req);
-        // Drivers' updates are small; everything else may be a problem.
-        let small = req.path().starts_with("/api/v1/tours/");
+        let bytes = bounded_body(req, payload, &["application/json"]);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::internal("no application state"))?;
-            if !is_json(&declared) {
-                return Err(ApiError::unsupported_type("application/json"));
-            }
-            let payload = payload.map_err(|e| ApiError::field("", e.to_string()))?;
-            let limit = if small {
-                64 * 1024
-            } else {
-                state.config.max_body_bytes
-            };
-            let seconds = state.config.body_timeout_s;
-            let read = read_body(payload, limit);
-            match tokio::time::timeout(Duration::from_secs(seconds), read).await {
-                Ok(text) => text.map(JsonBody),
-                Err(_) => Err(ApiError::body_timeout(seconds)),
-            }
+            let bytes = bytes.await?;
+            String::from_utf8(bytes)
+                .map(JsonBody)
+                .map_err(|_| ApiError::field("", "the body is not UTF-8"))
         })
+    }
+}
+
+/// The media types of a sheet: CSV, and Excel's workbook.
+pub const SHEET_TYPES: &[&str] = &[
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-excel",
+];
+
+/// A spreadsheet's bytes (CSV or XLSX), bounded like a JSON body.
+pub struct SheetBody(pub Vec<u8>);
+
+impl FromRequest for SheetBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<SheetBody, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let bytes = bounded_body(req, payload, SHEET_TYPES);
+        Box::pin(async move { bytes.await.map(SheetBody) })
+    }
+}
+
+/// The body, if declared as one of `kinds`, read within the size limit
+/// (413) and the body deadline (408).
+fn bounded_body(
+    req: &HttpRequest,
+    payload: &mut actix_web::dev::Payload,
+    kinds: &'static [&'static str],
+) -> impl Future<Output = Result<Vec<u8>, ApiError>> {
+    let payload = web::Payload::from_request(req, payload).into_inner();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let declared = content_type(req);
+    // Drivers' updates are small; everything else may be a problem.
+    let small = req.path().starts_with("/api/v1/tours/");
+    async move {
+        let state = state.ok_or_else(|| ApiError::internal("no application state"))?;
+        let essence = declared.split(';').next().unwrap_or("").trim().to_string();
+        if !kinds.contains(&essence.as_str()) {
+            return Err(ApiError::unsupported_type(&kinds.join(" or ")));
+        }
+        let payload = payload.map_err(|e| ApiError::field("", e.to_string()))?;
+        let limit = if small {
+            64 * 1024
+        } else {
+            state.config.max_body_bytes
+        };
+        let seconds = state.config.body_timeout_s;
+        match tokio::time::timeout(Duration::from_secs(seconds), read_body(payload, limit)).await {
+            Ok(bytes) => bytes,
+            Err(_) => Err(ApiError::body_timeout(seconds)),
+        }
     }
 }
 
@@ -102,12 +138,7 @@ fn content_type(req: &HttpRequest) -> String {
         .to_ascii_lowercase()
 }
 
-/// `application/json`, with or without parameters (`; charset=utf-8`).
-fn is_json(declared: &str) -> bool {
-    declared.split(';').next().map(str::trim) == Some("application/json")
-}
-
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<String, ApiError> {
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::field("", format!("cannot read the body: {e}")))?;
@@ -116,7 +147,7 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<String, Ap
         }
         bytes.extend_from_slice(&chunk);
     }
-    String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::field("", "the body is not UTF-8"))
+    Ok(bytes.to_vec())
 }
 
 /// A JSON body of type `T` and nothing after it, or a 400 naming the field

@@ -1,0 +1,412 @@
+//! Importing the week's requests from the coordinator's spreadsheet: pickup
+//! requests from donors and commune orders, one row each, in the columns a
+//! French coordinator would write (`adresse`, `commune`, `créneaux` as
+//! `mar 9h-12h, jeu 14h-17h`, `portables`, `écrans`, …) or in the English
+//! template's (`kind`, `id`, `windows`, `devices` as `laptop:8; monitor:2`).
+//! Every mistake is reported by row and column, in the reader's language,
+//! and rows with a mistake give no request: nothing is half-imported.
+//! docs/import.md documents the columns.
+
+pub mod catalogue;
+mod columns;
+pub mod table;
+pub mod values;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::i18n::{t, Lang};
+use crate::model::{Contact, Interval, Priority, Request};
+pub use catalogue::Catalogue;
+use columns::{Field, Header};
+
+/// One mistake, where the spreadsheet shows it (the header is row 1).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RowError {
+    pub row: usize,
+    /// The column as the sheet names it (empty for the whole row or file).
+    pub column: String,
+    pub message: String,
+}
+
+/// What a sheet gave: the requests of the rows without mistakes, and the
+/// mistakes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Imported {
+    pub rows: usize,
+    pub pickups: Vec<Request>,
+    pub orders: Vec<Request>,
+    pub errors: Vec<RowError>,
+}
+
+impl Imported {
+    /// `137 lignes : 121 collectes et 16 livraisons lues, 0 erreur`.
+    pub fn summary(&self, lang: Lang) -> String {
+        let n = |key: &str, n: usize| crate::i18n::count(lang, key, n);
+        t(
+            lang,
+            "import.summary",
+            &[
+                ("rows", &n("count.row", self.rows)),
+                ("pickups", &n("count.pickup", self.pickups.len())),
+                ("orders", &n("count.order", self.orders.len())),
+                ("errors", &n("count.error", self.errors.len())),
+            ],
+        )
+    }
+}
+
+/// How to read a sheet.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The Monday of the week the sheet is for: weekdays (`mar 9h-12h`)
+    /// and dates without a year (`1/12`) fall in it.
+    pub week: Option<NaiveDate>,
+    /// What a row is when the sheet has no `type` column.
+    pub orders: bool,
+    pub lang: Lang,
+    /// Most data rows read (beyond, the file is refused).
+    pub max_rows: usize,
+}
+
+/// Reads a sheet (CSV or XLSX bytes) against a device catalogue.
+pub fn read(bytes: &[u8], catalogue: &Catalogue, options: &Options) -> Imported {
+    let lang = options.lang;
+    let file_error = |message: String| Imported {
+        errors: vec![RowError {
+            row: 1,
+            column: String::new(),
+            message,
+        }],
+        ..Imported::default()
+    };
+    let table = match table::read(bytes) {
+        Ok(t) => t,
+        Err(why) => return file_error(t(lang, "import.unreadable", &[("why", &why)])),
+    };
+    let Some(((_, head), data)) = table.rows.split_first() else {
+        return file_error(t(lang, "import.empty", &[]));
+    };
+    let max = if options.max_rows == 0 {
+        usize::MAX
+    } else {
+        options.max_rows
+    };
+    if data.len() > max {
+        return file_error(t(
+            lang,
+            "import.too_many_rows",
+            &[("rows", &data.len().to_string()), ("max", &max.to_string())],
+        ));
+    }
+    let header = match Header::new(head, catalogue, lang) {
+        Ok(h) => h,
+        Err(errors) => {
+            return Imported {
+                rows: data.len(),
+                errors,
+                ..Imported::default()
+            }
+        }
+    };
+    let mut out = Imported {
+        rows: data.len(),
+        ..Imported::default()
+    };
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (row, cells) in data {
+        let mut r = RowReader {
+            header: &header,
+            cells,
+            row: *row,
+            lang,
+            errors: Vec::new(),
+        };
+        let request = r.request(catalogue, options, &mut seen);
+        if r.errors.is_empty() {
+            if let Some((is_order, request)) = request {
+                if is_order {
+                    out.orders.push(request);
+                } else {
+                    out.pickups.push(request);
+                }
+            }
+        } else {
+            out.errors.extend(r.errors);
+        }
+    }
+    out
+}
+
+/// One row being read: its cells, and the mistakes found so far.
+struct RowReader<'a> {
+    header: &'a Header,
+    cells: &'a [String],
+    row: usize,
+    lang: Lang,
+    errors: Vec<RowError>,
+}
+
+impl RowReader<'_> {
+    fn get(&self, f: Field) -> &str {
+        self.header
+            .index(f)
+            .and_then(|i| self.cells.get(i))
+            .map_or("", |s| s.as_str())
+    }
+
+    fn wrong(&mut self, f: Field, message: String) {
+        let column = self.header.name(f).to_string();
+        self.errors.push(RowError {
+            row: self.row,
+            column,
+            message,
+        });
+    }
+
+    fn msg(&self, key: &str, args: &[(&str, &str)]) -> String {
+        t(self.lang, key, args)
+    }
+
+    fn request(
+        &mut self,
+        catalogue: &Catalogue,
+        options: &Options,
+        seen: &mut BTreeMap<String, usize>,
+    ) -> Option<(bool, Request)> {
+        let is_order = match values::fold(self.get(Field::Kind)).as_str() {
+            "" => options.orders,
+            "pickup" | "collecte" | "enlevement" | "don" | "ramassage" => false,
+            "order" | "livraison" | "commande" | "delivery" => true,
+            _ => {
+                let m = self.msg("import.kind", &[]);
+                self.wrong(Field::Kind, m);
+                false
+            }
+        };
+        let id = match self.get(Field::Id) {
+            "" => format!("{}{:03}", if is_order { 'C' } else { 'P' }, self.row),
+            id => id.to_string(),
+        };
+        if let Some(first) = seen.get(&id) {
+            let m = self.msg(
+                "import.id_duplicate",
+                &[("id", &id), ("row", &first.to_string())],
+            );
+            self.wrong(Field::Id, m);
+        }
+        seen.entry(id.clone()).or_insert(self.row);
+        let location = self.location();
+        let devices = self.devices(catalogue);
+        let time_windows = self.windows(options.week);
+        let service_minutes = self.service();
+        let priority = self.priority();
+        let address = [
+            self.get(Field::Address),
+            &[self.get(Field::Postcode), self.get(Field::Commune)]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" "),
+        ]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+        let request = Request {
+            id,
+            depot: Some(self.get(Field::Depot).to_string()).filter(|d| !d.is_empty()),
+            name: self.get(Field::Name).to_string(),
+            address,
+            location: location?,
+            contact: Contact {
+                name: self.get(Field::ContactName).to_string(),
+                phone: self.get(Field::ContactPhone).to_string(),
+                email: self.get(Field::ContactEmail).to_string(),
+            },
+            devices,
+            time_windows,
+            service_minutes: service_minutes.unwrap_or(10.0),
+            skills: self.skills(),
+            priority,
+            notes: self.get(Field::Notes).to_string(),
+        };
+        Some((is_order, request))
+    }
+
+    /// Longitude and latitude, both or neither; an address alone needs a
+    /// geocoder.
+    fn location(&mut self) -> Option<[f64; 2]> {
+        let (lon, lat) = (self.get(Field::Longitude), self.get(Field::Latitude));
+        match (lon.is_empty(), lat.is_empty()) {
+            (true, true) => {
+                let has_address =
+                    !self.get(Field::Address).is_empty() || !self.get(Field::Commune).is_empty();
+                let (f, key) = if has_address {
+                    (Field::Address, "import.address_only")
+                } else {
+                    (Field::Address, "import.no_place")
+                };
+                let m = self.msg(key, &[]);
+                self.wrong(f, m);
+                None
+            }
+            (false, false) => {
+                let x = values::number(lon).filter(|x| (-180.0..=180.0).contains(x));
+                let y = values::number(lat).filter(|y| (-90.0..=90.0).contains(y));
+                if x.is_none() {
+                    let m = self.msg("import.longitude", &[]);
+                    self.wrong(Field::Longitude, m);
+                }
+                if y.is_none() {
+                    let m = self.msg("import.latitude", &[]);
+                    self.wrong(Field::Latitude, m);
+                }
+                Some([x?, y?])
+            }
+            (true, false) | (false, true) => {
+                let f = if lon.is_empty() {
+                    Field::Longitude
+                } else {
+                    Field::Latitude
+                };
+                let m = self.msg("import.coordinates_pair", &[]);
+                self.wrong(f, m);
+                None
+            }
+        }
+    }
+
+    /// The `devices` cell (`portables:8; écrans:2`) and the count columns.
+    fn devices(&mut self, catalogue: &Catalogue) -> BTreeMap<String, u32> {
+        let before = self.errors.len();
+        let mut devices: BTreeMap<String, u32> = BTreeMap::new();
+        let cell = self.get(Field::Devices).to_string();
+        for item in cell
+            .split([';', ','])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let (name, count) = item.split_once(':').unwrap_or((item, ""));
+            match (catalogue.find(name), count.trim().parse::<u32>()) {
+                (None, _) => {
+                    let m = self.msg(
+                        "import.device_unknown",
+                        &[
+                            ("name", name.trim()),
+                            ("known", &catalogue.known(self.lang)),
+                        ],
+                    );
+                    self.wrong(Field::Devices, m);
+                }
+                (Some(_), Err(_)) => {
+                    let m = self.msg("import.device_count", &[("text", item)]);
+                    self.wrong(Field::Devices, m);
+                }
+                (Some(e), Ok(n)) => *devices.entry(e.device.clone()).or_default() += n,
+            }
+        }
+        for (column, device) in self.header.device_columns() {
+            let text = self.cells.get(column).map_or("", |s| s.as_str()).trim();
+            if text.is_empty() {
+                continue;
+            }
+            match values::number(text).filter(|x| x.fract() == 0.0 && *x >= 0.0 && *x < 1e9) {
+                Some(n) => *devices.entry(device.to_string()).or_default() += n as u32,
+                None => {
+                    let m = self.msg("import.device_count", &[("text", text)]);
+                    self.errors.push(RowError {
+                        row: self.row,
+                        column: self.header.column_name(column).to_string(),
+                        message: m,
+                    });
+                }
+            }
+        }
+        devices.retain(|_, n| *n > 0);
+        if devices.is_empty() && self.errors.len() == before {
+            let m = self.msg("import.devices_none", &[]);
+            self.wrong(Field::Devices, m);
+        }
+        devices
+    }
+
+    fn windows(&mut self, week: Option<NaiveDate>) -> Vec<Interval> {
+        let cell = self.get(Field::Windows).to_string();
+        match values::windows(&cell, week) {
+            Ok(w) => w
+                .into_iter()
+                .map(|(start, end)| Interval { start, end })
+                .collect(),
+            Err((text, why)) => {
+                let key = match why {
+                    values::WindowError::Unreadable => "import.window",
+                    values::WindowError::Backwards => "import.window_order",
+                    values::WindowError::NeedsWeek => "import.window_needs_week",
+                };
+                let m = self.msg(key, &[("text", &text)]);
+                self.wrong(Field::Windows, m);
+                Vec::new()
+            }
+        }
+    }
+
+    fn service(&mut self) -> Option<f64> {
+        let text = self.get(Field::Service).to_string();
+        if text.is_empty() {
+            return None;
+        }
+        let minutes = values::number(text.trim_end_matches("min").trim())
+            .filter(|m| (0.0..=crate::limits::MAX_MINUTES).contains(m));
+        if minutes.is_none() {
+            let m = self.msg("import.service", &[]);
+            self.wrong(Field::Service, m);
+        }
+        minutes
+    }
+
+    /// Empty or `obligatoire`: mandatory; `facultatif:VALUE`: optional.
+    fn priority(&mut self) -> Priority {
+        let text = values::fold(self.get(Field::Priority));
+        let text = text.trim();
+        if text.is_empty() || text == "obligatoire" || text == "mandatory" {
+            return Priority::Mandatory;
+        }
+        let value = text
+            .strip_prefix("facultatif")
+            .or_else(|| text.strip_prefix("optional"))
+            .map(|rest| rest.trim_start_matches([':', ' ']))
+            .and_then(values::number)
+            .filter(|v| (0.0..=crate::limits::MAX_COST).contains(v));
+        match value {
+            Some(v) => Priority::Optional(v),
+            None => {
+                let m = self.msg("import.priority", &[]);
+                self.wrong(Field::Priority, m);
+                Priority::Mandatory
+            }
+        }
+    }
+
+    /// Skills, with the French words for the usual ones (`hayon`: a tail
+    /// lift; `2 personnes`: two people to carry).
+    fn skills(&self) -> Vec<String> {
+        self.get(Field::Skills)
+            .split([';', ','])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| match catalogue::key(s).as_str() {
+                "hayon" | "hayon elevateur" | "tail lift" => "tail_lift".to_string(),
+                "2 personnes" | "deux personnes" | "two people" => "two_people".to_string(),
+                _ => s.to_string(),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;
