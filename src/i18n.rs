@@ -56,10 +56,32 @@ pub fn t(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
         .get(key)
         .or_else(|| Lang::En.catalogue().get(key))
         .map_or(key, String::as_str);
-    let mut out = text.to_string();
-    for (name, value) in args {
-        out = out.replace(&format!("{{{name}}}"), value);
+    // One pass over the catalogue's text: an argument's own braces (a
+    // caller's text) are never read as placeholders.
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').map(|close| (&after[..close], close)) {
+            Some((name, close)) => {
+                match args.iter().find(|(n, _)| *n == name) {
+                    Some((_, value)) => out.push_str(value),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -114,6 +136,15 @@ mod tests {
             "« P1 » est déjà pris par la ligne 3"
         );
         assert_eq!(t(Lang::En, "no.such.key", &[]), "no.such.key");
+        // A caller's text holding a placeholder stays as it is.
+        assert_eq!(
+            t(
+                Lang::En,
+                "import.device_unknown",
+                &[("name", "{known}"), ("known", "laptop")]
+            ),
+            "unknown device type `{known}`; the catalogue has: laptop"
+        );
         assert_eq!(count(Lang::Fr, "count.error", 0), "0 erreur");
         assert_eq!(count(Lang::Fr, "count.error", 2), "2 erreurs");
         assert_eq!(count(Lang::En, "count.error", 0), "0 mistakes");

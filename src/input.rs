@@ -79,19 +79,32 @@ pub fn validate(p: &Problem) -> Vec<FieldError> {
     let mut v = Validator {
         errors: Vec::new(),
         horizon: p.horizon,
+        more: 0,
     };
     v.check(p);
+    if v.more > 0 {
+        v.errors.push(FieldError::new(
+            "",
+            format!("and {} more mistakes not listed", v.more),
+        ));
+    }
     v.errors
 }
 
 struct Validator {
     errors: Vec<FieldError>,
     horizon: Interval,
+    /// Mistakes beyond [`MAX_ERRORS`], counted, not kept.
+    more: usize,
 }
 
 impl Validator {
     fn err(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError::new(field, message));
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push(FieldError::new(field, message));
+        } else {
+            self.more += 1;
+        }
     }
 
     fn check(&mut self, p: &Problem) {
@@ -118,6 +131,11 @@ impl Validator {
                 "devices",
                 format!("at most {MAX_DEVICE_TYPES} device types"),
             );
+            return;
+        }
+        if p.stock.as_ref().is_some_and(|s| s.len() > MAX_DEVICE_TYPES) {
+            self.err("stock", format!("at most {MAX_DEVICE_TYPES} device types"));
+            return;
         }
         for (k, o) in p.pickups.iter().enumerate() {
             if o.depot.is_some() {
@@ -220,11 +238,32 @@ impl Validator {
         if p.depots.is_empty() {
             self.err("depots", "at least one depot is needed");
         }
+        if p.depots.len() > MAX_DEPOTS {
+            // Each depot is a row and a column of the matrices: refused
+            // before anything is sized by them.
+            self.err("depots", format!("at most {MAX_DEPOTS} depots"));
+            return;
+        }
         let mut depot_ids = BTreeSet::new();
         for (i, d) in p.depots.iter().enumerate() {
             let at = format!("depots[{i}]");
             self.id(&at, &d.id, &mut depot_ids);
             self.location(&at, d.location);
+            self.text(&format!("{at}.name"), &d.name);
+            self.text(&format!("{at}.address"), &d.address);
+            if d.opening_hours.len() > MAX_WINDOWS {
+                self.err(
+                    format!("{at}.opening_hours"),
+                    format!("at most {MAX_WINDOWS} periods"),
+                );
+                continue;
+            }
+            if d.stock.as_ref().is_some_and(|s| s.len() > MAX_DEVICE_TYPES) {
+                self.err(
+                    format!("{at}.stock"),
+                    format!("at most {MAX_DEVICE_TYPES} device types"),
+                );
+            }
             for (k, w) in d.opening_hours.iter().enumerate() {
                 self.interval(&format!("{at}.opening_hours[{k}]"), w, false);
             }
@@ -430,6 +469,13 @@ impl Validator {
         ] {
             self.text(&format!("{at}.{field}"), text);
         }
+        if r.devices.len() > MAX_DEVICE_TYPES {
+            self.err(
+                format!("{at}.devices"),
+                format!("at most {MAX_DEVICE_TYPES} device types"),
+            );
+            return;
+        }
         for (name, &n) in &r.devices {
             self.count(&format!("{at}.devices.{name}"), n);
         }
@@ -442,7 +488,11 @@ impl Validator {
         self.skills(&format!("{at}.skills"), &r.skills);
         for name in r.devices.keys() {
             if !p.devices.contains_key(name) {
-                let known: Vec<&str> = p.devices.keys().map(String::as_str).collect();
+                // The catalogue's names, up to ten: enough to see the mistake.
+                let mut known: Vec<&str> = p.devices.keys().take(10).map(String::as_str).collect();
+                if p.devices.len() > 10 {
+                    known.push("…");
+                }
                 self.err(
                     format!("{at}.devices.{name}"),
                     format!(

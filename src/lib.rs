@@ -22,6 +22,7 @@ pub mod replan;
 pub mod report;
 pub mod routing;
 pub mod server;
+pub mod setup;
 pub mod sheet;
 pub mod shifts;
 pub mod text;

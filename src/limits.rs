@@ -38,8 +38,12 @@ pub const MAX_HORIZON_DAYS: i64 = 366;
 pub const MAX_WINDOWS: usize = 400;
 /// Skills of one request or vehicle.
 pub const MAX_SKILLS: usize = 64;
-/// Device types in the catalogue.
+/// Device types in the catalogue (and in one request or stock).
 pub const MAX_DEVICE_TYPES: usize = 200;
+/// Workshops (depots) of one problem.
+pub const MAX_DEPOTS: usize = 100;
+/// Mistakes reported for one document: beyond, "and N more".
+pub const MAX_ERRORS: usize = 100;
 /// Characters of an id, and of free text (names, addresses, notes).
 pub const MAX_ID_CHARS: usize = 100;
 pub const MAX_TEXT_CHARS: usize = 2_000;

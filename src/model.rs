@@ -381,6 +381,9 @@ pub struct Vehicle {
     pub end_depot: Option<String>,
     pub capacity: Capacity,
     /// Working periods, typically one per working day; each gives one tour.
+    /// Required in a problem (the validation says so when it is empty); a
+    /// set-up's van leaves it out and gives its usual week instead.
+    #[serde(default)]
     pub shifts: Vec<Interval>,
     #[serde(default)]
     pub max_tour_hours: Option<f64>,

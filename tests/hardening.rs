@@ -116,6 +116,44 @@ fn counts_and_figures_out_of_bounds_are_400s_with_their_field() {
 }
 
 #[test]
+fn documents_that_would_size_buffers_or_floods_of_mistakes_are_cut_short() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = server(&dir, &[]);
+    let http = client();
+    // 30,000 workshops would be a 30,000² matrix.
+    let mut p = small_problem();
+    p["depots"] = (0..30_000)
+        .map(|i| json!({"id": format!("d{i}"), "location": [1.0, 49.0]}))
+        .collect();
+    let started = Instant::now();
+    let (status, e) = post(&http, &server, "/api/v1/solve", &p);
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
+    assert!(fields(&e).contains(&"depots".to_string()), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // 5,000 unknown device types in one request: a bounded answer.
+    let mut p = small_problem();
+    p["pickups"][0]["devices"] = (0..5_000)
+        .map(|i| (format!("thing{i}"), json!(1)))
+        .collect::<serde_json::Map<String, Value>>()
+        .into();
+    let (status, e) = post(&http, &server, "/api/v1/solve", &p);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(e["field"], "pickups[0].devices", "{e}");
+    let mut p = small_problem();
+    p["pickups"] = (0..2_000)
+        .map(|i| json!({"id": format!("P{i}"), "location": [1.0, 49.4], "devices": {"gadget": 1}}))
+        .collect();
+    let (status, e) = post(&http, &server, "/api/v1/solve", &p);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let listed = e["errors"].as_array().map_or(0, Vec::len);
+    assert!(listed <= 101, "{listed} mistakes listed");
+    assert!(e["errors"][listed - 1]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("more mistakes not listed")));
+    still_serves(&server);
+}
+
+#[test]
 fn a_van_that_cannot_reach_its_end_workshop_is_a_field_error_not_a_crash() {
     let mut p = small_problem();
     // Marseille is 700 km from Rouen: no 9-hour shift gets there.
@@ -553,6 +591,12 @@ fn share_tokens_stay_out_of_logs_and_caches_and_can_be_revoked() {
         .expect("revoke");
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(status(&fresh), StatusCode::NOT_FOUND);
+    let stored = json_of(
+        http.get(server.at(&format!("/api/v1/plans/{plan_id}")))
+            .send()
+            .expect("plan"),
+    );
+    assert_eq!(stored["share"], json!([]), "revoked links are not offered");
     server.stop();
     let logged = std::fs::read_to_string(&log).expect("log");
     assert!(

@@ -139,8 +139,19 @@ pub async fn travel(p: &model::Problem, cache: Option<&Path>) -> Result<Travel, 
     let table = match table {
         Ok(t) => t,
         Err(e @ osrm::OsrmError::Unreachable(_)) if settings.fallback == Fallback::Haversine => {
+            // The plan says which server failed by its name; its address
+            // and answer stay in the log.
+            tracing::warn!("road server unreachable, haversine used instead: {e}");
             let mut t = Travel::haversine(&p.routing, places);
-            t.description = format!("{} (fallback: {e})", t.description);
+            let name = if settings.server.is_empty() {
+                settings.url.as_str()
+            } else {
+                settings.server.as_str()
+            };
+            t.description = format!(
+                "{} (fallback: road server {name} unreachable)",
+                t.description
+            );
             return Ok(t);
         }
         Err(e) => return Err(RoutingError::Osrm(e)),

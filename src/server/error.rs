@@ -128,6 +128,12 @@ impl ApiError {
         e
     }
 
+    /// A road server (or another upstream) failed: not the caller's fault,
+    /// nor ours; the message names the server, not its address.
+    pub fn bad_gateway(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_GATEWAY, "upstream", message)
+    }
+
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", message)
     }

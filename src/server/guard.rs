@@ -38,6 +38,15 @@ fn host_name(authority: &str) -> String {
         .map_or(a.clone(), |(h, _)| h.to_string())
 }
 
+/// A host name the operator allowed (`--allowed-host`, with or without a
+/// port).
+fn allowed(config: &Config, name: &str) -> bool {
+    config
+        .allowed_hosts
+        .iter()
+        .any(|h| host_name(h).eq_ignore_ascii_case(name))
+}
+
 /// `Err` when the request must not reach any route.
 pub fn check(req: &HttpRequest, config: &Config) -> Result<(), ApiError> {
     let host = req
@@ -48,10 +57,7 @@ pub fn check(req: &HttpRequest, config: &Config) -> Result<(), ApiError> {
     if config.api_keys.is_empty() {
         let name = host_name(host);
         let loopback = matches!(name.as_str(), "localhost" | "127.0.0.1" | "::1");
-        let allowed = config
-            .allowed_hosts
-            .iter()
-            .any(|h| h.eq_ignore_ascii_case(&name));
+        let allowed = allowed(config, &name);
         if !(loopback || allowed) {
             return Err(ApiError::forbidden(format!(
                 "this server runs without API keys and answers only to localhost; `{name}` is not among its allowed hosts (--allowed-host)"
@@ -62,7 +68,10 @@ pub fn check(req: &HttpRequest, config: &Config) -> Result<(), ApiError> {
     if let Some(origin) = req.headers().get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
         let authority = origin.split_once("://").map_or("", |(_, a)| a);
-        if changes && !authority.eq_ignore_ascii_case(host) {
+        // Same origin, or a host the operator named (a proxy may rewrite
+        // the Host the server sees).
+        let same = authority.eq_ignore_ascii_case(host) || allowed(config, &host_name(authority));
+        if changes && !same {
             return Err(ApiError::forbidden(format!(
                 "a request from the page of another site (`{origin}`) may not change anything here"
             )));
@@ -76,9 +85,11 @@ fn tile_origin(tile_url: &str) -> String {
     let Some((scheme, rest)) = tile_url.split_once("://") else {
         return String::new();
     };
+    // `{s}.tile.openstreetmap.org`: any of the subdomains.
+    let rest = rest.replace("{s}", "*");
     let host: String = rest
         .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '*'))
         .collect();
     format!(" {scheme}://{host}")
 }
@@ -136,5 +147,9 @@ mod tests {
             " https://tile.openstreetmap.org"
         );
         assert_eq!(tile_origin(""), "");
+        assert_eq!(
+            tile_origin("https://{s}.tile.example.org/{z}/{x}/{y}.png"),
+            " https://*.tile.example.org"
+        );
     }
 }

@@ -79,6 +79,9 @@ pub struct Jobs {
     live: Mutex<HashMap<String, Live>>,
     admission: Arc<Semaphore>,
     running: Arc<Semaphore>,
+    /// Preparations (parsing, allocation, sheets, checks) at once: heavy
+    /// work outside the search, bounded like it.
+    preparing: Arc<Semaphore>,
     per_key: Arc<Mutex<HashMap<String, usize>>>,
     max_per_key: usize,
     threads_per_solve: usize,
@@ -121,6 +124,9 @@ pub enum Refusal {
 pub enum SolveError {
     Invalid(Vec<crate::input::FieldError>),
     Cancelled,
+    /// The road server failed; the message is fit for the caller.
+    Routing(String),
+    /// A fault of ours, for the log.
     Failed(String),
 }
 
@@ -187,6 +193,7 @@ impl Jobs {
             live: Mutex::new(HashMap::new()),
             admission: Arc::new(Semaphore::new(concurrent + queue)),
             running: Arc::new(Semaphore::new(concurrent)),
+            preparing: Arc::new(Semaphore::new(concurrent)),
             per_key: Arc::new(Mutex::new(HashMap::new())),
             max_per_key: max_per_key.max(1),
             threads_per_solve,
@@ -213,16 +220,22 @@ impl Jobs {
         })
     }
 
+    /// A place to prepare a solve (or read a sheet, check a plan), held
+    /// while the work runs: as many at once as solves.
+    pub async fn preparing(&self) -> Option<OwnedSemaphorePermit> {
+        self.preparing.clone().acquire_owned().await.ok()
+    }
+
     /// Solves `problem` once a solver slot is free, on the blocking pool;
     /// stops early when `cancel` is set (the caller left).
     pub async fn solve_now(
         &self,
-        _ticket: Ticket,
+        ticket: Ticket,
         problem: model::Problem,
         after: Finish,
         cancel: Arc<AtomicBool>,
     ) -> Result<Plan, SolveError> {
-        let _slot = tokio::select! {
+        let slot = tokio::select! {
             slot = self.running.clone().acquire_owned() => {
                 slot.map_err(|e| SolveError::Failed(e.to_string()))?
             }
@@ -232,9 +245,12 @@ impl Jobs {
         let travel = travel_unless(&problem, self.matrix_cache.as_deref(), &cancel)
             .await
             .ok_or(SolveError::Cancelled)?
-            .map_err(|e| SolveError::Failed(routing_message(&problem, &e)))?;
+            .map_err(|e| SolveError::Routing(routing_message(&problem, &e)))?;
         let stop = cancel.clone();
+        // The slot and the queue place go with the search: a caller who
+        // hangs up frees them only once the search has stopped.
         let (plan, problem) = tokio::task::spawn_blocking(move || {
+            let _held = (slot, ticket);
             convert::plan(&problem, &travel, threads, Some(stop), |_| {})
                 .map(|plan| (plan, problem))
         })
@@ -244,6 +260,7 @@ impl Jobs {
             convert::PlanError::Invalid(errors) => SolveError::Invalid(errors),
             e => SolveError::Failed(e.to_string()),
         })?;
+        // (The solve's slot is free again: drawing road paths needs none.)
         if cancel.load(Ordering::Relaxed) {
             return Err(SolveError::Cancelled);
         }
@@ -347,7 +364,15 @@ impl Jobs {
                 tracing::error!(job = %id, "cannot record job state: {e}");
             }
         };
-        let Ok(_slot) = self.running.clone().acquire_owned().await else {
+        // Waiting for a slot ends when the job is cancelled, too.
+        let slot = tokio::select! {
+            slot = self.running.clone().acquire_owned() => slot,
+            _ = cancelled(&cancel) => {
+                set(&|v| v.state = "cancelled".into());
+                return;
+            }
+        };
+        let Ok(_slot) = slot else {
             set(&|v| v.state = "failed".into());
             return;
         };
@@ -391,7 +416,14 @@ impl Jobs {
                     }
                 })
             })
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| match e {
+                // The caller's mistake, with its field path.
+                convert::PlanError::Invalid(_) => e.to_string(),
+                e => {
+                    tracing::error!("the solver refused a validated problem: {e}");
+                    "the planning failed on the server; its log has the details".to_string()
+                }
+            })?;
             if stop.load(Ordering::Relaxed) {
                 return Err("cancelled".to_string());
             }
@@ -399,6 +431,8 @@ impl Jobs {
         })
         .await;
         let outcome = match outcome {
+            // A job cancelled at the last moment stores nothing.
+            Ok(Ok(_)) if cancel.load(Ordering::Relaxed) => Ok(Err("cancelled".to_string())),
             Ok(Ok((plan, problem))) => {
                 let plan = after.apply(with_roads(&problem, plan).await);
                 Ok(store_plan(

@@ -277,10 +277,10 @@ pub fn serve(config: Config) -> Result<(), String> {
     init_logging();
     let sqlite = Sqlite::open(&config.db).map_err(|e| format!("{}: {e}", config.db.display()))?;
     let filled = sqlite
-        .backfill(|problem, plan| {
+        .backfill(|id, problem, plan| {
             let problem: crate::model::Problem = serde_json::from_str(problem).ok()?;
             let plan: crate::plan::Plan = serde_json::from_str(plan).ok()?;
-            Some(jobs::tour_docs("", &problem, &plan))
+            Some(jobs::tour_docs(id, &problem, &plan))
         })
         .map_err(|e| format!("{}: {e}", config.db.display()))?;
     if filled > 0 {

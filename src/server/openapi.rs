@@ -111,6 +111,7 @@ pub const OPERATIONS: &[Operation] = &[
             ("week", "string", "The Monday of the week (YYYY-MM-DD): weekdays in windows fall in it."),
             ("orders", "boolean", "Rows without a `type` column are commune orders, not pickups."),
             ("lang", "string", "Language of the messages: `fr` (default) or `en`."),
+            ("problem", "boolean", "Also answer the week's problem: the stored set-up's week with the sheet's requests (`problem`) and its mistakes (`problem_errors`)."),
         ],
         responses: &[(200, "Import"), (400, ERR), (401, ERR), (408, ERR), (413, ERR), (415, ERR), (429, ERR), (503, ERR)],
     },
@@ -272,6 +273,42 @@ pub const OPERATIONS: &[Operation] = &[
         responses: &[(200, "StopStatus"), (400, ERR), (404, ERR), (408, ERR), (413, ERR), (415, ERR)],
     },
     Operation {
+        method: "get",
+        path: "/api/v1/setup",
+        summary: "The organisation's set-up (tournee-setup/1): workshops with weekly hours, vans with their usual week and days off, device catalogue, travel model. 404 until one is saved.",
+        access: "key",
+        body: None,
+        query: &[],
+        responses: &[(200, "Setup"), (401, ERR), (404, ERR)],
+    },
+    Operation {
+        method: "put",
+        path: "/api/v1/setup",
+        summary: "Save the set-up, once every field is right (400 with the field paths otherwise).",
+        access: "key",
+        body: Some("Setup"),
+        query: &[],
+        responses: &[(200, "Setup"), (400, ERR), (401, ERR), (408, ERR), (413, ERR), (415, ERR)],
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/setup/presets",
+        summary: "What a new organisation starts from: van presets (payload, volume, energy, with sources) and the default device catalogue (masses, volumes, French and English names).",
+        access: "key",
+        body: None,
+        query: &[],
+        responses: &[(200, "Object"), (401, ERR)],
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/setup/week",
+        summary: "The problem of one week from the stored set-up, without requests: horizon Monday to Monday, workshops' hours and vans' shifts on their days.",
+        access: "key",
+        body: None,
+        query: &[("week", "string", "A day of the week (YYYY-MM-DD); its Monday starts it.")],
+        responses: &[(200, "Problem"), (400, ERR), (401, ERR), (404, ERR)],
+    },
+    Operation {
         method: "post",
         path: "/api/v1/plans/{id}/share",
         summary: "New share links for every tour of the plan, valid for the server's token lifetime (60 days by default); the old links stop working.",
@@ -389,6 +426,24 @@ fn schemas() -> Value {
                 "avoided": { "type": "object" },
                 "net_avoided_kg": num,
                 "method": text
+            }
+        },
+        "Setup": {
+            "type": "object",
+            "description": "An organisation's set-up, format tournee-setup/1 (docs/setup.md).",
+            "required": ["format", "workshops", "vans"],
+            "additionalProperties": false,
+            "properties": {
+                "format": { "const": "tournee-setup/1" }, "name": text,
+                "devices": { "type": "object" },
+                "workshops": { "type": "array", "items": object(&["depot"], json!({
+                    "depot": { "type": "object" }, "hours": { "type": "array" }
+                })) },
+                "vans": { "type": "array", "items": object(&["vehicle", "week"], json!({
+                    "vehicle": { "type": "object" }, "week": { "type": "array" },
+                    "days_off": { "type": "array", "items": { "type": "string", "format": "date" } }
+                })) },
+                "routing": { "type": "object" }
             }
         },
         "Import": object(&["summary", "rows", "pickups", "orders", "errors"], json!({

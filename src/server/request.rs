@@ -327,6 +327,7 @@ pub async fn admit_and_prepare(
     sync_max: Option<f64>,
 ) -> Result<(Ticket, model::Problem, Finish, String), ApiError> {
     let ticket = admit(state, who)?;
+    let _preparing = state.jobs.preparing().await;
     let st = state.clone();
     let (p, finish, text) = web::block(move || {
         prepare(&text, previous.as_deref(), &st, sync_max).map(|(p, f)| (p, f, text))

@@ -164,7 +164,7 @@ impl Header {
             match (field, device_column(name, catalogue)) {
                 (Some(f), _) if !h.fields.iter().any(|(g, _)| *g == f) => h.fields.push((f, i)),
                 (None, Some(device)) => h.devices.push((i, device.to_string())),
-                _ => errors.push(RowError {
+                _ if errors.len() < crate::limits::MAX_ERRORS => errors.push(RowError {
                     row: 1,
                     column: name.clone(),
                     message: t(
@@ -173,6 +173,7 @@ impl Header {
                         &[("columns", &h.known(catalogue))],
                     ),
                 }),
+                _ => {}
             }
         }
         let missing = |h: &Header, fields: &[Field]| fields.iter().all(|f| h.index(*f).is_none());

@@ -89,6 +89,22 @@ pub fn read(bytes: &[u8], catalogue: &Catalogue, options: &Options) -> Imported 
     let Some(((_, head), data)) = table.rows.split_first() else {
         return file_error(t(lang, "import.empty", &[]));
     };
+    if head.len() > table::MAX_COLUMNS {
+        return file_error(t(
+            lang,
+            "import.too_many_columns",
+            &[("max", &table::MAX_COLUMNS.to_string())],
+        ));
+    }
+    // Weekdays fall in the week of the given day, from its Monday.
+    let week = options.week.map(|d| {
+        use chrono::Datelike;
+        d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()))
+    });
+    let options = &Options {
+        week,
+        ..options.clone()
+    };
     let max = if options.max_rows == 0 {
         usize::MAX
     } else {
@@ -116,6 +132,7 @@ pub fn read(bytes: &[u8], catalogue: &Catalogue, options: &Options) -> Imported 
         ..Imported::default()
     };
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut more = 0;
     for (row, cells) in data {
         let mut r = RowReader {
             header: &header,
@@ -134,8 +151,17 @@ pub fn read(bytes: &[u8], catalogue: &Catalogue, options: &Options) -> Imported 
                 }
             }
         } else {
-            out.errors.extend(r.errors);
+            let room = crate::limits::MAX_ERRORS.saturating_sub(out.errors.len());
+            more += r.errors.len().saturating_sub(room);
+            out.errors.extend(r.errors.into_iter().take(room));
         }
+    }
+    if more > 0 {
+        out.errors.push(RowError {
+            row: 1,
+            column: String::new(),
+            message: t(lang, "import.more_errors", &[("n", &more.to_string())]),
+        });
     }
     out
 }
@@ -307,7 +333,10 @@ impl RowReader<'_> {
                     let m = self.msg("import.device_count", &[("text", item)]);
                     self.wrong(Field::Devices, m);
                 }
-                (Some(e), Ok(n)) => *devices.entry(e.device.clone()).or_default() += n,
+                (Some(e), Ok(n)) => {
+                    let total = devices.entry(e.device.clone()).or_default();
+                    *total = total.saturating_add(n);
+                }
             }
         }
         for (column, device) in self.header.device_columns() {
@@ -316,7 +345,10 @@ impl RowReader<'_> {
                 continue;
             }
             match values::number(text).filter(|x| x.fract() == 0.0 && *x >= 0.0 && *x < 1e9) {
-                Some(n) => *devices.entry(device.to_string()).or_default() += n as u32,
+                Some(n) => {
+                    let total = devices.entry(device.to_string()).or_default();
+                    *total = total.saturating_add(n as u32);
+                }
                 None => {
                     let m = self.msg("import.device_count", &[("text", text)]);
                     self.errors.push(RowError {
@@ -328,6 +360,13 @@ impl RowReader<'_> {
             }
         }
         devices.retain(|_, n| *n > 0);
+        if let Some((d, n)) = devices
+            .iter()
+            .find(|(_, n)| **n > crate::limits::MAX_DEVICES)
+        {
+            let m = self.msg("import.device_count", &[("text", &format!("{d}:{n}"))]);
+            self.wrong(Field::Devices, m);
+        }
         if devices.is_empty() && self.errors.len() == before {
             let m = self.msg("import.devices_none", &[]);
             self.wrong(Field::Devices, m);

@@ -13,6 +13,10 @@ pub struct Table {
     pub rows: Vec<(usize, Vec<String>)>,
 }
 
+/// Largest workbook once uncompressed, and most columns of a sheet.
+const MAX_UNZIPPED: u64 = 64 << 20;
+pub const MAX_COLUMNS: usize = 200;
+
 /// Reads `bytes` as a workbook when it is one (a zip archive), else as text.
 pub fn read(bytes: &[u8]) -> Result<Table, String> {
     let rows = if bytes.starts_with(b"PK\x03\x04") {
@@ -78,6 +82,21 @@ fn delimited(text: &str) -> Result<Vec<Vec<String>>, String> {
 /// The first sheet of a workbook, each cell as the coordinator typed it:
 /// whole numbers without `.0`, dates as `30/11/2026`, times as `09:30`.
 fn workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    // A few kilobytes of zip can unpack to gigabytes: the archive's own
+    // sizes are checked before anything is unpacked.
+    // (The central directory's sizes, which a streamed archive also has.)
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut unzipped: u64 = 0;
+    for i in 0..archive.len() {
+        let size = archive.by_index_raw(i).map_err(|e| e.to_string())?.size();
+        unzipped = unzipped.saturating_add(size);
+    }
+    if unzipped > MAX_UNZIPPED {
+        return Err(format!(
+            "more than {} MB once uncompressed",
+            MAX_UNZIPPED >> 20
+        ));
+    }
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
     let range = book
         .worksheet_range_at(0)
@@ -106,6 +125,10 @@ fn cell(c: &Data) -> String {
 /// An Excel serial date (days since 1899-12-30) as `30/11/2026`, with
 /// `HH:MM` when it has a time of day (a bare time reads as `HH:MM`).
 fn excel_date(serial: f64) -> String {
+    // Beyond 31/12/9999 (or not a number), Excel shows ####: so do we.
+    if !(0.0..2_958_466.0).contains(&serial) {
+        return "####".into();
+    }
     let days = serial.floor();
     let minutes = ((serial - days) * 1440.0).round() as i64;
     let time = format!("{:02}:{:02}", minutes / 60 % 24, minutes % 60);

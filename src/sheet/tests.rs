@@ -196,6 +196,11 @@ fn each_kind_of_mistake_names_its_row_and_column_in_french() {
         "Priorité",
         "facultatif:VALEUR",
     );
+    one(
+        "collecte;X;;;Rouen;1;49;;;4294967295;;;;;",
+        "Portables",
+        "nombre entier",
+    );
     // Weekdays need the week.
     let text = format!(
         "{}\ncollecte;X;;;Rouen;1;49;mar 9h-12h;;1;;;;;\n",

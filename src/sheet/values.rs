@@ -65,8 +65,13 @@ pub fn fold(s: &str) -> String {
 }
 
 /// A date: `2026-11-30`, `30/11/2026`, `30/11/26` or `30/11` (the year of
-/// `week`, or the next one when that is nearer).
+/// `week`, or the next one when that is nearer). Years 2000 to 2100 only:
+/// a planning tool has no use for others, and date arithmetic stays safe.
 pub fn date(s: &str, week: Option<NaiveDate>) -> Option<NaiveDate> {
+    parse_date(s, week).filter(|d| (2000..=2100).contains(&d.year()))
+}
+
+fn parse_date(s: &str, week: Option<NaiveDate>) -> Option<NaiveDate> {
     let s = s.trim();
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some(d);
@@ -169,7 +174,9 @@ fn window_item(
     for d in &days {
         for &(start, end, to_midnight) in &ranges {
             let end = if to_midnight {
-                d.succ_opt().unwrap_or(*d).and_time(NaiveTime::MIN)
+                d.succ_opt()
+                    .ok_or(WindowError::Unreadable)?
+                    .and_time(NaiveTime::MIN)
             } else {
                 d.and_time(end)
             };
@@ -187,7 +194,9 @@ fn day_token(token: &str, week: Option<NaiveDate>) -> Result<Option<Vec<NaiveDat
     }
     let on = |k: u32| -> Result<NaiveDate, WindowError> {
         let monday = week.ok_or(WindowError::NeedsWeek)?;
-        Ok(monday + chrono::Duration::days(i64::from(k)))
+        monday
+            .checked_add_days(chrono::Days::new(u64::from(k)))
+            .ok_or(WindowError::Unreadable)
     };
     if let Some(k) = weekday(token) {
         return Ok(Some(vec![on(k)?]));
@@ -238,6 +247,11 @@ mod tests {
         assert_eq!(date("01/12/26", None), d(2026, 12, 1));
         assert_eq!(date("2/12", week), d(2026, 12, 2));
         assert_eq!(date("31/02/2026", None), None);
+        assert_eq!(
+            date("27/12/262143", None),
+            None,
+            "years beyond 2100 are refused"
+        );
     }
 
     #[test]

@@ -25,6 +25,10 @@ pub struct ImportQuery {
     pub orders: bool,
     /// Language of the messages: `fr` (default) or `en`.
     pub lang: Option<String>,
+    /// Also answer the week's problem: the stored set-up's week (`week`
+    /// needed) with the sheet's requests, and its mistakes if any.
+    #[serde(default)]
+    pub problem: bool,
 }
 
 /// `POST /api/v1/imports`: the sheet's requests and mistakes.
@@ -50,19 +54,44 @@ pub async fn create(
         lang: q.lang.as_deref().map_or(Lang::Fr, Lang::parse),
         max_rows: state.config.max_requests,
     };
+    if q.problem && week.is_none() {
+        return Err(ApiError::field(
+            "query.week",
+            "the week's problem needs the week: ?week=YYYY-MM-DD",
+        ));
+    }
     // Reading a workbook is heavy work: admitted, off the async workers.
     let _ticket = request::admit(&state, &who)?;
-    let (imported, summary) = web::block(move || {
-        let imported = sheet::read(&bytes, &Catalogue::default(), &options);
-        let summary = imported.summary(options.lang);
-        (imported, summary)
+    let _preparing = state.jobs.preparing().await;
+    let store = state.store.clone();
+    let answer = web::block(move || {
+        // The organisation's catalogue once it has a set-up.
+        let setup = match (store.get_setup()?, q.problem) {
+            // Without one, a week's problem is a 404 that says what to do.
+            (Some(_), _) | (None, true) => Some(super::setup::stored(&*store)?),
+            (None, false) => None,
+        };
+        let catalogue = setup
+            .as_ref()
+            .map_or_else(Catalogue::default, |s| Catalogue::of(&s.devices));
+        let imported = sheet::read(&bytes, &catalogue, &options);
+        let mut answer = json!({
+            "summary": imported.summary(options.lang),
+            "rows": imported.rows,
+            "pickups": imported.pickups,
+            "orders": imported.orders,
+            "errors": imported.errors,
+        });
+        if let (true, Some(s), Some(day)) = (q.problem, setup, week) {
+            let mut p = s.week(day);
+            p.pickups = imported.pickups;
+            p.orders = imported.orders;
+            answer["problem_errors"] =
+                serde_json::to_value(crate::input::validate(&p)).map_err(ApiError::internal)?;
+            answer["problem"] = serde_json::to_value(p).map_err(ApiError::internal)?;
+        }
+        Ok::<_, ApiError>(answer)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "summary": summary,
-        "rows": imported.rows,
-        "pickups": imported.pickups,
-        "orders": imported.orders,
-        "errors": imported.errors,
-    })))
+    .await??;
+    Ok(HttpResponse::Ok().json(answer))
 }

@@ -6,6 +6,7 @@ pub mod imports;
 pub mod planning;
 pub mod plans;
 pub mod reports;
+pub mod setup;
 pub mod tours;
 
 use actix_web::web::{self, delete, get, post, put};
@@ -59,6 +60,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(delete().to(plans::revoke_share)),
         )
         .service(resource("/api/v1/reports", "GET").route(get().to(reports::period_report)))
+        .service(
+            resource("/api/v1/setup", "GET, PUT")
+                .route(get().to(setup::get))
+                .route(put().to(setup::put)),
+        )
+        .service(resource("/api/v1/setup/presets", "GET").route(get().to(setup::presets)))
+        .service(resource("/api/v1/setup/week", "GET").route(get().to(setup::week)))
         .service(resource("/api/v1/tours/{token}", "GET").route(get().to(tours::get)))
         .service(resource("/api/v1/tours/{token}/gpx", "GET").route(get().to(tours::gpx)))
         .service(

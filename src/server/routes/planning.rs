@@ -43,6 +43,7 @@ pub async fn solve(
         Ok(plan) => Ok(HttpResponse::Ok().json(plan)),
         Err(SolveError::Invalid(errors)) => Err(ApiError::invalid(errors)),
         Err(SolveError::Cancelled) => Err(ApiError::conflict("the solve was cancelled")),
+        Err(SolveError::Routing(e)) => Err(ApiError::bad_gateway(e)),
         Err(SolveError::Failed(e)) => Err(ApiError::internal(e)),
     }
 }
@@ -55,6 +56,7 @@ pub async fn allocate(
 ) -> Result<HttpResponse, ApiError> {
     // The allocation is linear programmes: heavy work, admitted like a solve.
     let _ticket = request::admit(&state, &who)?;
+    let _preparing = state.jobs.preparing().await;
     let st = state.clone();
     let a = web::block(move || {
         let p = request::validated(&text, &st, None)?;

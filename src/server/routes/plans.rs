@@ -30,6 +30,7 @@ fn links(s: &StoredPlan, plan: &Plan) -> Vec<Value> {
     plan.tours
         .iter()
         .zip(&s.tokens)
+        .filter(|(_, token)| !token.is_empty())
         .map(|(t, token)| {
             json!({ "tour": t.id, "token": token, "url": format!("/api/v1/tours/{token}") })
         })
@@ -178,6 +179,7 @@ pub async fn create(
     }
     // Checking a plan needs its travel figures: heavy work, admitted.
     let _ticket = request::admit(&state, &who)?;
+    let _preparing = state.jobs.preparing().await;
     let st = state.clone();
     let (p, problem_json, plan) = web::block(move || {
         let up: Upload = request::json_body(&text)?;

@@ -44,14 +44,25 @@ fn day(field: &str, v: &Option<String>) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// Options of one plan's report: the period is the plan's.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanReportQuery {
+    pub reuse_rate: Option<f64>,
+}
+
 /// `GET /api/v1/plans/{id}/report`: the plan's emissions (docs/emissions.md).
 pub async fn plan_report(
     _: Caller,
     id: web::Path<String>,
-    query: web::Query<ReportQuery>,
+    query: web::Query<PlanReportQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let rate = reuse_rate(&query)?;
+    let rate = reuse_rate(&ReportQuery {
+        reuse_rate: query.reuse_rate,
+        from: None,
+        to: None,
+    })?;
     let id = id.into_inner();
     let report = db(&state, move |store| {
         let (_, plan) = stored(store, &id)?;

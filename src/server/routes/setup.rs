@@ -1,0 +1,89 @@
+//! The organisation's set-up: workshops, vans and their usual week, the
+//! device catalogue (`tournee-setup/1`, see `setup.rs`), stored once and
+//! reused week after week; the presets a new organisation starts from; and
+//! the problem of a given week, ready for its requests.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::server::error::ApiError;
+use crate::server::request::{db, json_body, Caller, JsonBody};
+use crate::server::{now, AppState};
+use crate::setup::{self, Setup};
+use crate::sheet::Catalogue;
+
+/// The stored set-up, or 404 when none was saved yet.
+pub fn stored(store: &dyn crate::server::store::Store) -> Result<Setup, ApiError> {
+    let doc = store.get_setup()?.ok_or_else(|| {
+        ApiError::not_found("no set-up yet: PUT /api/v1/setup with the workshops and vans")
+    })?;
+    serde_json::from_str(&doc).map_err(ApiError::internal)
+}
+
+/// `GET /api/v1/setup`.
+pub async fn get(_: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let s = db(&state, |store| stored(store)).await?;
+    Ok(HttpResponse::Ok().json(s))
+}
+
+/// `PUT /api/v1/setup`: replaces the set-up, once every field is right.
+pub async fn put(
+    _: Caller,
+    JsonBody(text): JsonBody,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let s: Setup = json_body(&text)?;
+    let errors = s.validate();
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let doc = serde_json::to_string(&s).map_err(ApiError::internal)?;
+    db(&state, move |store| Ok(store.put_setup(&doc, &now())?)).await?;
+    Ok(HttpResponse::Ok().json(s))
+}
+
+/// `GET /api/v1/setup/presets`: the van presets and the default device
+/// catalogue, with their French and English names.
+pub async fn presets(_: Caller) -> HttpResponse {
+    let devices: Vec<_> = Catalogue::default()
+        .entries
+        .into_iter()
+        .map(|e| {
+            json!({
+                "device": e.device, "mass_kg": e.mass_kg, "volume_l": e.volume_l,
+                "fr": [e.fr.0, e.fr.1], "en": [e.en.0, e.en.1],
+            })
+        })
+        .collect();
+    HttpResponse::Ok().json(json!({ "vans": setup::presets(), "devices": devices }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeekQuery {
+    /// A day of the week (YYYY-MM-DD); its Monday starts it.
+    pub week: String,
+}
+
+/// The Monday of `?week=`, or a 400 on `query.week`.
+pub fn monday(week: &str) -> Result<chrono::NaiveDate, ApiError> {
+    chrono::NaiveDate::parse_from_str(week, "%Y-%m-%d").map_err(|_| {
+        ApiError::field(
+            "query.week",
+            format!("`{week}` is not a date such as 2026-11-30"),
+        )
+    })
+}
+
+/// `GET /api/v1/setup/week?week=2026-11-30`: that week's problem, without
+/// requests: horizon, workshops' hours, vans' shifts (days off left out).
+pub async fn week(
+    _: Caller,
+    query: web::Query<WeekQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let day = monday(&query.week)?;
+    let s = db(&state, |store| stored(store)).await?;
+    Ok(HttpResponse::Ok().json(s.week(day)))
+}

@@ -1,0 +1,152 @@
+//! Where plans, planning jobs and drivers' stop updates are kept.
+//!
+//! [`Store`] is the small interface the API needs; [`Sqlite`] implements it on
+//! one file (WAL mode, migrations run when it opens), held by one server at a
+//! time through a lock beside it. A PostgreSQL store for shared deployments
+//! would implement the same trait.
+//!
+//! What drivers and managers read often is stored ready to serve, so that
+//! reading it costs the same whatever the size of the plan or of the store:
+//! each tour's driver view (one row), and each tour's report figures (one
+//! small row, indexed by day).
+
+mod sqlite;
+
+use serde::Serialize;
+
+pub use sqlite::Sqlite;
+
+/// A stored plan's description, without its (large) documents.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct PlanMeta {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    /// The API key's name that created it (`local` in single-user mode).
+    pub created_by: String,
+    pub travel_model: String,
+}
+
+/// A plan as stored: its metadata, the problem it answers and the answer, and
+/// one share token per tour (same order as the plan's tours).
+#[derive(Clone, Debug)]
+pub struct StoredPlan {
+    pub meta: PlanMeta,
+    pub problem: String,
+    pub plan: String,
+    pub tokens: Vec<String>,
+}
+
+/// What a driver reported about one stop.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StopStatus {
+    pub stop: usize,
+    /// `done` or `failed`.
+    pub status: String,
+    pub note: String,
+    /// When the driver says it happened (RFC 3339 or the phone's local time).
+    pub at: String,
+    /// When the server recorded it.
+    pub recorded_at: String,
+}
+
+/// A tour to store with its plan: its id, its driver view (a JSON object,
+/// see `api::tour_view`) and its report figures.
+#[derive(Clone, Debug)]
+pub struct TourDoc {
+    pub id: String,
+    pub view: String,
+    pub figures: crate::report::TourFigures,
+}
+
+/// What a share token opens.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SharedTour {
+    pub plan_id: String,
+    pub index: usize,
+    /// The tour's driver view, a JSON object.
+    pub view: String,
+    pub stops: usize,
+}
+
+/// The input of a planning job, kept until it ends so that a job a crash
+/// interrupted can be run again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobInput {
+    pub problem: String,
+    pub previous: Option<String>,
+}
+
+/// A planning job's lasting record (live progress is kept in memory).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct JobRecord {
+    pub id: String,
+    /// `queued`, `running`, `done`, `failed` or `cancelled`.
+    pub state: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub plan_id: Option<String>,
+    pub error: Option<String>,
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "storage: {}", self.0)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+/// The persistence the API relies on.
+pub trait Store: Send + Sync {
+    /// Stores a plan and its tours, each with a share token valid until
+    /// `expires_at` (RFC 3339); returns the tokens in tour order.
+    fn put_plan(
+        &self,
+        meta: &PlanMeta,
+        problem: &str,
+        plan: &str,
+        tours: &[TourDoc],
+        expires_at: &str,
+    ) -> StoreResult<Vec<String>>;
+    fn list_plans(&self) -> StoreResult<Vec<PlanMeta>>;
+    fn get_plan(&self, id: &str) -> StoreResult<Option<StoredPlan>>;
+    fn delete_plan(&self, id: &str) -> StoreResult<bool>;
+    /// The tour a share token opens, unless it expired (at `now`, RFC 3339)
+    /// or was revoked.
+    fn tour_by_token(&self, token: &str, now: &str) -> StoreResult<Option<SharedTour>>;
+    /// The driver view of tour `index` of a plan.
+    fn tour_view(&self, plan_id: &str, index: usize) -> StoreResult<Option<String>>;
+    /// Ends the plan's share links; with `renew_until`, each tour gets a new
+    /// token valid until then. `false` when there is no such plan.
+    fn reshare(&self, plan_id: &str, renew_until: Option<&str>) -> StoreResult<bool>;
+    /// Each tour's report figures whose day is in `from..=to`, each day from
+    /// the newest plan that has tours that day.
+    fn tour_figures(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> StoreResult<Vec<crate::report::TourFigures>>;
+    fn stop_statuses(&self, plan_id: &str, tour: usize) -> StoreResult<Vec<StopStatus>>;
+    fn set_stop_status(&self, plan_id: &str, tour: usize, status: &StopStatus) -> StoreResult<()>;
+    /// Records a job's state; `input` when it is created.
+    fn put_job(&self, job: &JobRecord, input: Option<&JobInput>) -> StoreResult<()>;
+    fn get_job(&self, id: &str) -> StoreResult<Option<JobRecord>>;
+    /// Jobs a stop of the server interrupted (queued or running), with their
+    /// input and how many times they were already started again.
+    fn interrupted_jobs(&self) -> StoreResult<Vec<(JobRecord, JobInput, u32)>>;
+    /// Counts one more start of an interrupted job.
+    fn restart_job(&self, id: &str) -> StoreResult<()>;
+    /// The organisation's set-up (a `tournee-setup/1` document), if any.
+    fn get_setup(&self) -> StoreResult<Option<String>>;
+    fn put_setup(&self, doc: &str, at: &str) -> StoreResult<()>;
+}

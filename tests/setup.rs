@@ -1,0 +1,176 @@
+//! A coordinator's week from nothing, through the API alone, on a real
+//! server with an empty database: the presets, the set-up saved (and a
+//! wrong one refused with its paths), the week's problem, the French sheet
+//! imported into it, planned, and every request planned or listed with its
+//! reason.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use common::repo;
+use common::server::{client, json_of, Server};
+
+fn setup() -> Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(repo().join("data/rouen/setup.json")).expect("setup"),
+    )
+    .expect("json")
+}
+
+#[test]
+fn from_an_empty_database_to_a_planned_week_through_the_api() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(&dir.path().join("t.db"), &[], &[]);
+    let http = client();
+
+    // Nothing yet: the set-up is missing, and says how to add one.
+    let r = http.get(server.at("/api/v1/setup")).send().expect("setup");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(json_of(r)["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("PUT /api/v1/setup")));
+    let presets = json_of(
+        http.get(server.at("/api/v1/setup/presets"))
+            .send()
+            .expect("presets"),
+    );
+    assert!(presets["vans"]
+        .as_array()
+        .is_some_and(|v| v.iter().any(|v| v["preset"] == "kangoo-e-tech")));
+    assert!(presets["devices"]
+        .as_array()
+        .is_some_and(|d| d.iter().any(|d| d["fr"][1] == "écrans")));
+
+    // A wrong set-up: refused with the set-up's own paths.
+    let mut wrong = setup();
+    wrong["vans"][1]["vehicle"]["capacity"]["kg"] = json!(-5);
+    wrong["vans"][0]["week"][0]["days"] = json!(["lun", "someday"]);
+    let r = http
+        .put(server.at("/api/v1/setup"))
+        .json(&wrong)
+        .send()
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e = json_of(r);
+    assert_eq!(e["field"], "vans[0].week[0].days[1]", "{e}");
+    let r = http
+        .put(server.at("/api/v1/setup"))
+        .json(&setup())
+        .send()
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text());
+    assert_eq!(
+        json_of(http.get(server.at("/api/v1/setup")).send().expect("get"))["name"],
+        "Métropole Rouen Normandie"
+    );
+
+    // The week's problem, then the sheet joined to it.
+    let week = json_of(
+        http.get(server.at("/api/v1/setup/week?week=2026-12-02"))
+            .send()
+            .expect("week"),
+    );
+    assert_eq!(week["horizon"]["start"], "2026-11-30T00:00:00");
+    assert_eq!(
+        week["vehicles"][0]["shifts"].as_array().map_or(0, Vec::len),
+        5
+    );
+    let sheet = std::fs::read(repo().join("data/rouen/demandes-semaine.csv")).expect("sheet");
+    let imported = json_of(
+        http.post(server.at("/api/v1/imports?week=2026-11-30&problem=true"))
+            .header("content-type", "text/csv")
+            .body(sheet)
+            .send()
+            .expect("import"),
+    );
+    assert_eq!(imported["errors"], json!([]), "{}", imported["summary"]);
+    assert_eq!(imported["problem_errors"], json!([]));
+    let mut problem = imported["problem"].clone();
+    problem["solver"] = json!({"time_limit_s": 30, "seed": 1, "iteration_limit": 500});
+
+    let job = json_of(
+        http.post(server.at("/api/v1/jobs"))
+            .json(&problem)
+            .send()
+            .expect("job"),
+    );
+    let id = job["id"].as_str().expect("job id");
+    let until = Instant::now() + Duration::from_secs(60);
+    let plan_id = loop {
+        let v = json_of(
+            http.get(server.at(&format!("/api/v1/jobs/{id}")))
+                .send()
+                .expect("status"),
+        );
+        if let Some(p) = v["plan_id"].as_str() {
+            break p.to_string();
+        }
+        assert!(v["state"] != "failed" && Instant::now() < until, "{v}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let plan = json_of(
+        http.get(server.at(&format!("/api/v1/plans/{plan_id}")))
+            .send()
+            .expect("plan"),
+    )["plan"]
+        .clone();
+    let planned: usize = plan["tours"]
+        .as_array()
+        .expect("tours")
+        .iter()
+        .map(|t| {
+            t["stops"]
+                .as_array()
+                .map_or(0, |s| s.iter().filter(|s| s["kind"] != "reload").count())
+        })
+        .sum();
+    let left: Vec<&Value> = plan["unassigned"]
+        .as_array()
+        .expect("unassigned")
+        .iter()
+        .collect();
+    assert_eq!(planned + left.len(), 137, "every request planned or listed");
+    assert!(left
+        .iter()
+        .all(|u| u["reason"].as_str().is_some_and(|r| !r.is_empty())));
+    assert!(left
+        .iter()
+        .any(|u| u["job"] == "P121" && u["reason"] == "exceeds_capacity"));
+}
+
+#[test]
+fn a_weeks_problem_needs_a_set_up_and_a_week() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(&dir.path().join("t.db"), &[], &[]);
+    let http = client();
+    let r = http
+        .get(server.at("/api/v1/setup/week?week=2026-11-30"))
+        .send()
+        .expect("week");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = http
+        .get(server.at("/api/v1/setup/week?week=lundi"))
+        .send()
+        .expect("week");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_of(r)["field"], "query.week");
+    let r = http
+        .post(server.at("/api/v1/imports?problem=true"))
+        .header("content-type", "text/csv")
+        .body("Nom;Portables\n")
+        .send()
+        .expect("import");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_of(r)["field"], "query.week");
+    let r = http
+        .post(server.at("/api/v1/imports?problem=true&week=2026-11-30"))
+        .header("content-type", "text/csv")
+        .body("Nom;Portables\n")
+        .send()
+        .expect("import");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
