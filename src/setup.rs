@@ -68,21 +68,9 @@ fn default_devices() -> BTreeMap<String, DeviceType> {
     crate::sheet::Catalogue::default().devices()
 }
 
-/// Days after Monday a weekday name means.
+/// Days after Monday a weekday name means (`lun`, `mardi`, `wed`, …).
 fn weekday(s: &str) -> Option<i64> {
-    let k = crate::sheet::values::fold(s.trim());
-    let days = [
-        ["lun", "lundi", "mon", "monday"],
-        ["mar", "mardi", "tue", "tuesday"],
-        ["mer", "mercredi", "wed", "wednesday"],
-        ["jeu", "jeudi", "thu", "thursday"],
-        ["ven", "vendredi", "fri", "friday"],
-        ["sam", "samedi", "sat", "saturday"],
-        ["dim", "dimanche", "sun", "sunday"],
-    ];
-    days.iter()
-        .position(|d| d.contains(&k.as_str()))
-        .map(|i| i as i64)
+    crate::sheet::values::weekday(s).map(i64::from)
 }
 
 /// The dated intervals of `hours` in the week of `monday`, day by day.

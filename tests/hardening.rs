@@ -14,7 +14,7 @@ use reqwest::blocking::Client;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use common::server::{client, json_of, Server};
+use common::server::{client, json_of, plan_of_job, share_tokens, Server};
 use common::small_problem;
 
 /// The server is alive and still plans: `/healthz`, then a good solve.
@@ -497,31 +497,8 @@ fn the_protocol_is_held_to_what_the_document_says() {
 fn plan_with_tokens(http: &Client, server: &Server) -> (String, Vec<String>) {
     let (status, job) = post(http, server, "/api/v1/jobs", &small_problem());
     assert_eq!(status, StatusCode::ACCEPTED, "{job}");
-    let id = job["id"].as_str().expect("id");
-    let until = Instant::now() + Duration::from_secs(30);
-    let plan_id = loop {
-        let v = json_of(
-            http.get(server.at(&format!("/api/v1/jobs/{id}")))
-                .send()
-                .expect("status"),
-        );
-        if let Some(p) = v["plan_id"].as_str() {
-            break p.to_string();
-        }
-        assert!(Instant::now() < until, "the job did not end: {v}");
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let stored = json_of(
-        http.get(server.at(&format!("/api/v1/plans/{plan_id}")))
-            .send()
-            .expect("plan"),
-    );
-    let tokens = stored["share"]
-        .as_array()
-        .expect("share")
-        .iter()
-        .filter_map(|s| s["token"].as_str().map(String::from))
-        .collect();
+    let plan_id = plan_of_job(http, server, job["id"].as_str().expect("id"), 30);
+    let tokens = share_tokens(http, server, &plan_id);
     (plan_id, tokens)
 }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use common::server::{client, json_of, Server};
+use common::server::{client, json_of, plan_of_job, share_tokens, Server};
 
 /// Runs a job to its plan; the plan's share tokens.
 fn planned(server: &Server, problem: &Value) -> Vec<String> {
@@ -25,30 +25,8 @@ fn planned(server: &Server, problem: &Value) -> Vec<String> {
             .expect("job"),
     );
     let id = job["id"].as_str().unwrap_or_else(|| panic!("{job}"));
-    let until = Instant::now() + Duration::from_secs(120);
-    let plan_id = loop {
-        let v = json_of(
-            http.get(server.at(&format!("/api/v1/jobs/{id}")))
-                .send()
-                .expect("status"),
-        );
-        if let Some(p) = v["plan_id"].as_str() {
-            break p.to_string();
-        }
-        assert!(v["state"] != "failed" && Instant::now() < until, "job: {v}");
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let stored = json_of(
-        http.get(server.at(&format!("/api/v1/plans/{plan_id}")))
-            .send()
-            .expect("plan"),
-    );
-    stored["share"]
-        .as_array()
-        .expect("share")
-        .iter()
-        .filter_map(|s| s["token"].as_str().map(String::from))
-        .collect()
+    let plan_id = plan_of_job(&http, server, id, 120);
+    share_tokens(&http, server, &plan_id)
 }
 
 /// 1,000 pickups around Rouen, 20 vans over 5 days that take 10 each: a

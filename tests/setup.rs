@@ -6,13 +6,11 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use common::repo;
-use common::server::{client, json_of, Server};
+use common::server::{client, json_of, plan_of_job, Server};
 
 fn setup() -> Value {
     serde_json::from_str(
@@ -99,19 +97,7 @@ fn from_an_empty_database_to_a_planned_week_through_the_api() {
             .expect("job"),
     );
     let id = job["id"].as_str().expect("job id");
-    let until = Instant::now() + Duration::from_secs(60);
-    let plan_id = loop {
-        let v = json_of(
-            http.get(server.at(&format!("/api/v1/jobs/{id}")))
-                .send()
-                .expect("status"),
-        );
-        if let Some(p) = v["plan_id"].as_str() {
-            break p.to_string();
-        }
-        assert!(v["state"] != "failed" && Instant::now() < until, "{v}");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let plan_id = plan_of_job(&http, &server, id, 60);
     let plan = json_of(
         http.get(server.at(&format!("/api/v1/plans/{plan_id}")))
             .send()

@@ -30,7 +30,7 @@ pub fn time(s: &str) -> Option<(u32, u32)> {
 
 /// A weekday in French or English, full or shortened (`lun`, `lundi`,
 /// `mon`, `monday`), as days after Monday.
-fn weekday(s: &str) -> Option<u32> {
+pub fn weekday(s: &str) -> Option<u32> {
     let s = fold(s.trim().trim_end_matches('.'));
     const NAMES: [[&str; 4]; 7] = [
         ["lun", "lundi", "mon", "monday"],

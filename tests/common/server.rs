@@ -86,3 +86,39 @@ pub fn client() -> Client {
 pub fn json_of(r: reqwest::blocking::Response) -> Value {
     r.json().expect("a JSON body")
 }
+
+/// Polls job `id` until it has a plan (panics if it fails or takes more
+/// than `seconds`); the plan's id.
+pub fn plan_of_job(http: &Client, server: &Server, id: &str, seconds: u64) -> String {
+    let until = std::time::Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let v = json_of(
+            http.get(server.at(&format!("/api/v1/jobs/{id}")))
+                .send()
+                .expect("job status"),
+        );
+        if let Some(p) = v["plan_id"].as_str() {
+            return p.to_string();
+        }
+        assert!(
+            v["state"] != "failed" && std::time::Instant::now() < until,
+            "job: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The share tokens of a stored plan, in tour order.
+pub fn share_tokens(http: &Client, server: &Server, plan_id: &str) -> Vec<String> {
+    let stored = json_of(
+        http.get(server.at(&format!("/api/v1/plans/{plan_id}")))
+            .send()
+            .expect("plan"),
+    );
+    stored["share"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["token"].as_str().map(String::from))
+        .collect()
+}
