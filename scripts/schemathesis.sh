@@ -54,9 +54,14 @@ run() {
 LOCAL=$(start local)
 KEYED=$(start keyed --api-keys "fuzz:$KEY")
 echo "schemathesis: local mode at $LOCAL"
-run "$LOCAL" | tee "$WORK/local.txt" | tail -12
+# On a failure, the whole report (what was sent, what came back).
+show() { if [ "$1" -ne 0 ]; then cat "$2"; else tail -12 "$2"; fi; return "$1"; }
+status=0
+run "$LOCAL" > "$WORK/local.txt" 2>&1 || status=$?
+show "$status" "$WORK/local.txt"
 echo "schemathesis: with an API key at $KEYED"
-run "$KEYED" -H "Authorization: Bearer $KEY" | tee "$WORK/keyed.txt" | tail -12
+run "$KEYED" -H "Authorization: Bearer $KEY" > "$WORK/keyed.txt" 2>&1 || status=$?
+show "$status" "$WORK/keyed.txt"
 cases=$(grep -hoE "^ *[0-9]+ generated" "$WORK/local.txt" "$WORK/keyed.txt" | awk '{s+=$1} END {print s}')
 [ "${cases:-0}" -ge 2000 ] || { echo "fewer than 2,000 cases" >&2; exit 1; }
 echo "schemathesis: $cases passed, 0 failed"

@@ -2,13 +2,16 @@
 # Runs the whole test suite on a fresh machine, installing what it needs:
 # a real OSRM server on the Monaco extract (scripts/osrm-test-server.sh,
 # fetched from PyPI once into target/osrm/) for the road back-end's tests;
+# a real addok geocoder on Debian's redis-server (scripts/addok-test-server.sh);
 # the web pages' libraries from npm (scripts/setup-web.sh) and Debian's
 # Chromium for the pages' end-to-end tests (web/tests/); schemathesis from
 # PyPI against the API's own OpenAPI document (scripts/schemathesis.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/osrm-test-server.sh start >/dev/null
-trap 'scripts/osrm-test-server.sh stop' EXIT
+# A real geocoder too: addok on Redis, with the metropolis's communes.
+scripts/addok-test-server.sh start >/dev/null
+trap 'scripts/osrm-test-server.sh stop; scripts/addok-test-server.sh stop' EXIT
 cargo test --workspace --release --locked "$@"
 
 # The pages in a real headless Chromium, against a real `tournee demo`.

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod convert;
 pub mod emissions;
 pub mod export;
+pub mod geocode;
 pub mod geometry;
 pub mod i18n;
 pub mod input;

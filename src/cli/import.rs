@@ -33,6 +33,11 @@ pub struct Options {
     /// Language of the messages.
     #[arg(long, value_enum, default_value_t = Lang::Fr)]
     pub lang: Lang,
+    /// The geocoder that places rows given by their address alone:
+    /// `addok=URL` (the French national address base's protocol, e.g.
+    /// `addok=https://api-adresse.data.gouv.fr`) or `nominatim=URL`.
+    #[arg(long, value_parser = crate::geocode::settings)]
+    pub geocoder: Option<crate::geocode::Settings>,
 }
 
 /// Reads the sheet; `Err` holds the lines to print (exit status 2).
@@ -65,7 +70,30 @@ pub fn run(opts: &Options) -> Result<(), Vec<String>> {
         lang: opts.lang,
         max_rows: 100_000,
     };
-    let imported = sheet::read(&bytes, &catalogue, &options);
+    let mut imported = sheet::read(&bytes, &catalogue, &options);
+    match &opts.geocoder {
+        Some(settings) => {
+            let g = crate::geocode::Geocoder::new(settings.clone(), None)
+                .map_err(|e| vec![e.to_string()])?;
+            crate::routing::block_on(imported.geocode(&g)).map_err(|e| vec![e])?;
+        }
+        None => imported.without_geocoder(),
+    }
+    // What the geocoder matched, for the coordinator to check.
+    for g in &imported.geocoded {
+        eprintln!(
+            "{} {} : « {} » → {} ({:.2})",
+            if opts.lang == Lang::Fr {
+                "ligne"
+            } else {
+                "row"
+            },
+            g.row,
+            g.address,
+            g.label,
+            g.score
+        );
+    }
     eprintln!("{}", imported.summary(opts.lang));
     if !imported.errors.is_empty() {
         // French sets a space before the colon.

@@ -80,6 +80,14 @@ pub struct Config {
     /// `NAME=URL`, comma-separated or repeated.
     #[arg(long = "osrm", env = "TOURNEE_OSRM", value_parser = backends::road_server, value_delimiter = ',')]
     pub road_servers: Vec<(String, String)>,
+    /// The geocoder that places addresses given without coordinates:
+    /// `addok=URL` (the French national address base's protocol) or
+    /// `nominatim=URL`. None: such rows are refused.
+    #[arg(long, env = "TOURNEE_GEOCODER", value_parser = crate::geocode::settings)]
+    pub geocoder: Option<crate::geocode::Settings>,
+    /// Longest wait for one answer of the geocoder, seconds.
+    #[arg(long, env = "TOURNEE_GEOCODER_TIMEOUT", default_value_t = 10.0)]
+    pub geocoder_timeout_s: f64,
     /// Longest wait for one answer of a road server, seconds.
     #[arg(long, env = "TOURNEE_OSRM_TIMEOUT", default_value_t = 30.0)]
     pub osrm_timeout_s: f64,
@@ -142,6 +150,27 @@ pub struct AppState {
     pub config: Config,
     pub store: Arc<dyn Store>,
     pub jobs: Arc<Jobs>,
+    /// The operator's geocoder, if one is configured.
+    pub geocoder: Option<Arc<crate::geocode::Geocoder>>,
+}
+
+/// Geocoders' answers kept in the store: an address is asked once.
+struct GeocodeCache(Arc<dyn Store>);
+
+impl crate::geocode::Cache for GeocodeCache {
+    fn get(&self, query: &str) -> Option<Vec<crate::geocode::Candidate>> {
+        let answer = self.0.get_geocode(query).ok()??;
+        serde_json::from_str(&answer).ok()
+    }
+
+    fn put(&self, query: &str, candidates: &[crate::geocode::Candidate]) {
+        let Ok(answer) = serde_json::to_string(candidates) else {
+            return;
+        };
+        if let Err(e) = self.0.put_geocode(query, &answer, &now()) {
+            tracing::warn!("geocoding cache: {e}");
+        }
+    }
 }
 
 /// A random 128-bit token, as 32 hexadecimal digits (share links, ids).
@@ -299,7 +328,20 @@ pub fn serve(config: Config) -> Result<(), String> {
     } else {
         tracing::info!(keys = config.api_keys.len(), "API keys required");
     }
+    let geocoder = match &config.geocoder {
+        None => None,
+        Some(g) => {
+            let mut settings = g.clone();
+            settings.timeout =
+                std::time::Duration::from_secs_f64(config.geocoder_timeout_s.clamp(0.1, 120.0));
+            let cache: Arc<dyn crate::geocode::Cache> = Arc::new(GeocodeCache(store.clone()));
+            let g =
+                crate::geocode::Geocoder::new(settings, Some(cache)).map_err(|e| e.to_string())?;
+            Some(Arc::new(g))
+        }
+    };
     let state = web::Data::new(AppState {
+        geocoder,
         jobs: Arc::new(Jobs::new(
             config.max_solves.max(1),
             config.queue,

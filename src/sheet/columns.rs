@@ -172,6 +172,7 @@ impl Header {
                         "import.column_unknown",
                         &[("columns", &h.known(catalogue))],
                     ),
+                    candidates: Vec::new(),
                 }),
                 _ => {}
             }
@@ -203,6 +204,7 @@ impl Header {
                 "import.column_missing",
                 &[("names", &listed.join(", "))],
             ),
+            candidates: Vec::new(),
         }
     }
 

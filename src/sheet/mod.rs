@@ -29,6 +29,32 @@ pub struct RowError {
     /// The column as the sheet names it (empty for the whole row or file).
     pub column: String,
     pub message: String,
+    /// For an address the geocoder was unsure of: the places it may be.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<crate::geocode::Candidate>,
+}
+
+/// A row given by its address alone, waiting for a geocoder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    pub row: usize,
+    pub is_order: bool,
+    pub request: Request,
+    /// The address column's name, for a mistake.
+    pub column: String,
+}
+
+/// An address the geocoder placed: what it matched, for the coordinator
+/// to check.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Geocoded {
+    pub row: usize,
+    pub request: String,
+    pub address: String,
+    pub label: String,
+    pub score: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citycode: Option<String>,
 }
 
 /// What a sheet gave: the requests of the rows without mistakes, and the
@@ -39,9 +65,100 @@ pub struct Imported {
     pub pickups: Vec<Request>,
     pub orders: Vec<Request>,
     pub errors: Vec<RowError>,
+    /// Rows placed by the geocoder.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub geocoded: Vec<Geocoded>,
+    /// Rows with an address and no coordinates, before geocoding.
+    #[serde(skip)]
+    pub pending: Vec<Pending>,
+    #[serde(skip)]
+    lang: Lang,
+    /// Each request's row, to keep the sheet's order.
+    #[serde(skip)]
+    order: BTreeMap<String, usize>,
 }
 
 impl Imported {
+    /// Rows still waiting for coordinates become mistakes: there is no
+    /// geocoder to place them.
+    pub fn without_geocoder(&mut self) {
+        for p in std::mem::take(&mut self.pending) {
+            self.errors.push(RowError {
+                row: p.row,
+                column: p.column,
+                message: t(self.lang, "import.address_only", &[]),
+                candidates: Vec::new(),
+            });
+        }
+        self.errors.sort_by_key(|e| e.row);
+    }
+
+    /// Places the waiting rows with `geocoder`: a clear match is taken (and
+    /// listed in `geocoded`), an unsure one is a mistake with its
+    /// candidates, an unknown one a mistake; when the geocoder cannot be
+    /// asked, every waiting row says so.
+    pub async fn geocode(&mut self, geocoder: &crate::geocode::Geocoder) {
+        use crate::geocode::Outcome;
+        let lang = self.lang;
+        for mut p in std::mem::take(&mut self.pending) {
+            let address = p.request.address.clone();
+            let mistake = |key: &str, candidates| RowError {
+                row: p.row,
+                column: p.column.clone(),
+                message: t(lang, key, &[("address", &address)]),
+                candidates,
+            };
+            match geocoder.geocode(&address).await {
+                Ok(Outcome::Found(c)) => {
+                    p.request.location = c.location;
+                    self.geocoded.push(Geocoded {
+                        row: p.row,
+                        request: p.request.id.clone(),
+                        address: address.clone(),
+                        label: c.label,
+                        score: c.score,
+                        citycode: c.citycode,
+                    });
+                    if p.is_order {
+                        self.orders.push(p.request);
+                    } else {
+                        self.pickups.push(p.request);
+                    }
+                }
+                Ok(Outcome::Ambiguous(candidates)) => self
+                    .errors
+                    .push(mistake("import.address_ambiguous", candidates)),
+                Ok(Outcome::NotFound) => self
+                    .errors
+                    .push(mistake("import.address_not_found", Vec::new())),
+                Err(e) => {
+                    tracing::warn!("geocoding row {}: {e}", p.row);
+                    self.errors
+                        .push(mistake("import.geocoder_down", Vec::new()))
+                }
+            }
+        }
+        // Rows in the sheet's order again.
+        let row = |id: &str, geocoded: &[Geocoded]| {
+            geocoded
+                .iter()
+                .find(|g| g.request == id)
+                .map_or(0, |g| g.row)
+        };
+        let placed = std::mem::take(&mut self.geocoded);
+        let order = &self.order;
+        let key = |r: &Request| {
+            order
+                .get(&r.id)
+                .copied()
+                .unwrap_or_else(|| row(&r.id, &placed))
+        };
+        self.pickups.sort_by_key(|r| key(r));
+        self.orders.sort_by_key(|r| key(r));
+        self.geocoded = placed;
+        self.errors.sort_by_key(|e| e.row);
+    }
+
     /// `137 lignes : 121 collectes et 16 livraisons lues, 0 erreur`.
     pub fn summary(&self, lang: Lang) -> String {
         let n = |key: &str, n: usize| crate::i18n::count(lang, key, n);
@@ -79,7 +196,9 @@ pub fn read(bytes: &[u8], catalogue: &Catalogue, options: &Options) -> Imported 
             row: 1,
             column: String::new(),
             message,
+            candidates: Vec::new(),
         }],
+        lang,
         ..Imported::default()
     };
     let table = match table::read(bytes) {
@@ -123,12 +242,14 @@ pub fn read(bytes: &[u8], catalogue: &Catalogue, options: &Options) -> Imported 
             return Imported {
                 rows: data.len(),
                 errors,
+                lang,
                 ..Imported::default()
             }
         }
     };
     let mut out = Imported {
         rows: data.len(),
+        lang,
         ..Imported::default()
     };
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -143,11 +264,17 @@ pub fn read(bytes: &[u8], catalogue: &Catalogue, options: &Options) -> Imported 
         };
         let request = r.request(catalogue, options, &mut seen);
         if r.errors.is_empty() {
-            if let Some((is_order, request)) = request {
-                if is_order {
-                    out.orders.push(request);
-                } else {
-                    out.pickups.push(request);
+            if let Some((is_order, request, located)) = request {
+                out.order.insert(request.id.clone(), *row);
+                match (located, is_order) {
+                    (false, _) => out.pending.push(Pending {
+                        row: *row,
+                        is_order,
+                        request,
+                        column: header.name(Field::Address).to_string(),
+                    }),
+                    (true, true) => out.orders.push(request),
+                    (true, false) => out.pickups.push(request),
                 }
             }
         } else {
@@ -161,6 +288,7 @@ pub fn read(bytes: &[u8], catalogue: &Catalogue, options: &Options) -> Imported 
             row: 1,
             column: String::new(),
             message: t(lang, "import.more_errors", &[("n", &more.to_string())]),
+            candidates: Vec::new(),
         });
     }
     out
@@ -189,6 +317,7 @@ impl RowReader<'_> {
             row: self.row,
             column,
             message,
+            candidates: Vec::new(),
         });
     }
 
@@ -201,7 +330,7 @@ impl RowReader<'_> {
         catalogue: &Catalogue,
         options: &Options,
         seen: &mut BTreeMap<String, usize>,
-    ) -> Option<(bool, Request)> {
+    ) -> Option<(bool, Request, bool)> {
         let is_order = match values::fold(self.get(Field::Kind)).as_str() {
             "" => options.orders,
             "pickup" | "collecte" | "enlevement" | "don" | "ramassage" => false,
@@ -243,12 +372,15 @@ impl RowReader<'_> {
         .copied()
         .collect::<Vec<_>>()
         .join(", ");
+        // No coordinates but an address: placed later by a geocoder.
+        let location = location?;
+        let located = location.is_some();
         let request = Request {
             id,
             depot: Some(self.get(Field::Depot).to_string()).filter(|d| !d.is_empty()),
             name: self.get(Field::Name).to_string(),
             address,
-            location: location?,
+            location: location.unwrap_or([0.0, 0.0]),
             contact: Contact {
                 name: self.get(Field::ContactName).to_string(),
                 phone: self.get(Field::ContactPhone).to_string(),
@@ -261,24 +393,22 @@ impl RowReader<'_> {
             priority,
             notes: self.get(Field::Notes).to_string(),
         };
-        Some((is_order, request))
+        Some((is_order, request, located))
     }
 
-    /// Longitude and latitude, both or neither; an address alone needs a
-    /// geocoder.
-    fn location(&mut self) -> Option<[f64; 2]> {
+    /// Longitude and latitude, both or neither: `Some(None)` for an address
+    /// alone (a geocoder's work), `None` after a mistake.
+    fn location(&mut self) -> Option<Option<[f64; 2]>> {
         let (lon, lat) = (self.get(Field::Longitude), self.get(Field::Latitude));
         match (lon.is_empty(), lat.is_empty()) {
             (true, true) => {
                 let has_address =
                     !self.get(Field::Address).is_empty() || !self.get(Field::Commune).is_empty();
-                let (f, key) = if has_address {
-                    (Field::Address, "import.address_only")
-                } else {
-                    (Field::Address, "import.no_place")
-                };
-                let m = self.msg(key, &[]);
-                self.wrong(f, m);
+                if has_address {
+                    return Some(None);
+                }
+                let m = self.msg("import.no_place", &[]);
+                self.wrong(Field::Address, m);
                 None
             }
             (false, false) => {
@@ -292,7 +422,7 @@ impl RowReader<'_> {
                     let m = self.msg("import.latitude", &[]);
                     self.wrong(Field::Latitude, m);
                 }
-                Some([x?, y?])
+                Some(Some([x?, y?]))
             }
             (true, false) | (false, true) => {
                 let f = if lon.is_empty() {
@@ -355,6 +485,7 @@ impl RowReader<'_> {
                         row: self.row,
                         column: self.header.column_name(column).to_string(),
                         message: m,
+                        candidates: Vec::new(),
                     });
                 }
             }

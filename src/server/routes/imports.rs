@@ -64,7 +64,8 @@ pub async fn create(
     let _ticket = request::admit(&state, &who)?;
     let _preparing = state.jobs.preparing().await;
     let store = state.store.clone();
-    let answer = web::block(move || {
+    let (options_lang, problem) = (options.lang, q.problem);
+    let (mut imported, setup) = web::block(move || {
         // The organisation's catalogue once it has a set-up.
         let setup = match (store.get_setup()?, q.problem) {
             // Without one, a week's problem is a 404 that says what to do.
@@ -74,24 +75,50 @@ pub async fn create(
         let catalogue = setup
             .as_ref()
             .map_or_else(Catalogue::default, |s| Catalogue::of(&s.devices));
-        let imported = sheet::read(&bytes, &catalogue, &options);
-        let mut answer = json!({
-            "summary": imported.summary(options.lang),
-            "rows": imported.rows,
-            "pickups": imported.pickups,
-            "orders": imported.orders,
-            "errors": imported.errors,
-        });
-        if let (true, Some(s), Some(day)) = (q.problem, setup, week) {
-            let mut p = s.week(day);
-            p.pickups = imported.pickups;
-            p.orders = imported.orders;
-            answer["problem_errors"] =
-                serde_json::to_value(crate::input::validate(&p)).map_err(ApiError::internal)?;
-            answer["problem"] = serde_json::to_value(p).map_err(ApiError::internal)?;
-        }
-        Ok::<_, ApiError>(answer)
+        Ok::<_, ApiError>((sheet::read(&bytes, &catalogue, &options), setup))
     })
     .await??;
+    // Rows given by their address alone: placed by the operator's geocoder.
+    match &state.geocoder {
+        Some(g) => imported.geocode(g).await,
+        None => imported.without_geocoder(),
+    }
+    // A file with no readable header (or no row) is not a sheet of
+    // requests: the whole body is refused, each mistake with its place.
+    if imported.pickups.is_empty()
+        && imported.orders.is_empty()
+        && !imported.errors.is_empty()
+        && imported.errors.iter().all(|e| e.row == 1)
+    {
+        return Err(ApiError::invalid(
+            imported
+                .errors
+                .iter()
+                .map(|e| {
+                    let field = match e.column.as_str() {
+                        "" => "body".to_string(),
+                        c => format!("body.{c}"),
+                    };
+                    crate::input::FieldError::new(field, e.message.clone())
+                })
+                .collect(),
+        ));
+    }
+    let mut answer = json!({
+        "summary": imported.summary(options_lang),
+        "rows": imported.rows,
+        "pickups": imported.pickups,
+        "orders": imported.orders,
+        "errors": imported.errors,
+        "geocoded": imported.geocoded,
+    });
+    if let (true, Some(s), Some(day)) = (problem, setup, week) {
+        let mut p = s.week(day);
+        p.pickups = imported.pickups;
+        p.orders = imported.orders;
+        answer["problem_errors"] =
+            serde_json::to_value(crate::input::validate(&p)).map_err(ApiError::internal)?;
+        answer["problem"] = serde_json::to_value(p).map_err(ApiError::internal)?;
+    }
     Ok(HttpResponse::Ok().json(answer))
 }

@@ -149,4 +149,7 @@ pub trait Store: Send + Sync {
     /// The organisation's set-up (a `tournee-setup/1` document), if any.
     fn get_setup(&self) -> StoreResult<Option<String>>;
     fn put_setup(&self, doc: &str, at: &str) -> StoreResult<()>;
+    /// A geocoder's answer for an address (a JSON list of candidates).
+    fn get_geocode(&self, query: &str) -> StoreResult<Option<String>>;
+    fn put_geocode(&self, query: &str, answer: &str, at: &str) -> StoreResult<()>;
 }

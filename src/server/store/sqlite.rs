@@ -73,6 +73,13 @@ CREATE TABLE setup (
     updated_at TEXT NOT NULL
 );
 "#,
+    r#"
+CREATE TABLE geocodes (
+    query TEXT PRIMARY KEY,
+    answer TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+"#,
 ];
 
 /// The embedded default: one SQLite file.
@@ -456,6 +463,28 @@ impl Store for Sqlite {
                 ))
             })?;
             rows.collect()
+        })
+    }
+
+    fn get_geocode(&self, query: &str) -> StoreResult<Option<String>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT answer FROM geocodes WHERE query = ?1",
+                [query],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+    }
+
+    fn put_geocode(&self, query: &str, answer: &str, at: &str) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO geocodes (query, answer, at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (query) DO UPDATE SET answer = excluded.answer, at = excluded.at",
+                params![query, answer, at],
+            )?;
+            Ok(())
         })
     }
 
