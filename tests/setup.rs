@@ -126,6 +126,30 @@ fn from_an_empty_database_to_a_planned_week_through_the_api() {
     assert!(left
         .iter()
         .any(|u| u["job"] == "P121" && u["reason"] == "exceeds_capacity"));
+
+    // What the board downloads reads back in the CLI: the plan document,
+    // and the API's stored-plan answer too.
+    let doc = http
+        .get(server.at(&format!("/api/v1/plans/{plan_id}/plan")))
+        .send()
+        .expect("plan document")
+        .text()
+        .expect("text");
+    let wrapper = http
+        .get(server.at(&format!("/api/v1/plans/{plan_id}")))
+        .send()
+        .expect("stored plan")
+        .text()
+        .expect("text");
+    for (name, text) in [("plan.json", doc), ("stored.json", wrapper)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        let path = path.to_str().expect("utf-8");
+        for args in [vec!["report", path], vec!["export", path, "stops"]] {
+            let o = common::run(&args);
+            assert!(o.status.success(), "{args:?}: {}", common::stderr(&o));
+        }
+    }
 }
 
 #[test]

@@ -55,6 +55,13 @@ pub struct ExportOptions {
 
 fn read(path: &PathBuf) -> Result<Plan, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // The API's stored-plan answer (`{meta, plan, share}`) holds a plan too.
+    if let Ok(serde_json::Value::Object(wrapper)) = serde_json::from_str(&text) {
+        if let (Some(plan), true) = (wrapper.get("plan"), wrapper.contains_key("meta")) {
+            return serde_json::from_value(plan.clone())
+                .map_err(|e| format!("{}: plan: {e}", path.display()));
+        }
+    }
     let de = &mut serde_json::Deserializer::from_str(&text);
     serde_path_to_error::deserialize(de)
         .map_err(|e| format!("{}: {} at {}", path.display(), e.inner(), e.path()))

@@ -187,6 +187,15 @@ pub const OPERATIONS: &[Operation] = &[
         query: &[],
         responses: &[(204, ""), (401, ERR), (404, ERR)],
     },
+        Operation {
+        method: "get",
+        path: "/api/v1/plans/{id}/plan",
+        summary: "The plan document alone (tournee-plan/1), as a file: what `tournee report` and `tournee export` read.",
+        access: "key",
+        body: None,
+        query: &[],
+        responses: &[(200, "Plan"), (401, ERR), (404, ERR)],
+    },
     Operation {
         method: "get",
         path: "/api/v1/plans/{id}/problem",

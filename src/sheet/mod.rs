@@ -76,9 +76,33 @@ pub struct Imported {
     /// Each request's row, to keep the sheet's order.
     #[serde(skip)]
     order: BTreeMap<String, usize>,
+    /// Mistakes beyond the listed ones.
+    #[serde(skip)]
+    more: usize,
 }
 
 impl Imported {
+    /// Mistakes in row order, at most [`crate::limits::MAX_ERRORS`] listed
+    /// and then how many more.
+    fn finish(&mut self) {
+        self.errors.sort_by_key(|e| e.row);
+        let max = crate::limits::MAX_ERRORS;
+        if self.errors.len() > max {
+            self.more += self.errors.len() - max;
+            self.errors.truncate(max);
+        }
+        if self.more > 0 {
+            let n = self.more.to_string();
+            self.errors.push(RowError {
+                row: 1,
+                column: String::new(),
+                message: t(self.lang, "import.more_errors", &[("n", &n)]),
+                candidates: Vec::new(),
+            });
+            self.more = 0;
+        }
+    }
+
     /// Rows still waiting for coordinates become mistakes: there is no
     /// geocoder to place them.
     pub fn without_geocoder(&mut self) {
@@ -90,7 +114,7 @@ impl Imported {
                 candidates: Vec::new(),
             });
         }
-        self.errors.sort_by_key(|e| e.row);
+        self.finish();
     }
 
     /// Places the waiting rows with `geocoder`: a clear match is taken (and
@@ -156,7 +180,7 @@ impl Imported {
         self.pickups.sort_by_key(|r| key(r));
         self.orders.sort_by_key(|r| key(r));
         self.geocoded = placed;
-        self.errors.sort_by_key(|e| e.row);
+        self.finish();
     }
 
     /// `137 lignes : 121 collectes et 16 livraisons lues, 0 erreur`.
@@ -283,14 +307,7 @@ pub fn read(bytes: &[u8], catalogue: &Catalogue, options: &Options) -> Imported 
             out.errors.extend(r.errors.into_iter().take(room));
         }
     }
-    if more > 0 {
-        out.errors.push(RowError {
-            row: 1,
-            column: String::new(),
-            message: t(lang, "import.more_errors", &[("n", &more.to_string())]),
-            candidates: Vec::new(),
-        });
-    }
+    out.more = more;
     out
 }
 

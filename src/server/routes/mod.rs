@@ -50,6 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(delete().to(plans::delete)),
         )
         .service(resource("/api/v1/plans/{id}/problem", "GET").route(get().to(plans::problem)))
+        .service(resource("/api/v1/plans/{id}/plan", "GET").route(get().to(plans::plan_document)))
         .service(resource("/api/v1/plans/{id}/geojson", "GET").route(get().to(plans::geojson)))
         .service(resource("/api/v1/plans/{id}/report", "GET").route(get().to(reports::plan_report)))
         .service(resource("/api/v1/plans/{id}/stops.csv", "GET").route(get().to(plans::stops_csv)))

@@ -50,6 +50,23 @@ pub async fn get(
         .json(json!({ "meta": s.meta, "plan": plan, "share": share })))
 }
 
+/// `GET /api/v1/plans/{id}/plan`: the plan document alone
+/// (`tournee-plan/1`), as `tournee report` and `tournee export` read it.
+pub async fn plan_document(
+    _: Caller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (s, _) = load(&state, &id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"plan-{}.json\"", s.meta.id),
+        ))
+        .body(s.plan))
+}
+
 /// `GET /api/v1/plans/{id}/problem`: the problem the plan answers.
 pub async fn problem(
     _: Caller,

@@ -266,7 +266,7 @@ function renderExports() {
   $('export-links').replaceChildren(el('h3', {}, 'Exports'), el('p', {},
     el('a', { href: `/api/v1/plans/${id}/stops.csv`, download: 'stops.csv' }, 'Stops (CSV)'), ' · ',
     el('a', { href: `/api/v1/plans/${id}/geojson`, download: 'plan.geojson' }, 'Map (GeoJSON)'), ' · ',
-    el('a', { href: `/api/v1/plans/${id}`, download: 'plan.json' }, 'Plan (JSON)')));
+    el('a', { href: `/api/v1/plans/${id}/plan`, download: 'plan.json' }, 'Plan (JSON)')));
 }
 
 /** A printable card for the driver: the tour and a QR code of the link. */
