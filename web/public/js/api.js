@@ -9,6 +9,8 @@ export class ApiError extends Error {
     this.status = status;
     this.field = body?.field || null;
     this.code = body?.error || null;
+    /** Every `{field, message}` when the server found several mistakes. */
+    this.errors = body?.errors || [];
   }
 }
 
@@ -21,16 +23,20 @@ export function setApiKey(key) {
   else localStorage.removeItem(KEY);
 }
 
-/** Calls `path`; JSON in and out unless `text` asks for the raw body. */
-export async function api(path, { method = 'GET', body, text = false } = {}) {
+/**
+ * Calls `path`; JSON in and out unless `text` asks for the raw body. `raw`
+ * sends bytes of another type instead (`{ body, type }`: a spreadsheet).
+ */
+export async function api(path, { method = 'GET', body, text = false, raw } = {}) {
   const headers = {};
   const key = apiKey();
   if (key) headers.Authorization = `Bearer ${key}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (raw) headers['Content-Type'] = raw.type;
+  else if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: raw ? raw.body : body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) {
     let detail = {};

@@ -4,7 +4,6 @@
 // each driver their link, export.
 
 import { api, apiKey, setApiKey, ApiError } from './api.js';
-import { readRequests } from './requests-csv.js';
 import { createMap } from './map.js';
 import { el, hm, num, dayName, devices, colour } from './format.js';
 
@@ -59,22 +58,36 @@ async function openPlan(id) {
 
 // ---- 1. Requests -----------------------------------------------------
 
+/** The sheet's mistakes as a table: row, column, what is wrong. */
+function mistakes(errors) {
+  return el('table', { class: 'grid errors', 'data-testid': 'csv-errors' },
+    el('thead', {}, el('tr', {}, el('th', {}, 'Ligne'), el('th', {}, 'Colonne'), el('th', {}, 'Erreur'))),
+    el('tbody', {}, errors.map((m) => el('tr', {}, el('td', {}, m.row ?? ''), el('td', {}, m.column ?? m.field ?? ''), el('td', {}, m.message)))));
+}
+
+// The server reads the sheet (CSV with `,` or `;`, UTF-8 or Windows-1252,
+// or XLSX; French or English columns, docs/import.md) and says what is
+// wrong, row by row, in French: the page only shows it.
 async function readFile() {
   const file = $('csv').files[0];
-  if (!file) return;
-  const text = await file.text();
-  state.pending = readRequests(text, state.problem?.devices || {});
-  const { pickups, orders, errors, rows } = state.pending;
+  if (!file || !state.problem) return;
+  const xlsx = /\.xlsx$/i.test(file.name);
+  const type = xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv';
+  const week = state.problem.horizon.start.slice(0, 10);
   const report = $('csv-report');
   report.replaceChildren();
-  report.append(el('p', { 'data-testid': 'csv-summary' },
-    `${rows} rows: ${pickups.length} pickups and ${orders.length} orders read` +
-    (errors.length ? `, ${errors.length} mistake${errors.length > 1 ? 's' : ''}.` : ', no mistake.')));
-  if (errors.length) {
-    report.append(el('table', { class: 'grid errors', 'data-testid': 'csv-errors' },
-      el('thead', {}, el('tr', {}, el('th', {}, 'Row'), el('th', {}, 'Column'), el('th', {}, 'Mistake'))),
-      el('tbody', {}, errors.map((m) => el('tr', {}, el('td', {}, m.row), el('td', {}, m.column), el('td', {}, m.message))))));
+  state.pending = null;
+  $('import').disabled = true;
+  try {
+    state.pending = await api(`/api/v1/imports?week=${week}`, { method: 'POST', raw: { body: await file.arrayBuffer(), type } });
+  } catch (e) {
+    report.append(el('p', { 'data-testid': 'csv-summary' }, explain(e)));
+    if (e.errors?.length) report.append(mistakes(e.errors));
+    return;
   }
+  const { errors, summary } = state.pending;
+  report.append(el('p', { 'data-testid': 'csv-summary' }, summary));
+  if (errors.length) report.append(mistakes(errors));
   $('skip-box').hidden = !errors.length;
   $('skip').checked = false;
   $('import').disabled = !canImport();
