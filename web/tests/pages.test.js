@@ -70,6 +70,10 @@ test('coordinator imports the sample sheet, plans, sees the tours, locks a stop 
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(base + '/');
   await page.waitForSelector('[data-testid=totals]');
+  // French by default, from the catalogue.
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  assert.equal((await page.textContent('#plan')).trim(), 'Planifier la semaine');
+  assert.match(await page.textContent('[data-testid=totals]'), /tournées · .* km · \d+ arrêts · /);
 
   // The sample sheet plus one row with a bad latitude.
   const sheet = readFileSync(join(repo, 'data', 'rouen', 'week-requests.csv'), 'utf8');
@@ -85,12 +89,12 @@ test('coordinator imports the sample sheet, plans, sees the tours, locks a stop 
   await page.check('#skip');
   await page.click('#import');
   await page.waitForSelector('.status.ok');
-  assert.match(await page.textContent('#status'), /Imported 121 pickups and 16 orders/);
+  assert.match(await page.textContent('#status'), /121 collectes et 16 livraisons importées/);
 
   // Plan, with the live progress bar.
   await page.selectOption('#time-limit', '5');
   await page.click('#plan');
-  await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('Planned'), null, { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('Planifié'), null, { timeout: 60000 });
   assert.equal(await page.getAttribute('#progress', 'value'), '100');
   const { plans } = await api('/api/v1/plans');
   const planned = (await api(`/api/v1/plans/${plans[0].id}`)).plan;
@@ -109,7 +113,7 @@ test('coordinator imports the sample sheet, plans, sees the tours, locks a stop 
   await page.click('#replan');
   await page.waitForFunction((old) => {
     const s = document.querySelector('#status').textContent;
-    return s.startsWith('Planned') && document.querySelector('[data-testid=totals]') && window.location && old;
+    return s.startsWith('Planifié') && document.querySelector('[data-testid=totals]') && window.location && old;
   }, plans[0].id, { timeout: 60000 });
   const again = await until(async () => {
     const list = (await api('/api/v1/plans')).plans;
@@ -151,7 +155,7 @@ test('driver opens the tour on a phone, reports stops online and offline, and th
   await page.fill('li[data-stop="2"] textarea', 'Gate closed');
   await page.click('li[data-stop="2"] button.failed');
   await page.waitForSelector('#net[data-waiting="1"]');
-  assert.match(await page.textContent('[data-testid=state-2]'), /Failed.*waiting for signal/);
+  assert.match(await page.textContent('[data-testid=state-2]'), /Échec.*en attente de réseau/);
   assert.ok(!(await statuses()).some((s) => s.stop === 2), 'nothing reached the server while offline');
   // The tour stays readable offline, after a reload too.
   await page.reload();
@@ -234,5 +238,28 @@ test('text from a problem is shown as text, never run as markup', async () => {
   assert.equal(await page.evaluate(() => window.__xss), undefined, 'markup from the problem ran');
   assert.equal(await page.locator('img[src=x]').count(), 0);
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('English is a setting away, and kept', async () => {
+  const page = await browser.newPage({ viewport: DESKTOP });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${base}/manager.html`);
+  await page.waitForSelector('#lang');
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  assert.equal((await page.textContent('#period button')).trim(), 'Afficher');
+  await Promise.all([page.waitForNavigation(), page.selectOption('#lang', 'en')]);
+  await page.waitForSelector('[data-testid=transport-km]');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal((await page.textContent('#period button')).trim(), 'Show');
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#plan');
+  // (The newest plan has no orders: the board opens it all the same.)
+  await page.waitForSelector('[data-testid=totals]');
+  assert.deepEqual(errors, []);
+  assert.equal((await page.textContent('#plan')).trim(), 'Plan the week');
+  await page.evaluate(() => localStorage.removeItem('tournee.lang'));
   await page.close();
 });

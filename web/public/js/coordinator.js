@@ -5,7 +5,8 @@
 
 import { api, apiKey, setApiKey, ApiError } from './api.js';
 import { createMap } from './map.js';
-import { el, hm, num, dayName, devices, colour } from './format.js';
+import { el, hm, num, dayName, colour, escapeHtml } from './format.js';
+import { t, count, loadLang, picker } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { problem: null, plan: null, planId: null, share: [], locks: [], day: null, pending: null };
@@ -19,12 +20,14 @@ function say(text, kind = '') {
 function explain(e) {
   if (e instanceof ApiError && e.status === 401) {
     $('key-box').hidden = false;
-    return 'The server needs an API key.';
+    return t('board.key_needed');
   }
   return e instanceof ApiError && e.field ? `${e.field}: ${e.message}` : e.message;
 }
 
 async function start() {
+  await loadLang();
+  $('lang-box').append(picker());
   const config = await api('/api/v1/web-config');
   if (config.api_key_required && !apiKey()) $('key-box').hidden = false;
   $('key-save').addEventListener('click', () => {
@@ -40,7 +43,7 @@ async function start() {
   try {
     const { plans } = await api('/api/v1/plans');
     if (plans.length) await openPlan(plans[0].id);
-    else say('No plan stored yet: start from a problem with `tournee demo`, or POST one to the API.');
+    else say(t('board.no_plan_stored'));
   } catch (e) {
     say(explain(e), 'error');
   }
@@ -52,6 +55,9 @@ async function openPlan(id) {
   state.planId = id;
   state.share = stored.share;
   if (!state.problem) state.problem = await api(`/api/v1/plans/${id}/problem`);
+  // Optional in the format: a problem may have no pickups or no orders.
+  state.problem.pickups ||= [];
+  state.problem.orders ||= [];
   renderProblem();
   renderPlan();
 }
@@ -61,7 +67,7 @@ async function openPlan(id) {
 /** The sheet's mistakes as a table: row, column, what is wrong. */
 function mistakes(errors) {
   return el('table', { class: 'grid errors', 'data-testid': 'csv-errors' },
-    el('thead', {}, el('tr', {}, el('th', {}, 'Ligne'), el('th', {}, 'Colonne'), el('th', {}, 'Erreur'))),
+    el('thead', {}, el('tr', {}, el('th', {}, t('board.mistake.row')), el('th', {}, t('board.mistake.column')), el('th', {}, t('board.mistake.message')))),
     el('tbody', {}, errors.map((m) => el('tr', {}, el('td', {}, m.row ?? ''), el('td', {}, m.column ?? m.field ?? ''), el('td', {}, m.message)))));
 }
 
@@ -107,7 +113,7 @@ function importRequests() {
   state.locks = [];
   state.pending = null;
   $('import').disabled = true;
-  say(`Imported ${pickups.length} pickups and ${orders.length} orders. Plan the week to see the tours.`, 'ok');
+  say(t('board.imported', { pickups: count('count.pickup', pickups.length), orders: count('count.order', orders.length) }), 'ok');
   renderProblem();
 }
 
@@ -115,16 +121,19 @@ function importRequests() {
 
 function renderProblem() {
   const p = state.problem;
-  $('problem-name').textContent = `${p.name}: ${p.pickups.length} pickups, ${p.orders.length} orders, ${p.vehicles.length} vans.`;
+  $('problem-name').textContent = t('board.problem', {
+    name: p.name, pickups: count('count.pickup', p.pickups.length),
+    orders: count('count.order', p.orders.length), vans: count('count.van', p.vehicles.length),
+  });
   const days = [...new Set(p.vehicles.flatMap((v) => (v.all_shifts || v.shifts).map((s) => s.start.slice(0, 10))))].sort();
   const table = $('fleet');
   table.querySelectorAll('thead, tbody').forEach((n) => n.remove());
-  table.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Van'), el('th', { scope: 'col' }, 'kg'), el('th', { scope: 'col' }, 'm³'),
+  table.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('board.van')), el('th', { scope: 'col' }, 'kg'), el('th', { scope: 'col' }, 'm³'),
     days.map((d) => el('th', { scope: 'col' }, dayName(d))))));
   table.append(el('tbody', {}, p.vehicles.map((v) => {
     v.all_shifts = v.all_shifts || v.shifts.slice();
     const number = (field) => el('input', {
-      type: 'number', min: '0', step: 'any', value: v.capacity[field], 'aria-label': `${v.id} capacity ${field}`,
+      type: 'number', min: '0', step: 'any', value: v.capacity[field], 'aria-label': t('board.capacity', { van: v.id, field }),
       onchange: (e) => { v.capacity[field] = Number(e.target.value); },
     });
     return el('tr', {}, el('th', { scope: 'row', title: v.name }, v.id), el('td', {}, number('kg')), el('td', {}, number('m3')),
@@ -132,7 +141,7 @@ function renderProblem() {
         const shift = v.all_shifts.find((s) => s.start.startsWith(d));
         if (!shift) return el('td', {}, '—');
         return el('td', {}, el('input', {
-          type: 'checkbox', checked: v.shifts.includes(shift), 'aria-label': `${v.id} works on ${d}`,
+          type: 'checkbox', checked: v.shifts.includes(shift), 'aria-label': t('board.works_on', { van: v.id, day: d }),
           onchange: (e) => {
             v.shifts = v.all_shifts.filter((s) => (s === shift ? e.target.checked : v.shifts.includes(s)));
           },
@@ -164,7 +173,7 @@ async function runPlanning(withLocks) {
   try {
     const query = withLocks ? `?previous=${state.planId}` : '';
     const job = await api(`/api/v1/jobs${query}`, { method: 'POST', body: problemToSend(withLocks) });
-    say('Planning…');
+    say(t('board.planning'));
     let view = job;
     while (!['done', 'failed', 'cancelled'].includes(view.state)) {
       await new Promise((r) => setTimeout(r, 300));
@@ -172,12 +181,12 @@ async function runPlanning(withLocks) {
       bar.value = view.progress.percent;
       $('progress-text').textContent = view.progress.best_cost == null
         ? view.state
-        : `${Math.round(view.progress.percent)} % · best cost ${num(view.progress.best_cost, 2)} · ${view.progress.elapsed_s.toFixed(1)} s`;
+        : t('board.progress_text', { percent: Math.round(view.progress.percent), cost: num(view.progress.best_cost, 2), seconds: num(view.progress.elapsed_s) });
     }
-    if (view.state !== 'done') throw new Error(`planning ${view.state}${view.error ? `: ${view.error}` : ''}`);
+    if (view.state !== 'done') throw new Error(t('board.failed', { state: view.state, error: view.error ? ` : ${view.error}` : '' }));
     bar.value = 100;
     await openPlan(view.plan_id);
-    say(`Planned: ${state.plan.totals.tours} tours, ${num(state.plan.totals.distance_km)} km.`, 'ok');
+    say(t('board.planned', { tours: count('count.tour', state.plan.totals.tours), km: num(state.plan.totals.distance_km) }), 'ok');
   } catch (e) {
     say(explain(e), 'error');
   } finally {
@@ -193,7 +202,7 @@ function renderPlan() {
   const days = [...new Set(plan.tours.map((t) => t.day))].sort();
   if (!days.includes(state.day)) state.day = null;
   $('days').replaceChildren(
-    el('button', { type: 'button', role: 'tab', 'aria-selected': String(state.day === null), onclick: () => { state.day = null; renderPlan(); } }, 'Week'),
+    el('button', { type: 'button', role: 'tab', 'aria-selected': String(state.day === null), onclick: () => { state.day = null; renderPlan(); } }, t('board.week_tab')),
     ...days.map((d) => el('button', { type: 'button', role: 'tab', 'aria-selected': String(state.day === d), onclick: () => { state.day = d; renderPlan(); } }, dayName(d))));
   map.draw(plan, (t) => state.day === null || plan.tours[t].day === state.day);
 
@@ -201,7 +210,10 @@ function renderPlan() {
     el('h3', {}, dayName(d)),
     plan.tours.map((t, i) => (t.day === d ? tourCard(t, i) : null))));
   $('tours').replaceChildren(
-    el('p', { class: 'muted', 'data-testid': 'totals' }, `${plan.totals.tours} tours · ${num(plan.totals.distance_km)} km · ${plan.totals.stops} stops · ${num(plan.totals.co2e_kg)} kgCO2e`),
+    el('p', { class: 'muted', 'data-testid': 'totals' }, t('board.totals', {
+      tours: count('count.tour', plan.totals.tours), km: num(plan.totals.distance_km),
+      stops: count('count.stop', plan.totals.stops), co2: num(plan.totals.co2e_kg),
+    })),
     ...byDay);
   renderUnassigned();
   renderLocks();
@@ -218,25 +230,25 @@ function tourCard(tour, i) {
     el('ol', {}, tour.stops.map((s) => {
       const locked = state.locks.find((l) => l.request === s.job);
       return el('li', { 'data-job': s.job },
-        el('span', {}, `${hm(s.arrival)} ${s.kind === 'reload' ? 'reload at the workshop' : `${s.job} ${s.name}`}`),
+        el('span', {}, `${hm(s.arrival)} ${s.kind === 'reload' ? t('board.reload') : `${s.job} ${s.name}`}`),
         s.kind === 'reload' ? null : el('span', { class: 'stop-actions' },
           el('button', {
-            type: 'button', class: 'small', 'aria-pressed': String(Boolean(locked)), title: 'Keep this stop in this tour when re-planning',
-            'aria-label': `Lock ${s.job} to ${tour.vehicle} on ${tour.day}`,
+            type: 'button', class: 'small', 'aria-pressed': String(Boolean(locked)), title: t('board.lock_title'),
+            'aria-label': t('board.lock_label', { job: s.job, van: tour.vehicle, day: tour.day }),
             onclick: () => toggleLock(s.job, tour.vehicle, tour.day),
-          }, locked ? '🔒' : 'lock'),
+          }, locked ? '🔒' : t('board.lock')),
           el('select', {
-            'aria-label': `Move ${s.job} to another tour`,
+            'aria-label': t('board.move_label', { job: s.job }),
             onchange: (e) => {
               const other = state.plan.tours[Number(e.target.value)];
               if (other) lock(s.job, other.vehicle, other.day);
             },
-          }, el('option', { value: '' }, 'move to…'), others.map(({ t, k }) => el('option', { value: k }, `${t.vehicle} ${dayName(t.day)}`)))));
+          }, el('option', { value: '' }, t('board.move')), others.map(({ t, k }) => el('option', { value: k }, `${t.vehicle} ${dayName(t.day)}`)))));
     })),
     link ? el('div', { class: 'share' },
-      el('a', { href: link, target: '_blank', rel: 'noopener' }, 'Driver link'),
-      el('button', { type: 'button', class: 'small', onclick: () => navigator.clipboard?.writeText(link).then(() => say(`Copied the link for ${tour.id}.`, 'ok')) }, 'Copy'),
-      el('button', { type: 'button', class: 'small', onclick: () => printCard(tour, link) }, 'Print with QR code'),
+      el('a', { href: link, target: '_blank', rel: 'noopener' }, t('board.driver_link')),
+      el('button', { type: 'button', class: 'small', onclick: () => navigator.clipboard?.writeText(link).then(() => say(t('board.copied', { tour: tour.id }), 'ok')) }, t('board.copy')),
+      el('button', { type: 'button', class: 'small', onclick: () => printCard(tour, link) }, t('board.print')),
       el('a', { href: `/api/v1/tours/${state.share[i].token}/gpx`, download: `${tour.id.replaceAll('/', '_')}.gpx` }, 'GPX')) : null);
 }
 
@@ -257,29 +269,29 @@ function toggleLock(request, vehicle, day) {
 
 function renderLocks() {
   $('locks').replaceChildren(state.locks.length ? el('div', {},
-    el('h3', {}, 'Locked for the re-plan'),
+    el('h3', {}, t('board.locked')),
     el('ul', { 'data-testid': 'locks' }, state.locks.map((l) => el('li', {}, `${l.request} → ${l.vehicle}, ${dayName(l.day)}`)))) : '');
 }
 
 function renderUnassigned() {
   const left = state.plan.unassigned;
-  $('unassigned').replaceChildren(el('h3', {}, `Not planned (${left.length})`),
+  $('unassigned').replaceChildren(el('h3', {}, t('board.not_planned', { n: left.length })),
     left.length ? el('ul', { 'data-testid': 'unassigned' }, left.map((u) => el('li', {}, el('b', {}, u.job), ` ${u.name}: ${u.message}`, el('span', { class: 'muted' }, ` (${u.reason})`))))
-      : el('p', { class: 'muted' }, 'Every request is in a tour.'));
+      : el('p', { class: 'muted' }, t('board.all_planned')));
 }
 
 function renderChanges() {
   const changes = state.plan.changes || [];
-  $('changes').replaceChildren(changes.length ? el('details', {}, el('summary', {}, `What moved (${changes.length})`),
+  $('changes').replaceChildren(changes.length ? el('details', {}, el('summary', {}, t('board.moved', { n: changes.length })),
     el('ul', {}, changes.map((c) => el('li', {}, `${c.request}: ${c.from} → ${c.to}`)))) : '');
 }
 
 function renderExports() {
   const id = state.planId;
-  $('export-links').replaceChildren(el('h3', {}, 'Exports'), el('p', {},
-    el('a', { href: `/api/v1/plans/${id}/stops.csv`, download: 'stops.csv' }, 'Stops (CSV)'), ' · ',
-    el('a', { href: `/api/v1/plans/${id}/geojson`, download: 'plan.geojson' }, 'Map (GeoJSON)'), ' · ',
-    el('a', { href: `/api/v1/plans/${id}/plan`, download: 'plan.json' }, 'Plan (JSON)')));
+  $('export-links').replaceChildren(el('h3', {}, t('board.exports')), el('p', {},
+    el('a', { href: `/api/v1/plans/${id}/stops.csv`, download: 'stops.csv' }, t('board.export_stops')), ' · ',
+    el('a', { href: `/api/v1/plans/${id}/geojson`, download: 'plan.geojson' }, t('board.export_map')), ' · ',
+    el('a', { href: `/api/v1/plans/${id}/plan`, download: 'plan.json' }, t('board.export_plan'))));
 }
 
 /** A printable card for the driver: the tour and a QR code of the link. */
@@ -289,9 +301,11 @@ function printCard(tour, link) {
   qr.make();
   const w = window.open('', '_blank');
   if (!w) return;
-  w.document.write(`<!doctype html><title>${tour.id}</title><body style="font-family:sans-serif">
-    <h1>${tour.vehicle} — ${tour.day}</h1><p>${hm(tour.departure)}–${hm(tour.return)}, ${tour.stops.length} stops</p>
-    ${qr.createSvgTag({ cellSize: 6, margin: 2 })}<p>${link}</p></body>`);
+  // Written as HTML: every text from the plan escaped.
+  const hours = `${hm(tour.departure)}–${hm(tour.return)}`;
+  w.document.write(`<!doctype html><title>${escapeHtml(tour.id)}</title><body style="font-family:sans-serif">
+    <h1>${escapeHtml(tour.vehicle)} — ${escapeHtml(dayName(tour.day))}</h1><p>${escapeHtml(t('board.print_stops', { hours, stops: count('count.stop', tour.stops.length) }))}</p>
+    ${qr.createSvgTag({ cellSize: 6, margin: 2 })}<p>${escapeHtml(link)}</p></body>`);
   w.document.close();
   w.print();
 }

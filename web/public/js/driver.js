@@ -3,13 +3,16 @@
 // into an outbox that is sent in order when the phone is online again.
 // The server takes a repeated report as the same one, so sending twice is safe.
 
-import { el, hm, devices } from './format.js';
+import { el, hm, devices, longDay } from './format.js';
+import { t, count, loadLang, picker } from './i18n.js';
 
 const token = location.hash.slice(1);
 const TOUR = `tournee.tour.${token}`;
 const OUTBOX = `tournee.outbox.${token}`;
 const $ = (id) => document.getElementById(id);
 let view = null;
+// Whether this page has sent a report: "all sent" only means something then.
+let outboxSent = false;
 
 const outbox = () => JSON.parse(localStorage.getItem(OUTBOX) || '[]');
 const saveOutbox = (items) => localStorage.setItem(OUTBOX, JSON.stringify(items));
@@ -18,21 +21,21 @@ function showNet() {
   const waiting = outbox().length;
   const net = $('net');
   net.className = `status ${navigator.onLine ? '' : 'warn'}`;
-  net.textContent = (navigator.onLine ? '' : 'Offline — the tour stays readable. ') +
-    (waiting ? `${waiting} update${waiting > 1 ? 's' : ''} waiting to be sent.` : navigator.onLine ? 'All updates sent.' : '');
+  net.textContent = (navigator.onLine ? '' : t('driver.offline')) +
+    (waiting ? count('driver.waiting', waiting) : navigator.onLine && outboxSent ? t('driver.all_sent') : '');
   net.dataset.waiting = String(waiting);
 }
 
 async function load() {
   if (!token) {
-    $('title').textContent = 'No tour in this link';
+    $('title').textContent = t('driver.no_tour');
     return;
   }
   try {
     const res = await fetch(`/api/v1/tours/${token}`);
     if (res.status === 404) {
-      $('title').textContent = 'This link opens no tour';
-      $('summary').textContent = 'Ask the coordinator for a new link.';
+      $('title').textContent = t('driver.dead_link');
+      $('summary').textContent = t('driver.ask');
       return;
     }
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -41,7 +44,7 @@ async function load() {
   } catch {
     view = JSON.parse(localStorage.getItem(TOUR) || 'null');
     if (!view) {
-      $('title').textContent = 'No signal, and this tour was never opened here';
+      $('title').textContent = t('driver.never_opened');
       return;
     }
   }
@@ -58,8 +61,11 @@ function statusOf(n) {
 
 function render() {
   const tour = view.tour;
-  $('title').textContent = `${tour.vehicle} · ${new Date(`${tour.day}T12:00`).toLocaleDateString('fr-FR', { weekday: 'long', day: 'numeric', month: 'long' })}`;
-  $('summary').textContent = `Leave ${tour.depot} at ${hm(tour.departure)}, back at ${hm(tour.return)} · ${tour.stops.length} stops · ${tour.distance_km.toFixed(1)} km`;
+  $('title').textContent = `${tour.vehicle} · ${longDay(tour.day)}`;
+  $('summary').textContent = t('driver.summary', {
+    depot: tour.depot, leave: hm(tour.departure), back: hm(tour.return),
+    stops: count('count.stop', tour.stops.length), km: tour.distance_km.toFixed(1).replace('.', ','),
+  });
   $('stops').replaceChildren(...tour.stops.map((s, i) => stopCard(s, i + 1, view.windows?.[i] || [])));
   showNet();
 }
@@ -67,7 +73,7 @@ function render() {
 function stopCard(s, n, windows) {
   const st = statusOf(n);
   const [lon, lat] = s.location;
-  const note = el('textarea', { rows: '2', placeholder: 'Note (optional)', 'aria-label': `Note for stop ${n}` }, st?.note || '');
+  const note = el('textarea', { rows: '2', placeholder: t('driver.note'), 'aria-label': t('driver.note_for', { n }) }, st?.note || '');
   const report = (status) => {
     const items = outbox();
     items.push({ stop: n, status, note: note.value.trim(), at: new Date().toISOString() });
@@ -75,26 +81,26 @@ function stopCard(s, n, windows) {
     render();
     flush();
   };
-  const what = s.kind === 'pickup' ? `Collect ${devices(s.devices)}`
-    : s.kind === 'delivery' ? `Deliver ${devices(s.devices)}`
-      : 'Back at the workshop: unload, load the next trip';
+  const what = s.kind === 'pickup' ? t('driver.collect', { devices: devices(s.devices) })
+    : s.kind === 'delivery' ? t('driver.deliver', { devices: devices(s.devices) })
+      : t('driver.reload');
   return el('li', { class: `stop ${st ? st.status : ''}`, 'data-stop': n },
-    el('div', { class: 'when' }, el('b', {}, hm(s.start)), el('span', {}, `arrive ${hm(s.arrival)}`)),
+    el('div', { class: 'when' }, el('b', {}, hm(s.start)), el('span', {}, t('driver.arrive', { time: hm(s.arrival) }))),
     el('div', { class: 'what' },
       el('h2', {}, `${n}. ${s.name || s.job}`),
       el('p', {}, s.address),
-      windows.length ? el('p', { class: 'open' }, `Open ${windows.map((w) => `${hm(w.start)}–${hm(w.end)}`).join(', ')}`) : null,
+      windows.length ? el('p', { class: 'open' }, t('driver.open', { hours: windows.map((w) => `${hm(w.start)}–${hm(w.end)}`).join(', ') })) : null,
       el('p', { class: 'load' }, what),
       s.contact && (s.contact.name || s.contact.phone) ? el('p', {}, s.contact.name, ' ',
-        s.contact.phone ? el('a', { class: 'button', href: `tel:${s.contact.phone.replace(/\s/g, '')}` }, `Call ${s.contact.phone}`) : null) : null,
+        s.contact.phone ? el('a', { class: 'button', href: `tel:${s.contact.phone.replace(/\s/g, '')}` }, t('driver.call', { phone: s.contact.phone })) : null) : null,
       el('p', { class: 'nav' },
-        el('a', { class: 'button', href: `geo:${lat},${lon}?q=${lat},${lon}` }, 'Navigate'),
+        el('a', { class: 'button', href: `geo:${lat},${lon}?q=${lat},${lon}` }, t('driver.navigate')),
         el('a', { class: 'button light', href: `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=18/${lat}/${lon}`, target: '_blank', rel: 'noopener' }, 'OpenStreetMap')),
-      st ? el('p', { class: 'state', 'data-testid': `state-${n}` }, st.status === 'done' ? '✓ Done' : '✗ Failed', st.queued ? ' (waiting for signal)' : '', st.note ? ` — ${st.note}` : '') : null,
+      st ? el('p', { class: 'state', 'data-testid': `state-${n}` }, st.status === 'done' ? t('driver.state_done') : t('driver.state_failed'), st.queued ? t('driver.queued') : '', st.note ? ` — ${st.note}` : '') : null,
       note,
       el('p', { class: 'actions' },
-        el('button', { type: 'button', class: 'big done', onclick: () => report('done') }, 'Done'),
-        el('button', { type: 'button', class: 'big failed', onclick: () => report('failed') }, 'Failed'))));
+        el('button', { type: 'button', class: 'big done', onclick: () => report('done') }, t('driver.done')),
+        el('button', { type: 'button', class: 'big failed', onclick: () => report('failed') }, t('driver.failed')))));
 }
 
 let flushing = false;
@@ -118,6 +124,7 @@ async function flush() {
       }
       if (res.ok) {
         const saved = await res.json();
+        outboxSent = true;
         view.statuses = view.statuses.filter((s) => s.stop !== u.stop).concat(saved);
         localStorage.setItem(TOUR, JSON.stringify(view));
       } else if (res.status >= 500) {
@@ -139,4 +146,7 @@ window.addEventListener('online', flush);
 setInterval(() => { if (outbox().length) flush(); }, 3000);
 window.addEventListener('offline', showNet);
 if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
-load();
+loadLang().then(() => {
+  document.getElementById('lang-box')?.append(picker());
+  load();
+});

@@ -5,6 +5,7 @@
 
 import { api, ApiError } from './api.js';
 import { el, num } from './format.js';
+import { t, loadLang, picker } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -17,7 +18,7 @@ async function show(e) {
   try {
     const r = await api(`/api/v1/reports?${q}`);
     render(r);
-    $('status').textContent = r.tours.length ? '' : 'No tour in this period.';
+    $('status').textContent = r.tours.length ? '' : t('manager.no_tour');
   } catch (err) {
     $('status').textContent = err instanceof ApiError && err.field ? `${err.field}: ${err.message}` : err.message;
     $('status').className = 'status error';
@@ -31,20 +32,20 @@ function kpi(id, label, value, unit) {
 
 function render(r) {
   $('kpis').replaceChildren(
-    kpi('transport-km', 'Driven', num(r.transport.km), 'km'),
-    kpi('transport-co2e', 'Transport', num(r.transport.co2e_kg), 'kgCO2e'),
-    kpi('baseline-co2e', 'One trip per request', num(r.baseline.co2e_kg), 'kgCO2e'),
-    kpi('saving-pct', 'Saved by the tours', num(r.saving_pct), '%'),
-    kpi('avoided-co2e', 'Avoided by reuse', num(r.avoided.co2e_kg / 1000, 2), 'tCO2e'),
-    kpi('net-avoided', 'Net avoided', num(r.net_avoided_kg / 1000, 2), 'tCO2e'));
+    kpi('transport-km', t('manager.driven'), num(r.transport.km), 'km'),
+    kpi('transport-co2e', t('manager.transport'), num(r.transport.co2e_kg), 'kgCO2e'),
+    kpi('baseline-co2e', t('manager.baseline'), num(r.baseline.co2e_kg), 'kgCO2e'),
+    kpi('saving-pct', t('manager.saving'), num(r.saving_pct), '%'),
+    kpi('avoided-co2e', t('manager.avoided'), num(r.avoided.co2e_kg / 1000, 2), 'tCO2e'),
+    kpi('net-avoided', t('manager.net'), num(r.net_avoided_kg / 1000, 2), 'tCO2e'));
   $('by-week').replaceChildren(bars(r.by_week, 'week'));
   $('by-vehicle').replaceChildren(bars(r.by_vehicle, 'vehicle'));
   $('tours').replaceChildren(
-    el('thead', {}, el('tr', {}, ['Tour', 'Vehicle', 'Day', 'Energy', 'km', 'kgCO2e/km', 'kgCO2e'].map((h) => el('th', { scope: 'col' }, h)))),
-    el('tbody', {}, r.tours.map((t) => el('tr', {},
-      el('td', {}, t.tour), el('td', {}, t.vehicle), el('td', {}, t.day), el('td', {}, t.energy),
-      el('td', { class: 'n' }, num(t.km)), el('td', { class: 'n' }, num(t.kgco2e_per_km, 3)), el('td', { class: 'n' }, num(t.co2e_kg, 2))))));
-  $('method').textContent = `Method: ${r.method}.`;
+    el('thead', {}, el('tr', {}, [t('manager.col.tour'), t('manager.col.vehicle'), t('manager.col.day'), t('manager.col.energy'), 'km', 'kgCO2e/km', 'kgCO2e'].map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, r.tours.map((x) => el('tr', {},
+      el('td', {}, x.tour), el('td', {}, x.vehicle), el('td', {}, x.day), el('td', {}, x.energy),
+      el('td', { class: 'n' }, num(x.km)), el('td', { class: 'n' }, num(x.kgco2e_per_km, 3)), el('td', { class: 'n' }, num(x.co2e_kg, 2))))));
+  $('method').textContent = t('manager.method', { method: r.method });
   const blob = new Blob([csv(r)], { type: 'text/csv' });
   $('csv').href = URL.createObjectURL(blob);
 }
@@ -57,7 +58,7 @@ function bars(figures, what) {
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', `0 0 ${width} ${entries.length * row + 4}`);
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', `CO2e per ${what}: ` + entries.map(([k, f]) => `${k} ${num(f.co2e_kg)} kg`).join(', '));
+  svg.setAttribute('aria-label', t('manager.per_what', { what: t(`manager.what.${what}`), list: entries.map(([k, f]) => `${k} ${num(f.co2e_kg)} kg`).join(', ') }));
   entries.forEach(([key, f], i) => {
     const y = i * row + 2;
     const w = ((width - label - 150) * f.co2e_kg) / max;
@@ -85,4 +86,7 @@ function csv(r) {
 }
 
 $('period').addEventListener('submit', show);
-show();
+loadLang().then(() => {
+  document.getElementById('lang-box')?.append(picker());
+  show();
+});

@@ -3,6 +3,7 @@
 // draw on a blank background, so it works offline.
 
 import { colour } from './format.js';
+import { t } from './i18n.js';
 
 /** Google's encoded polyline (precision 5, latitude first) → [[lat, lon]]. */
 export function decodePolyline(text) {
@@ -75,6 +76,6 @@ function popup(k, s) {
   const node = document.createElement('div');
   const title = document.createElement('b');
   title.textContent = `${k + 1}. ${s.job}`;
-  node.append(title, ` ${s.name}`, document.createElement('br'), `${s.arrival.slice(11, 16)} · ${s.kind}`);
+  node.append(title, ` ${s.name}`, document.createElement('br'), `${s.arrival.slice(11, 16)} · ${t(`stop.kind.${s.kind}`)}`);
   return node;
 }
