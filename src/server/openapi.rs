@@ -495,6 +495,8 @@ fn schemas() -> Value {
         })),
         "TourView": object(&["plan", "tour", "windows", "statuses", "geometry"], json!({
             "plan": object(&["id", "name"], json!({ "id": text, "name": text })),
+            "depot_name": { "type": "string", "description": "The start workshop's name (its id when it has none)." },
+            "end_depot_name": { "type": "string", "description": "The end workshop's name." },
             "tour": { "type": "object", "description": "One tour of the plan (docs/format.md)." },
             "windows": {
                 "type": "array",

@@ -31,8 +31,18 @@ pub fn tour_view(plan_id: &str, problem: &Problem, plan: &Plan, index: usize) ->
                 .collect()
         })
         .collect();
+    // Workshops by their name, as drivers know them.
+    let depot = |id: &str| {
+        problem
+            .depots
+            .iter()
+            .find(|d| d.id == id && !d.name.is_empty())
+            .map_or(id.to_string(), |d| d.name.clone())
+    };
     json!({
         "plan": { "id": plan_id, "name": problem.name },
+        "depot_name": depot(&tour.depot),
+        "end_depot_name": depot(&tour.end_depot),
         "tour": tour,
         "windows": windows,
         "geometry": {

@@ -63,7 +63,7 @@ function render() {
   const tour = view.tour;
   $('title').textContent = `${tour.vehicle} · ${longDay(tour.day)}`;
   $('summary').textContent = t('driver.summary', {
-    depot: tour.depot, leave: hm(tour.departure), back: hm(tour.return),
+    depot: view.depot_name || tour.depot, leave: hm(tour.departure), back: hm(tour.return),
     stops: count('count.stop', tour.stops.length), km: tour.distance_km.toFixed(1).replace('.', ','),
   });
   $('stops').replaceChildren(...tour.stops.map((s, i) => stopCard(s, i + 1, view.windows?.[i] || [])));
