@@ -7,6 +7,7 @@ use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use reqwest::blocking::Client;
+use reqwest::StatusCode;
 use serde_json::Value;
 
 /// A running server, stopped when dropped.
@@ -121,4 +122,47 @@ pub fn share_tokens(http: &Client, server: &Server, plan_id: &str) -> Vec<String
         .flatten()
         .filter_map(|s| s["token"].as_str().map(String::from))
         .collect()
+}
+
+/// The server is alive and still plans: `/healthz`, then a good solve.
+pub fn still_serves(server: &Server) {
+    let http = client();
+    let health = http.get(server.at("/healthz")).send().expect("healthz");
+    assert_eq!(health.status(), StatusCode::OK);
+    let r = http
+        .post(server.at("/api/v1/solve"))
+        .json(&super::small_problem())
+        .send()
+        .expect("a good solve");
+    assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text());
+}
+
+/// Posts `body` as JSON to `path`; the status and the JSON answer.
+pub fn post(http: &Client, server: &Server, path: &str, body: &Value) -> (StatusCode, Value) {
+    let r = http.post(server.at(path)).json(body).send().expect("post");
+    let status = r.status();
+    (status, r.json().unwrap_or(Value::Null))
+}
+
+/// Every field path the error names (its `field` and its `errors`).
+pub fn fields(e: &Value) -> Vec<String> {
+    let mut out: Vec<String> = e["field"].as_str().map(String::from).into_iter().collect();
+    for x in e["errors"].as_array().into_iter().flatten() {
+        out.extend(x["field"].as_str().map(String::from));
+    }
+    out
+}
+
+/// A server on a new SQLite file in `dir`.
+pub fn server(dir: &tempfile::TempDir, args: &[&str]) -> Server {
+    Server::start(&dir.path().join("t.db"), &[], args)
+}
+
+/// A stored plan's id and share tokens, from a quick job.
+pub fn plan_with_tokens(http: &Client, server: &Server) -> (String, Vec<String>) {
+    let (status, job) = post(http, server, "/api/v1/jobs", &super::small_problem());
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let plan_id = plan_of_job(http, server, job["id"].as_str().expect("id"), 30);
+    let tokens = share_tokens(http, server, &plan_id);
+    (plan_id, tokens)
 }
