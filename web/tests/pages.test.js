@@ -101,6 +101,25 @@ test('coordinator imports the sample sheet, plans, sees the tours, locks a stop 
   assert.equal(await page.locator('article.tour').count(), planned.tours.length);
   assert.equal(Number(await page.getAttribute('#map', 'data-tours')), planned.tours.length);
   assert.ok(await page.locator('#map path.leaflet-interactive').count() >= planned.tours.length);
+  // The fleet shows every day of the week without scrolling sideways.
+  await page.click('summary:has(#fleet), details:has(#fleet) > summary').catch(() => {});
+  const fleet = await page.evaluate(() => {
+    const t = document.querySelector('#fleet');
+    return { days: t.querySelectorAll('thead th').length - 2, fits: t.scrollWidth <= t.parentElement.clientWidth + 1, widths: [t.scrollWidth, t.parentElement.clientWidth, t.parentElement.tagName] };
+  });
+  assert.equal(fleet.days, 5);
+  assert.ok(fleet.fits, `the fleet table fits its column: ${JSON.stringify(fleet.widths)}`);
+  // "Move to…" offers only tours that could take the stop: a day it is open.
+  const problem = await api(`/api/v1/plans/${plans[0].id}/problem`);
+  const requests = [...problem.pickups, ...(problem.orders || [])];
+  const openOn = (job) => new Set((requests.find((r) => r.id === job)?.time_windows || []).map((w) => w.start.slice(0, 10)));
+  // A stop open on one day only: tours of other days are not offered.
+  const [first, job0] = planned.tours.flatMap((t) => t.stops.filter((s) => s.kind !== 'reload').map((s) => [t, s.job]))
+    .find(([, job]) => openOn(job).size === 1);
+  const offered = await page.$$eval(`article[data-tour="${first.id}"] li[data-job="${job0}"] select option`,
+    (os) => os.map((o) => o.value).filter((v) => v !== ''));
+  assert.ok(offered.every((k) => planned.tours[Number(k)].day === first.day), `${job0} offered on a day it is closed`);
+  assert.ok(offered.length < planned.tours.length - 1, 'the other days\' tours are not offered');
   // What could not be planned, with why.
   assert.match(await page.textContent('[data-testid=unassigned]'), /P121.*exceeds_capacity/);
   await page.screenshot({ path: join(shots, 'coordinator-desktop.png') });

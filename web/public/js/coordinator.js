@@ -5,7 +5,7 @@
 
 import { api, apiKey, setApiKey, ApiError } from './api.js';
 import { createMap } from './map.js';
-import { el, hm, num, dayName, colour, escapeHtml } from './format.js';
+import { el, hm, num, dayName, shortDay, colour, escapeHtml } from './format.js';
 import { t, count, loadLang, picker } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -128,15 +128,15 @@ function renderProblem() {
   const days = [...new Set(p.vehicles.flatMap((v) => (v.all_shifts || v.shifts).map((s) => s.start.slice(0, 10))))].sort();
   const table = $('fleet');
   table.querySelectorAll('thead, tbody').forEach((n) => n.remove());
-  table.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('board.van')), el('th', { scope: 'col' }, 'kg'), el('th', { scope: 'col' }, 'm³'),
-    days.map((d) => el('th', { scope: 'col' }, dayName(d))))));
+  table.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('board.van')), el('th', { scope: 'col' }, 'kg / m³'),
+    days.map((d) => el('th', { scope: 'col', title: dayName(d) }, shortDay(d))))));
   table.append(el('tbody', {}, p.vehicles.map((v) => {
     v.all_shifts = v.all_shifts || v.shifts.slice();
     const number = (field) => el('input', {
       type: 'number', min: '0', step: 'any', value: v.capacity[field], 'aria-label': t('board.capacity', { van: v.id, field }),
       onchange: (e) => { v.capacity[field] = Number(e.target.value); },
     });
-    return el('tr', {}, el('th', { scope: 'row', title: v.name }, v.id), el('td', {}, number('kg')), el('td', {}, number('m3')),
+    return el('tr', {}, el('th', { scope: 'row', title: v.name }, v.id), el('td', { class: 'capacity' }, number('kg'), number('m3')),
       days.map((d) => {
         const shift = v.all_shifts.find((s) => s.start.startsWith(d));
         if (!shift) return el('td', {}, '—');
@@ -224,6 +224,17 @@ function renderPlan() {
 function tourCard(tour, i) {
   const link = state.share[i] ? `${location.origin}/driver.html#${state.share[i].token}` : null;
   const others = state.plan.tours.map((t, k) => ({ t, k })).filter(({ k }) => k !== i);
+  // Only the tours that could take a stop: a day it is open, a van with the
+  // skills it needs (the re-plan checks the rest).
+  const couldTake = (job, other) => {
+    const p = state.problem;
+    const r = [...(p.pickups || []), ...(p.orders || [])].find((x) => x.id === job);
+    const van = p.vehicles.find((v) => v.id === other.vehicle);
+    if (!r || !van) return true;
+    const open = !r.time_windows?.length || r.time_windows.some((w) => w.start.slice(0, 10) === other.day);
+    const skilled = (r.skills || []).every((k) => (van.skills || []).includes(k));
+    return open && skilled;
+  };
   return el('article', { class: 'tour', style: `border-left-color:${colour(i)}`, 'data-tour': tour.id },
     el('h4', {}, el('span', { class: 'swatch', style: `background:${colour(i)}` }), `${tour.vehicle} ${hm(tour.departure)}–${hm(tour.return)}`,
       el('span', { class: 'muted' }, ` ${num(tour.distance_km)} km`)),
@@ -243,7 +254,7 @@ function tourCard(tour, i) {
               const other = state.plan.tours[Number(e.target.value)];
               if (other) lock(s.job, other.vehicle, other.day);
             },
-          }, el('option', { value: '' }, t('board.move')), others.map(({ t, k }) => el('option', { value: k }, `${t.vehicle} ${dayName(t.day)}`)))));
+          }, el('option', { value: '' }, t('board.move')), others.filter(({ t }) => couldTake(s.job, t)).map(({ t, k }) => el('option', { value: k }, `${t.vehicle} ${dayName(t.day)}`)))));
     })),
     link ? el('div', { class: 'share' },
       el('a', { href: link, target: '_blank', rel: 'noopener' }, t('board.driver_link')),

@@ -15,6 +15,10 @@ export const num = (x, digits = 1) =>
 export const dayName = (d) =>
   new Date(`${d}T12:00:00`).toLocaleDateString(LOCALE(), { weekday: 'short', day: 'numeric', month: 'short' });
 
+/** A day in a narrow column: `lun.` (the week is the plan's). */
+export const shortDay = (d) =>
+  new Date(`${d}T12:00:00`).toLocaleDateString(LOCALE(), { weekday: 'short' });
+
 /** A day in full: `lundi 30 novembre`. */
 export const longDay = (d) =>
   new Date(`${d}T12:00:00`).toLocaleDateString(LOCALE(), { weekday: 'long', day: 'numeric', month: 'long' });
