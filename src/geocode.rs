@@ -101,7 +101,7 @@ pub fn decide(mut candidates: Vec<Candidate>) -> Outcome {
             if best.score >= MIN_SCORE
                 && rest
                     .first()
-                    .is_none_or(|next| best.score - next.score >= MIN_LEAD) =>
+                    .is_none_or(|next| best.score - next.score >= MIN_LEAD - 1e-9) =>
         {
             Outcome::Found(best.clone())
         }
@@ -165,7 +165,9 @@ impl Geocoder {
         if q.is_empty() {
             return Ok(Vec::new());
         }
-        if let Some(hit) = self.cache.as_ref().and_then(|c| c.get(&q)) {
+        // Answers are kept per geocoder: another one may answer otherwise.
+        let key = format!("{:?} {}|{q}", self.settings.protocol, self.settings.url);
+        if let Some(hit) = self.cache.as_ref().and_then(|c| c.get(&key)) {
             return Ok(hit);
         }
         self.pace().await;
@@ -174,7 +176,7 @@ impl Geocoder {
             Protocol::Nominatim => self.nominatim(&q).await?,
         };
         if let Some(c) = &self.cache {
-            c.put(&q, &found);
+            c.put(&key, &found);
         }
         Ok(found)
     }

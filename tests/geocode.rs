@@ -64,11 +64,53 @@ fn ask(g: &Geocoder, address: &str) -> Result<Outcome, geocode::GeocodeError> {
     tournee::routing::block_on(g.geocode(address)).expect("runtime")
 }
 
+/// A forwarder to `target` on a port of its own, for as long as `open`
+/// holds: the geocoder "goes away" when it is cleared.
+fn relay(target: &str, open: Arc<std::sync::atomic::AtomicBool>) -> String {
+    use std::io::{Read, Write};
+    use std::sync::atomic::Ordering;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let target = target.trim_start_matches("http://").to_string();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut client) = conn else { continue };
+            if !open.load(Ordering::Relaxed) {
+                continue; // dropped: connection refused, as a stopped server
+            }
+            let Ok(mut upstream) = std::net::TcpStream::connect(&target) else {
+                continue;
+            };
+            let (mut c2, mut u2) = (
+                client.try_clone().expect("clone"),
+                upstream.try_clone().expect("clone"),
+            );
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = c2.read(&mut buf) {
+                    if n == 0 || u2.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = upstream.read(&mut buf) {
+                if n == 0 || client.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    url
+}
+
 #[test]
 fn found_ambiguous_not_found_down_and_cached() {
     let cache = Arc::new(Memory::default());
-    let settings = geocode::settings(&format!("addok={}", addok())).expect("settings");
-    let g = Geocoder::new(settings, Some(cache.clone())).expect("client");
+    let open = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let through = relay(addok(), open.clone());
+    let settings = geocode::settings(&format!("addok={through}")).expect("settings");
+    let g = Geocoder::new(settings.clone(), Some(cache.clone())).expect("client");
     match ask(&g, "Boos 76520").expect("answer") {
         Outcome::Found(c) => {
             assert_eq!(c.label, "Boos");
@@ -100,7 +142,10 @@ fn found_ambiguous_not_found_down_and_cached() {
     let e = ask(&nowhere, "Boos 76520").expect_err("no server");
     assert!(e.to_string().contains("could not be asked"), "{e}");
     // The same server gone, but the address asked before: from the cache.
-    let cached = Geocoder::new(down, Some(cache)).expect("client");
+    let _ = down;
+    open.store(false, std::sync::atomic::Ordering::Relaxed);
+    let cached = Geocoder::new(settings, Some(cache)).expect("client");
+    assert!(ask(&cached, "Quevilly 2").is_err(), "the relay is closed");
     assert!(matches!(ask(&cached, "  Boos   76520 "), Ok(Outcome::Found(c)) if c.label == "Boos"));
 }
 

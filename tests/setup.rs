@@ -162,12 +162,14 @@ fn a_weeks_problem_needs_a_set_up_and_a_week() {
         .send()
         .expect("week");
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = http
-        .get(server.at("/api/v1/setup/week?week=lundi"))
-        .send()
-        .expect("week");
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(json_of(r)["field"], "query.week");
+    for week in ["lundi", "-262143-01-01", "%2B262142-12-31"] {
+        let r = http
+            .get(server.at(&format!("/api/v1/setup/week?week={week}")))
+            .send()
+            .expect("week");
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{week}");
+        assert_eq!(json_of(r)["field"], "query.week");
+    }
     let r = http
         .post(server.at("/api/v1/imports?problem=true"))
         .header("content-type", "text/csv")

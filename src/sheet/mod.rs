@@ -22,6 +22,9 @@ use crate::model::{Contact, Interval, Priority, Request};
 pub use catalogue::Catalogue;
 use columns::{Field, Header};
 
+/// Addresses sent to the geocoder for one import, at most.
+pub const MAX_GEOCODED: usize = 200;
+
 /// One mistake, where the spreadsheet shows it (the header is row 1).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RowError {
@@ -79,6 +82,9 @@ pub struct Imported {
     /// Mistakes beyond the listed ones.
     #[serde(skip)]
     more: usize,
+    /// Every mistake, listed or not (once finished).
+    #[serde(skip)]
+    total_errors: usize,
 }
 
 impl Imported {
@@ -91,12 +97,12 @@ impl Imported {
             self.more += self.errors.len() - max;
             self.errors.truncate(max);
         }
+        self.total_errors = self.errors.len() + self.more;
         if self.more > 0 {
-            let n = self.more.to_string();
             self.errors.push(RowError {
                 row: 1,
                 column: String::new(),
-                message: t(self.lang, "import.more_errors", &[("n", &n)]),
+                message: crate::i18n::count(self.lang, "import.more_errors", self.more),
                 candidates: Vec::new(),
             });
             self.more = 0;
@@ -124,6 +130,10 @@ impl Imported {
     pub async fn geocode(&mut self, geocoder: &crate::geocode::Geocoder) {
         use crate::geocode::Outcome;
         let lang = self.lang;
+        // At most this many addresses asked per import, and none after the
+        // geocoder failed once: a sheet cannot hold the server for hours.
+        let mut asked: std::collections::BTreeSet<String> = Default::default();
+        let mut down = false;
         for mut p in std::mem::take(&mut self.pending) {
             let address = p.request.address.clone();
             let mistake = |key: &str, candidates| RowError {
@@ -132,6 +142,18 @@ impl Imported {
                 message: t(lang, key, &[("address", &address)]),
                 candidates,
             };
+            let q = crate::geocode::query(&address);
+            if !asked.contains(&q) && asked.len() >= MAX_GEOCODED {
+                self.errors
+                    .push(mistake("import.geocode_limit", Vec::new()));
+                continue;
+            }
+            if down {
+                self.errors
+                    .push(mistake("import.geocoder_down", Vec::new()));
+                continue;
+            }
+            asked.insert(q);
             match geocoder.geocode(&address).await {
                 Ok(Outcome::Found(c)) => {
                     p.request.location = c.location;
@@ -157,6 +179,7 @@ impl Imported {
                     .push(mistake("import.address_not_found", Vec::new())),
                 Err(e) => {
                     tracing::warn!("geocoding row {}: {e}", p.row);
+                    down = true;
                     self.errors
                         .push(mistake("import.geocoder_down", Vec::new()))
                 }
@@ -193,7 +216,10 @@ impl Imported {
                 ("rows", &n("count.row", self.rows)),
                 ("pickups", &n("count.pickup", self.pickups.len())),
                 ("orders", &n("count.order", self.orders.len())),
-                ("errors", &n("count.error", self.errors.len())),
+                (
+                    "errors",
+                    &n("count.error", self.total_errors.max(self.errors.len())),
+                ),
             ],
         )
     }
@@ -534,6 +560,7 @@ impl RowReader<'_> {
                     values::WindowError::Unreadable => "import.window",
                     values::WindowError::Backwards => "import.window_order",
                     values::WindowError::NeedsWeek => "import.window_needs_week",
+                    values::WindowError::TooMany => "import.window_too_many",
                 };
                 let m = self.msg(key, &[("text", &text)]);
                 self.wrong(Field::Windows, m);

@@ -13,8 +13,10 @@ pub struct Table {
     pub rows: Vec<(usize, Vec<String>)>,
 }
 
-/// Largest workbook once uncompressed, and most columns of a sheet.
+/// Largest workbook once uncompressed, and most rows and columns of a
+/// sheet.
 const MAX_UNZIPPED: u64 = 64 << 20;
+const MAX_ROWS: usize = 100_000;
 pub const MAX_COLUMNS: usize = 200;
 
 /// Reads `bytes` as a workbook when it is one (a zip archive), else as text.
@@ -27,8 +29,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
     Ok(Table {
         rows: rows
             .into_iter()
-            .enumerate()
-            .map(|(i, r)| (i + 1, r.into_iter().map(|c| c.trim().to_string()).collect()))
+            .map(|(n, r)| (n, r.into_iter().map(|c| c.trim().to_string()).collect()))
             .filter(|(_, r): &(usize, Vec<String>)| r.iter().any(|c| !c.is_empty()))
             .collect(),
     })
@@ -64,7 +65,10 @@ fn delimiter(text: &str) -> u8 {
     [b';', b',', b'\t'][best]
 }
 
-fn delimited(text: &str) -> Result<Vec<Vec<String>>, String> {
+/// Rows with the number the spreadsheet shows (blank lines count).
+type Numbered = Vec<(usize, Vec<String>)>;
+
+fn delimited(text: &str) -> Result<Numbered, String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -73,15 +77,20 @@ fn delimited(text: &str) -> Result<Vec<Vec<String>>, String> {
     reader
         .records()
         .map(|r| {
-            r.map(|rec| rec.iter().map(String::from).collect())
-                .map_err(|e| e.to_string())
+            r.map(|rec| {
+                let line = rec.position().map_or(0, |p| p.line() as usize);
+                (line, rec.iter().map(String::from).collect())
+            })
+            .map_err(|e| e.to_string())
         })
         .collect()
 }
 
 /// The first sheet of a workbook, each cell as the coordinator typed it:
 /// whole numbers without `.0`, dates as `30/11/2026`, times as `09:30`.
-fn workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+/// Cells are read one by one, so that a far-away cell (`XFD1048576`) is
+/// refused before any grid is sized by it.
+fn workbook(bytes: &[u8]) -> Result<Numbered, String> {
     // A few kilobytes of zip can unpack to gigabytes: the archive's own
     // sizes are checked before anything is unpacked.
     // (The central directory's sizes, which a streamed archive also has.)
@@ -98,14 +107,43 @@ fn workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         ));
     }
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or("the workbook has no sheet")?
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or("the workbook has no sheet")?;
+    let mut cells = book
+        .worksheet_cells_reader(&first)
         .map_err(|e| e.to_string())?;
-    Ok(range
-        .rows()
-        .map(|row| row.iter().map(cell).collect())
-        .collect())
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    while let Some(c) = cells.next_cell().map_err(|e| e.to_string())? {
+        let (r, col) = c.get_position();
+        let (r, col) = (r as usize, col as usize);
+        if r >= MAX_ROWS || col >= MAX_COLUMNS {
+            return Err(format!(
+                "a cell beyond row {MAX_ROWS} or column {MAX_COLUMNS}"
+            ));
+        }
+        let text = cell(&Data::from(c.get_value().clone()));
+        if text.is_empty() {
+            continue;
+        }
+        // A sheet's cells come row by row: the last row first.
+        let at = match rows.iter().rposition(|(n, _)| *n == r + 1) {
+            Some(i) => i,
+            None => {
+                rows.push((r + 1, Vec::new()));
+                rows.len() - 1
+            }
+        };
+        let row = &mut rows[at].1;
+        if row.len() <= col {
+            row.resize(col + 1, String::new());
+        }
+        row[col] = text;
+    }
+    rows.sort_by_key(|(n, _)| *n);
+    Ok(rows)
 }
 
 fn cell(c: &Data) -> String {

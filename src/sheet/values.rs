@@ -105,6 +105,8 @@ pub enum WindowError {
     Backwards,
     /// It names a weekday and no week was given.
     NeedsWeek,
+    /// More windows than a request may have (`limits::MAX_WINDOWS`).
+    TooMany,
 }
 
 /// The windows of one cell: items separated by `;`, `,`, new lines or
@@ -123,6 +125,9 @@ pub fn windows(
         .filter(|s| !s.is_empty())
     {
         out.extend(window_item(item, week).map_err(|e| (item.to_string(), e))?);
+        if out.len() > crate::limits::MAX_WINDOWS {
+            return Err((item.to_string(), WindowError::TooMany));
+        }
     }
     Ok(out)
 }
@@ -169,6 +174,9 @@ fn window_item(
     }
     if ranges.is_empty() {
         ranges.push((NaiveTime::MIN, NaiveTime::MIN, true));
+    }
+    if days.len().saturating_mul(ranges.len()) > crate::limits::MAX_WINDOWS {
+        return Err(WindowError::TooMany);
     }
     let mut out = Vec::new();
     for d in &days {
@@ -294,6 +302,12 @@ mod tests {
         assert_eq!(
             windows("le matin", week),
             Err(("le matin".to_string(), WindowError::Unreadable))
+        );
+        // Days times ranges cannot grow without bound.
+        let flood = format!("{} {}", "lun-dim ".repeat(100), "0h-1h ".repeat(100));
+        assert_eq!(
+            windows(&flood, week).map_err(|e| e.1),
+            Err(WindowError::TooMany)
         );
     }
 }

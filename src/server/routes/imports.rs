@@ -62,7 +62,7 @@ pub async fn create(
     }
     // Reading a workbook is heavy work: admitted, off the async workers.
     let _ticket = request::admit(&state, &who)?;
-    let _preparing = state.jobs.preparing().await;
+    let preparing = state.jobs.preparing().await;
     let store = state.store.clone();
     let (options_lang, problem) = (options.lang, q.problem);
     let (mut imported, setup) = web::block(move || {
@@ -78,6 +78,9 @@ pub async fn create(
         Ok::<_, ApiError>((sheet::read(&bytes, &catalogue, &options), setup))
     })
     .await??;
+    // Geocoding waits on the network, not the processor: the preparation
+    // place is given back for it.
+    drop(preparing);
     // Rows given by their address alone: placed by the operator's geocoder.
     match &state.geocoder {
         Some(g) => imported.geocode(g).await,

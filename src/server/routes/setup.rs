@@ -68,12 +68,16 @@ pub struct WeekQuery {
 
 /// The Monday of `?week=`, or a 400 on `query.week`.
 pub fn monday(week: &str) -> Result<chrono::NaiveDate, ApiError> {
-    chrono::NaiveDate::parse_from_str(week, "%Y-%m-%d").map_err(|_| {
-        ApiError::field(
-            "query.week",
-            format!("`{week}` is not a date such as 2026-11-30"),
-        )
-    })
+    // Years 2000 to 2100, as everywhere dates are read from callers.
+    chrono::NaiveDate::parse_from_str(week, "%Y-%m-%d")
+        .ok()
+        .filter(|d| (2000..=2100).contains(&chrono::Datelike::year(d)))
+        .ok_or_else(|| {
+            ApiError::field(
+                "query.week",
+                format!("`{week}` is not a date such as 2026-11-30 (years 2000 to 2100)"),
+            )
+        })
 }
 
 /// `GET /api/v1/setup/week?week=2026-11-30`: that week's problem, without

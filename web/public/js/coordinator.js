@@ -6,7 +6,7 @@
 import { api, apiKey, setApiKey, ApiError } from './api.js';
 import { createMap } from './map.js';
 import { el, hm, num, dayName, shortDay, colour, escapeHtml } from './format.js';
-import { t, count, loadLang, picker } from './i18n.js';
+import { t, count, lang, loadLang, picker } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { problem: null, plan: null, planId: null, share: [], locks: [], day: null, pending: null };
@@ -68,7 +68,10 @@ async function openPlan(id) {
 function mistakes(errors) {
   return el('table', { class: 'grid errors', 'data-testid': 'csv-errors' },
     el('thead', {}, el('tr', {}, el('th', {}, t('board.mistake.row')), el('th', {}, t('board.mistake.column')), el('th', {}, t('board.mistake.message')))),
-    el('tbody', {}, errors.map((m) => el('tr', {}, el('td', {}, m.row ?? ''), el('td', {}, m.column ?? m.field ?? ''), el('td', {}, m.message)))));
+    el('tbody', {}, errors.map((m) => el('tr', {}, el('td', {}, m.row ?? ''), el('td', {}, m.column ?? m.field ?? ''),
+      el('td', {}, m.message, m.candidates?.length
+        ? el('ul', { class: 'candidates' }, m.candidates.map((c) => el('li', {}, `${c.label} (${num(c.score, 2)})`)))
+        : null)))));
 }
 
 // The server reads the sheet (CSV with `,` or `;`, UTF-8 or Windows-1252,
@@ -85,7 +88,7 @@ async function readFile() {
   state.pending = null;
   $('import').disabled = true;
   try {
-    state.pending = await api(`/api/v1/imports?week=${week}`, { method: 'POST', raw: { body: await file.arrayBuffer(), type } });
+    state.pending = await api(`/api/v1/imports?week=${week}&lang=${lang}`, { method: 'POST', raw: { body: await file.arrayBuffer(), type } });
   } catch (e) {
     report.append(el('p', { 'data-testid': 'csv-summary' }, explain(e)));
     if (e.errors?.length) report.append(mistakes(e.errors));
@@ -180,10 +183,10 @@ async function runPlanning(withLocks) {
       view = await api(`/api/v1/jobs/${job.id}`);
       bar.value = view.progress.percent;
       $('progress-text').textContent = view.progress.best_cost == null
-        ? view.state
+        ? t(`job.state.${view.state}`)
         : t('board.progress_text', { percent: Math.round(view.progress.percent), cost: num(view.progress.best_cost, 2), seconds: num(view.progress.elapsed_s) });
     }
-    if (view.state !== 'done') throw new Error(t('board.failed', { state: view.state, error: view.error ? ` : ${view.error}` : '' }));
+    if (view.state !== 'done') throw new Error(t('board.failed', { state: t(`job.state.${view.state}`), error: view.error ? ` : ${view.error}` : '' }));
     bar.value = 100;
     await openPlan(view.plan_id);
     say(t('board.planned', { tours: count('count.tour', state.plan.totals.tours), km: num(state.plan.totals.distance_km) }), 'ok');

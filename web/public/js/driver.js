@@ -3,7 +3,7 @@
 // into an outbox that is sent in order when the phone is online again.
 // The server takes a repeated report as the same one, so sending twice is safe.
 
-import { el, hm, devices, longDay } from './format.js';
+import { el, hm, num, devices, longDay } from './format.js';
 import { t, count, loadLang, picker } from './i18n.js';
 
 const token = location.hash.slice(1);
@@ -64,7 +64,7 @@ function render() {
   $('title').textContent = `${tour.vehicle} · ${longDay(tour.day)}`;
   $('summary').textContent = t('driver.summary', {
     depot: view.depot_name || tour.depot, leave: hm(tour.departure), back: hm(tour.return),
-    stops: count('count.stop', tour.stops.length), km: tour.distance_km.toFixed(1).replace('.', ','),
+    stops: count('count.stop', tour.stops.length), km: num(tour.distance_km),
   });
   $('stops').replaceChildren(...tour.stops.map((s, i) => stopCard(s, i + 1, view.windows?.[i] || [])));
   showNet();

@@ -9,7 +9,7 @@ export const hm = (t) => (t || '').slice(11, 16);
 
 /** Numbers as people read them here: 1 234,5. */
 export const num = (x, digits = 1) =>
-  Number(x).toLocaleString('fr-FR', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  Number(x).toLocaleString(LOCALE(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** A day as `lun. 30 nov.` (`Mon 30 Nov` in English). */
 export const dayName = (d) =>

@@ -9,20 +9,37 @@ export const LANGS = { fr: 'Français', en: 'English' };
 export let lang = localStorage.getItem(CHOICE) in LANGS ? localStorage.getItem(CHOICE) : 'fr';
 let strings = {};
 
-/** Loads the catalogue (from the server, else the copy kept here). */
+/** Loads the catalogue (from the server, else the copy kept here); never
+ *  fails: without any catalogue the page keeps the French it was written in. */
 export async function loadLang() {
   const kept = `tournee.i18n.${lang}`;
   try {
-    const res = await fetch(`/i18n/${lang}.json`);
+    // A weak signal must not hold the page: the kept copy after 3 s.
+    const res = await fetch(`/i18n/${lang}.json`, { signal: AbortSignal.timeout(3000) });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     strings = await res.json();
-    localStorage.setItem(kept, JSON.stringify(strings));
+    try {
+      localStorage.setItem(kept, JSON.stringify(strings));
+    } catch {
+      // Storage full: the catalogue is used all the same.
+    }
   } catch {
-    strings = JSON.parse(localStorage.getItem(kept) || '{}');
+    try {
+      strings = JSON.parse(localStorage.getItem(kept) || '{}');
+    } catch {
+      strings = {};
+    }
   }
   document.documentElement.lang = lang;
-  for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
-  for (const node of document.querySelectorAll('[data-i18n-title]')) document.title = t(node.dataset.i18nTitle);
+  const has = (key) => key in strings;
+  for (const node of document.querySelectorAll('[data-i18n]')) {
+    if (has(node.dataset.i18n)) node.textContent = t(node.dataset.i18n);
+  }
+  for (const node of document.querySelectorAll('[data-i18n-aria]')) {
+    if (has(node.dataset.i18nAria)) node.setAttribute('aria-label', t(node.dataset.i18nAria));
+  }
+  const title = document.querySelector('[data-i18n-title]');
+  if (title && has(title.dataset.i18nTitle)) document.title = t(title.dataset.i18nTitle);
 }
 
 /** The message `key`, its `{name}` placeholders filled from `args`. */
