@@ -74,16 +74,25 @@ fn delimited(text: &str) -> Result<Numbered, String> {
         .flexible(true)
         .delimiter(delimiter(text))
         .from_reader(text.as_bytes());
-    reader
-        .records()
-        .map(|r| {
-            r.map(|rec| {
-                let line = rec.position().map_or(0, |p| p.line() as usize);
-                (line, rec.iter().map(String::from).collect())
-            })
-            .map_err(|e| e.to_string())
-        })
-        .collect()
+    // Each record's line, counted from its first byte (blank lines and
+    // quoted new lines count, whatever the line endings).
+    let bytes = text.as_bytes();
+    let (mut at, mut line) = (0usize, 1usize);
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| e.to_string())?;
+        let mut start = record
+            .position()
+            .map_or(at, |p| p.byte() as usize)
+            .clamp(at, bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        line += bytes[at..start].iter().filter(|&&c| c == b'\n').count();
+        at = start;
+        rows.push((line, record.iter().map(String::from).collect()));
+    }
+    Ok(rows)
 }
 
 /// The first sheet of a workbook, each cell as the coordinator typed it:
@@ -185,6 +194,20 @@ fn excel_date(serial: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_are_numbered_as_the_spreadsheet_shows_them() {
+        for text in [
+            "a;b\n1;2\n\n3;4\n",
+            "a;b\r\n1;2\r\n\r\n3;4\r\n",
+            "a;b\n\"x\ny\";2\n3;4",
+        ] {
+            let t = read(text.as_bytes()).expect("read");
+            let numbers: Vec<usize> = t.rows.iter().map(|(n, _)| *n).collect();
+            // The quoted cell spans lines 2 and 3: the next row is line 4.
+            assert_eq!(numbers, vec![1, 2, 4], "{text:?}");
+        }
+    }
 
     #[test]
     fn the_delimiter_is_the_headers_own() {
