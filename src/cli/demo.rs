@@ -20,7 +20,14 @@ pub fn run(time_limit: f64, seed: u64, config: Option<server::Config>) -> Result
         return Ok(());
     };
     let store = Sqlite::open(&config.db).map_err(|e| format!("{}: {e}", config.db.display()))?;
-    server::jobs::store_plan(&store, &problem, SAMPLE_WEEK, &plan, "demo")?;
+    server::jobs::store_plan(
+        &store,
+        &problem,
+        SAMPLE_WEEK,
+        &plan,
+        "demo",
+        config.token_days,
+    )?;
     drop(store);
     eprintln!(
         "Stored in {}. Open the address below: the planning board (/), the emissions page \

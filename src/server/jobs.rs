@@ -87,6 +87,8 @@ pub struct Jobs {
     threads_per_solve: usize,
     /// Folder of road matrices already fetched.
     matrix_cache: Option<std::path::PathBuf>,
+    /// Days the share links of the plans it stores stay valid.
+    token_days: u32,
 }
 
 /// A place in the queue, held (and released when dropped) from admission
@@ -187,8 +189,10 @@ impl Jobs {
         max_per_key: usize,
         threads_per_solve: usize,
         matrix_cache: Option<std::path::PathBuf>,
+        token_days: u32,
     ) -> Self {
         Jobs {
+            token_days,
             matrix_cache,
             live: Mutex::new(HashMap::new()),
             admission: Arc::new(Semaphore::new(concurrent + queue)),
@@ -441,6 +445,7 @@ impl Jobs {
                     &problem_json,
                     &plan,
                     &by,
+                    self.token_days,
                 ))
             }
             Ok(Err(e)) => Ok(Err(e)),
@@ -509,13 +514,10 @@ async fn with_roads(problem: &model::Problem, mut plan: Plan) -> Plan {
     plan
 }
 
-/// How long drivers' share links stay valid, from the plan's storage.
-pub static TOKEN_DAYS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(60);
-
-/// When share links made now expire.
-pub fn token_expiry() -> String {
-    let days = i64::from(TOKEN_DAYS.load(Ordering::Relaxed));
-    (chrono::Utc::now() + chrono::Duration::days(days))
+/// When share links made now expire, valid `days` days (the server's
+/// `--token-days`).
+pub fn token_expiry(days: u32) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(i64::from(days.max(1))))
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
@@ -529,18 +531,21 @@ pub fn tour_docs(id: &str, problem: &model::Problem, plan: &Plan) -> Vec<TourDoc
         .map(|(i, (t, figures))| TourDoc {
             id: t.id.clone(),
             view: super::views::tour_view(id, problem, plan, i).to_string(),
+            stops: t.stops.len(),
             figures,
         })
         .collect()
 }
 
-/// Stores a plan with its problem and a share token per tour; returns its id.
+/// Stores a plan with its problem and a share token per tour, valid
+/// `token_days` days; returns its id.
 pub fn store_plan(
     store: &dyn Store,
     problem: &model::Problem,
     problem_json: &str,
     plan: &Plan,
     created_by: &str,
+    token_days: u32,
 ) -> Result<String, String> {
     let meta = PlanMeta {
         id: token()[..16].to_string(),
@@ -552,7 +557,13 @@ pub fn store_plan(
     let plan_json = serde_json::to_string(plan).map_err(|e| e.to_string())?;
     let tours = tour_docs(&meta.id, problem, plan);
     store
-        .put_plan(&meta, problem_json, &plan_json, &tours, &token_expiry())
+        .put_plan(
+            &meta,
+            problem_json,
+            &plan_json,
+            &tours,
+            &token_expiry(token_days),
+        )
         .map_err(|e| e.to_string())?;
     Ok(meta.id)
 }

@@ -319,10 +319,7 @@ pub fn serve(config: Config) -> Result<(), String> {
         );
     }
     let store: Arc<dyn Store> = Arc::new(sqlite);
-    jobs::TOKEN_DAYS.store(
-        config.token_days.max(1),
-        std::sync::atomic::Ordering::Relaxed,
-    );
+
     if config.api_keys.is_empty() {
         tracing::warn!("no API key configured: local single-user mode, every call is allowed");
     } else {
@@ -348,6 +345,7 @@ pub fn serve(config: Config) -> Result<(), String> {
             config.max_jobs_per_key,
             config.solve_threads.max(1),
             config.matrix_cache.clone(),
+            config.token_days,
         )),
         store,
         config: config.clone(),

@@ -152,6 +152,7 @@ impl Header {
             devices: Vec::new(),
         };
         let mut errors = Vec::new();
+        let known = h.known(catalogue);
         for (i, name) in cells.iter().enumerate() {
             if name.is_empty() {
                 continue;
@@ -167,11 +168,7 @@ impl Header {
                 _ if errors.len() < crate::limits::MAX_ERRORS => errors.push(RowError {
                     row: 1,
                     column: name.clone(),
-                    message: t(
-                        lang,
-                        "import.column_unknown",
-                        &[("columns", &h.known(catalogue))],
-                    ),
+                    message: t(lang, "import.column_unknown", &[("columns", &known)]),
                     candidates: Vec::new(),
                 }),
                 _ => {}

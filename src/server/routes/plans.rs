@@ -103,6 +103,15 @@ pub async fn stops_csv(
         .body(crate::export::stops_csv(&plan)))
 }
 
+/// A 404 for plan `id` unless the store `found` it.
+fn found_plan(found: bool, id: &str) -> Result<(), ApiError> {
+    if found {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!("no plan `{id}`")))
+    }
+}
+
 /// `DELETE /api/v1/plans/{id}`.
 pub async fn delete(
     _: Caller,
@@ -111,11 +120,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     db(&state, move |store| {
-        if store.delete_plan(&id)? {
-            Ok(())
-        } else {
-            Err(ApiError::not_found(format!("no plan `{id}`")))
-        }
+        found_plan(store.delete_plan(&id)?, &id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -150,11 +155,10 @@ pub async fn renew_share(
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let (id, days) = (id.into_inner(), state.config.token_days);
     let (s, plan) = db(&state, move |store| {
-        if !store.reshare(&id, Some(&token_expiry()))? {
-            return Err(ApiError::not_found(format!("no plan `{id}`")));
-        }
+        let found = store.reshare(&id, Some(&token_expiry(days)))?;
+        found_plan(found, &id)?;
         stored(store, &id)
     })
     .await?;
@@ -171,11 +175,7 @@ pub async fn revoke_share(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     db(&state, move |store| {
-        if store.reshare(&id, None)? {
-            Ok(())
-        } else {
-            Err(ApiError::not_found(format!("no plan `{id}`")))
-        }
+        found_plan(store.reshare(&id, None)?, &id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -211,7 +211,7 @@ pub async fn create(
     let travel = crate::routing::travel(&p, state.config.matrix_cache.as_deref())
         .await
         .map_err(|e| ApiError::field("problem.routing", routing_message(&p, &e)))?;
-    let store = state.store.clone();
+    let (store, days) = (state.store.clone(), state.config.token_days);
     let id = web::block(move || {
         // The plan is checked against the problem as given (with its stock).
         let errors = crate::check::check_with(&p, &plan, &travel);
@@ -224,7 +224,7 @@ pub async fn create(
                 ),
             ));
         }
-        store_plan(&*store, &p, &problem_json, &plan, &who.0).map_err(ApiError::internal)
+        store_plan(&*store, &p, &problem_json, &plan, &who.0, days).map_err(ApiError::internal)
     })
     .await??;
     Ok(HttpResponse::Created()

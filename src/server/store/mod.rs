@@ -56,6 +56,8 @@ pub struct StopStatus {
 pub struct TourDoc {
     pub id: String,
     pub view: String,
+    /// Stops in the tour (a driver's stop numbers go up to it).
+    pub stops: usize,
     pub figures: crate::report::TourFigures,
 }
 

@@ -191,10 +191,7 @@ fn write_tours(
     tokens: Option<(&[String], &str)>,
 ) -> rusqlite::Result<()> {
     for (i, tour) in tours.iter().enumerate() {
-        let stops = serde_json::from_str::<serde_json::Value>(&tour.view)
-            .ok()
-            .and_then(|v| v["tour"]["stops"].as_array().map(Vec::len))
-            .unwrap_or(0) as i64;
+        let stops = tour.stops as i64;
         match tokens {
             Some((tokens, expires_at)) => tx.execute(
                 "INSERT INTO tours (plan_id, idx, tour_id, token, expires_at, view, stops)
