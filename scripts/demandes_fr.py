@@ -4,10 +4,19 @@ sheet: `;`-separated, decimal commas, French column names, weekday windows
 (`lun 9h-12h ; mer 14h-17h30`) and one column of counts per device type,
 e.g. data/rouen/demandes-semaine.csv from data/rouen/week.json (the same
 requests as data/rouen/week-requests.csv, written the way a spreadsheet
-in France would hold them)."""
+in France would hold them).
+
+With --addresses, only the pickups, placed by their commune alone (no
+coordinates: the geocoder places them), e.g. data/rouen/collectes-adresses.csv.
+Two rows are written as a coordinator may well write them, for the
+geocoder to stumble on: the first in Le Grand- or Le Petit-Quevilly as
+just "Quevilly" (two places: the coordinator picks one), and the last but one
+moved to Clères, outside the metropolis the local geocoder knows (not
+found: the coordinator places the pin by hand)."""
 import csv
 import datetime
 import json
+import re
 import sys
 
 DAYS = ["lun", "mar", "mer", "jeu", "ven", "sam", "dim"]
@@ -53,8 +62,33 @@ def rows(problem):
             yield row
 
 
+def by_address(problem):
+    """The pickups with `Code postal` and `Commune` instead of coordinates."""
+    out = []
+    for row in rows({"pickups": problem.get("pickups", [])}):
+        m = re.match(r"^(.*) (\d{5}) \(synthetic address\)$", row.pop("Adresse"))
+        del row["Longitude"], row["Latitude"]
+        row["Commune"], row["Code postal"] = (m.group(1), m.group(2)) if m else ("", "")
+        out.append(row)
+    quevilly = next(r for r in out if r["Commune"].endswith("-Quevilly"))
+    quevilly["Commune"], quevilly["Code postal"] = "Quevilly", ""
+    out[-2]["Commune"], out[-2]["Code postal"] = "Clères", "76690"
+    out[-2]["Nom"] = re.sub(r"\(.*\)$", "(Clères)", out[-2]["Nom"])
+    return out
+
+
 def main():
-    problem = json.load(open(sys.argv[1], encoding="utf-8"))
+    problem = json.load(open(sys.argv[-1], encoding="utf-8"))
+    if "--addresses" in sys.argv:
+        columns = ["Type", "Référence", "Nom", "Code postal", "Commune", "Créneaux",
+                   "Durée sur place"] + [c for _, c in COUNTS] + ["Besoins", "Contact",
+                                                                 "Téléphone", "Remarques"]
+        out = csv.DictWriter(sys.stdout, fieldnames=columns, delimiter=";",
+                             lineterminator="\r\n", extrasaction="ignore")
+        out.writeheader()
+        for row in by_address(problem):
+            out.writerow(row)
+        return
     columns = ["Type", "Référence", "Nom", "Adresse", "Longitude", "Latitude", "Créneaux",
                "Durée sur place"] + [c for _, c in COUNTS] + ["Besoins", "Contact",
                                                              "Téléphone", "Remarques", "Priorité"]

@@ -6,9 +6,14 @@
 //! never the caller; answers are cached (an address is asked once), and
 //! requests are spaced to respect the service's rate limit.
 //!
-//! An address is taken when its best candidate is clear: a score of at
-//! least [`MIN_SCORE`] and ahead of the next by [`MIN_LEAD`]. Otherwise the
-//! coordinator chooses among the candidates, or places the pin by hand.
+//! An address is taken when its best candidate is clear. addok scores how
+//! well each candidate matches the address: the best is taken with a score
+//! of at least [`MIN_SCORE`] and ahead of the next by [`MIN_LEAD`].
+//! Nominatim gives no such score (its `importance` is how prominent a
+//! place is, not how well it matches), so its first answer is taken when
+//! every other answer lies within [`SAME_PLACE_M`] of it: the address has
+//! one place whichever answer is right. Otherwise the coordinator chooses
+//! among the candidates, or places the pin by hand.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,6 +25,8 @@ use serde_json::Value;
 pub const MIN_SCORE: f64 = 0.5;
 /// How far ahead of the second candidate the first must be.
 pub const MIN_LEAD: f64 = 0.1;
+/// Nominatim's answers this close to its first are the same place, metres.
+pub const SAME_PLACE_M: f64 = 1000.0;
 /// Candidates asked for and shown.
 const LIMIT: usize = 5;
 /// The longest address sent (addok refuses beyond 200 characters).
@@ -109,6 +116,22 @@ pub fn decide(mut candidates: Vec<Candidate>) -> Outcome {
     }
 }
 
+/// Nominatim's rule: its answers in its own order of relevance; the first
+/// is taken when the others agree with it on the place.
+pub fn decide_by_agreement(candidates: Vec<Candidate>) -> Outcome {
+    match candidates.as_slice() {
+        [] => Outcome::NotFound,
+        [first, rest @ ..]
+            if rest.iter().all(|c| {
+                crate::routing::haversine_m(first.location, c.location) <= SAME_PLACE_M
+            }) =>
+        {
+            Outcome::Found(first.clone())
+        }
+        _ => Outcome::Ambiguous(candidates),
+    }
+}
+
 /// Why no answer could be had.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GeocodeError(pub String);
@@ -156,7 +179,15 @@ impl Geocoder {
 
     /// What became of `address`: from the cache, else from the geocoder.
     pub async fn geocode(&self, address: &str) -> Result<Outcome, GeocodeError> {
-        Ok(decide(self.candidates(address).await?))
+        Ok(self.decide(self.candidates(address).await?))
+    }
+
+    /// This geocoder's rule for taking an answer (see the module's doc).
+    pub fn decide(&self, candidates: Vec<Candidate>) -> Outcome {
+        match self.settings.protocol {
+            Protocol::Addok => decide(candidates),
+            Protocol::Nominatim => decide_by_agreement(candidates),
+        }
     }
 
     /// The candidates for `address`, best first.
@@ -295,6 +326,30 @@ mod tests {
         assert!(matches!(
             decide(vec![c("Rouen", 0.3)]),
             Outcome::Ambiguous(_)
+        ));
+    }
+
+    #[test]
+    fn nominatims_first_answer_is_taken_when_the_others_agree() {
+        let at = |label: &str, lon: f64| Candidate {
+            location: [lon, 49.44],
+            ..c(label, 0.2)
+        };
+        assert_eq!(decide_by_agreement(vec![]), Outcome::NotFound);
+        // Importance does not matter: a low one alone is the place.
+        assert_eq!(
+            decide_by_agreement(vec![at("Rue Jeanne d'Arc", 1.09)]),
+            Outcome::Found(at("Rue Jeanne d'Arc", 1.09))
+        );
+        // The street and its building, 300 m apart: one place.
+        assert!(matches!(
+            decide_by_agreement(vec![at("Mairie", 1.0900), at("Rue", 1.0941)]),
+            Outcome::Found(c) if c.label == "Mairie"
+        ));
+        // Two communes 7 km apart: the coordinator chooses.
+        assert!(matches!(
+            decide_by_agreement(vec![at("Grand-Quevilly", 1.03), at("Petit-Quevilly", 1.13)]),
+            Outcome::Ambiguous(v) if v.len() == 2
         ));
     }
 

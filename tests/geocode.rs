@@ -7,44 +7,14 @@
 mod common;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use common::repo;
+use common::addok;
 use common::server::{client, json_of, Server};
 use tournee::geocode::{self, Cache, Candidate, Geocoder, Outcome};
-
-/// The local addok's URL, started once for this test binary.
-fn addok() -> &'static str {
-    static URL: OnceLock<String> = OnceLock::new();
-    URL.get_or_init(|| {
-        let env = repo().join("target/addok/env");
-        let up = std::fs::read_to_string(&env)
-            .ok()
-            .and_then(|e| e.trim().strip_prefix("ADDOK_URL=").map(String::from))
-            .filter(|url| {
-                reqwest::blocking::get(format!("{url}/search/?q=Rouen"))
-                    .is_ok_and(|r| r.status().is_success())
-            });
-        up.unwrap_or_else(|| {
-            let out = std::process::Command::new(repo().join("scripts/addok-test-server.sh"))
-                .arg("start")
-                .output()
-                .expect("start addok");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .find_map(|l| l.strip_prefix("ADDOK_URL=").map(String::from))
-                .expect("ADDOK_URL")
-        })
-    })
-}
 
 #[derive(Default)]
 struct Memory(Mutex<HashMap<String, Vec<Candidate>>>);
@@ -259,4 +229,21 @@ fn tournee_import_geocodes_with_its_flag() {
     );
     let v: Value = serde_json::from_slice(&o.stdout).expect("requests");
     assert!((v["orders"][0]["location"][1].as_f64().unwrap_or(0.0) - 49.29).abs() < 0.01);
+
+    // The board's sheet of 121 pickups given by commune alone: refused
+    // while two rows are unplaced (their candidates listed), imported with
+    // --skip-errors.
+    let sheet = common::repo().join("data/rouen/collectes-adresses.csv");
+    let sheet = sheet.to_str().expect("utf-8");
+    let flag = format!("addok={}", addok());
+    let args = ["import", sheet, "--week", "2026-11-30", "--geocoder", &flag];
+    let o = common::run(&args);
+    assert_eq!(o.status.code(), Some(2));
+    let said = common::stderr(&o);
+    assert!(said.contains("ligne 12, Commune : « Quevilly »"), "{said}");
+    assert!(said.contains("Le Grand-Quevilly [1.05"), "{said}");
+    let o = common::run(&[&args[..], &["--skip-errors"]].concat());
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("requests");
+    assert_eq!(v["pickups"].as_array().map_or(0, Vec::len), 119);
 }

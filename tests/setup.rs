@@ -186,3 +186,138 @@ fn a_weeks_problem_needs_a_set_up_and_a_week() {
         .expect("import");
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+/// The flow through the API alone: an empty database, a workshop
+/// given by its address (placed by the real local addok), three vans and
+/// their week, the French sheet of 120 pickups given by commune alone, the
+/// two rows the geocoder could not place fixed as the board fixes them (a
+/// candidate picked, a point placed by hand), planned, every request
+/// planned or listed with its reason.
+#[test]
+fn a_week_given_by_addresses_alone_through_the_api() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let flag = format!("addok={}", common::addok());
+    let server = Server::start(&dir.path().join("t.db"), &[], &["--geocoder", &flag]);
+    let http = client();
+
+    let mut s = setup();
+    let depot = &mut s["workshops"][0]["depot"];
+    depot["address"] = json!("76140 Le Petit-Quevilly");
+    depot.as_object_mut().expect("depot").remove("location");
+    let r = http
+        .put(server.at("/api/v1/setup"))
+        .json(&s)
+        .send()
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::OK);
+    let placed = json_of(r)["workshops"][0]["depot"]["location"].clone();
+    assert!(
+        (placed[0].as_f64().unwrap_or(0.0) - 1.0526).abs() < 0.01,
+        "{placed}"
+    );
+    // An address with two places is refused with both, on its field.
+    let mut unsure = s.clone();
+    unsure["workshops"][0]["depot"]["address"] = json!("Quevilly");
+    let r = http
+        .put(server.at("/api/v1/setup"))
+        .json(&unsure)
+        .send()
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e = json_of(r);
+    assert_eq!(e["field"], "workshops[0].depot.address");
+    assert!(e["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("Le Grand-Quevilly") && m.contains("Le Petit-Quevilly")));
+
+    let sheet = std::fs::read(repo().join("data/rouen/collectes-adresses.csv")).expect("sheet");
+    let mut imported = json_of(
+        http.post(server.at("/api/v1/imports?week=2026-11-30&problem=true"))
+            .header("content-type", "text/csv")
+            .body(sheet)
+            .send()
+            .expect("import"),
+    );
+    assert_eq!(
+        imported["summary"],
+        "121 lignes : 119 collectes et 0 livraison lues, 2 erreurs"
+    );
+    assert_eq!(imported["geocoded"].as_array().map_or(0, Vec::len), 119);
+    let errors = imported["errors"].as_array().cloned().expect("errors");
+    let rows: Vec<(u64, &str)> = errors
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap_or(0),
+                e["column"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(rows, vec![(12, "Commune"), (121, "Commune")]);
+    // Row 12, "Quevilly": two candidates; the coordinator picks the Grand.
+    let grand = errors[0]["candidates"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["label"] == "Le Grand-Quevilly"))
+        .expect("Le Grand-Quevilly offered")["location"]
+        .clone();
+    // Row 121, Clères (outside the metropolis): not found, placed by hand.
+    assert!(errors[1]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("introuvable")));
+    let fixes = [(0, grand), (1, json!([1.1135, 49.5993]))];
+    let problem = &mut imported["problem"];
+    for (k, location) in fixes {
+        let unplaced = &errors[k]["unplaced"];
+        assert_eq!(unplaced["kind"], "pickup");
+        let mut request = unplaced["request"].clone();
+        request["location"] = location;
+        problem["pickups"]
+            .as_array_mut()
+            .expect("pickups")
+            .push(request);
+    }
+    problem["solver"] = json!({"time_limit_s": 30, "seed": 1, "iteration_limit": 300});
+    let job = json_of(
+        http.post(server.at("/api/v1/jobs"))
+            .json(&problem)
+            .send()
+            .expect("job"),
+    );
+    let plan_id = plan_of_job(&http, &server, job["id"].as_str().expect("id"), 90);
+    let plan = json_of(
+        http.get(server.at(&format!("/api/v1/plans/{plan_id}")))
+            .send()
+            .expect("plan"),
+    )["plan"]
+        .clone();
+    let mut seen: Vec<String> = plan["tours"]
+        .as_array()
+        .expect("tours")
+        .iter()
+        .flat_map(|t| t["stops"].as_array().cloned().unwrap_or_default())
+        .filter(|s| s["kind"] != "reload")
+        .filter_map(|s| s["job"].as_str().map(String::from))
+        .collect();
+    let left = plan["unassigned"].as_array().expect("unassigned");
+    assert!(left
+        .iter()
+        .all(|u| u["reason"].as_str().is_some_and(|r| !r.is_empty())));
+    seen.extend(
+        left.iter()
+            .filter_map(|u| u["job"].as_str().map(String::from)),
+    );
+    seen.sort();
+    let expected: Vec<String> = (1..=121).map(|i| format!("P{i:03}")).collect();
+    assert_eq!(seen, expected, "every request planned or listed, once");
+    // The two fixed rows are planned where they were placed.
+    let stop = |job: &str| {
+        plan["tours"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|t| t["stops"].as_array().cloned().unwrap_or_default())
+            .find(|s| s["job"] == job)
+    };
+    let p011 = stop("P011").expect("P011 planned");
+    assert!((p011["location"][1].as_f64().unwrap_or(0.0) - 49.4068).abs() < 0.001);
+}

@@ -104,9 +104,30 @@ pub fn run(opts: &Options) -> Result<(), Vec<String>> {
         let lines: Vec<String> = imported
             .errors
             .iter()
-            .map(|e| match e.column.as_str() {
-                "" => format!("{row} {}{colon} {}", e.row, e.message),
-                c => format!("{row} {}, {c}{colon} {}", e.row, e.message),
+            .map(|e| {
+                let line = match e.column.as_str() {
+                    "" => format!("{row} {}{colon} {}", e.row, e.message),
+                    c => format!("{row} {}, {c}{colon} {}", e.row, e.message),
+                };
+                // The places it may be, to write into the sheet.
+                let candidates: Vec<String> = e
+                    .candidates
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} [{:.5}, {:.5}] ({:.2})",
+                            c.label, c.location[0], c.location[1], c.score
+                        )
+                    })
+                    .collect();
+                match candidates.is_empty() {
+                    true => line,
+                    false => format!(
+                        "{line}\n    {}{colon} {}",
+                        crate::i18n::t(opts.lang, "import.candidates", &[]),
+                        candidates.join(" ; ")
+                    ),
+                }
             })
             .collect();
         if !opts.skip_errors {

@@ -170,6 +170,7 @@ impl Header {
                     column: name.clone(),
                     message: t(lang, "import.column_unknown", &[("columns", &known)]),
                     candidates: Vec::new(),
+                    unplaced: None,
                 }),
                 _ => {}
             }
@@ -202,6 +203,7 @@ impl Header {
                 &[("names", &listed.join(", "))],
             ),
             candidates: Vec::new(),
+            unplaced: None,
         }
     }
 

@@ -35,6 +35,20 @@ pub struct RowError {
     /// For an address the geocoder was unsure of: the places it may be.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<crate::geocode::Candidate>,
+    /// For a row the geocoder could not place: its request, right but for
+    /// its place. The coordinator picks a candidate (or a point on the
+    /// map), sets `location` and adds it to the pickups or orders.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unplaced: Option<Unplaced>,
+}
+
+/// A request waiting for its place.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Unplaced {
+    /// `pickup` or `order`: the list it joins once placed.
+    pub kind: &'static str,
+    /// The request, its `location` still [0, 0].
+    pub request: Request,
 }
 
 /// A row given by its address alone, waiting for a geocoder.
@@ -104,13 +118,14 @@ impl Imported {
                 column: String::new(),
                 message: crate::i18n::count(self.lang, "import.more_errors", self.more),
                 candidates: Vec::new(),
+                unplaced: None,
             });
             self.more = 0;
         }
     }
 
     /// Rows still waiting for coordinates become mistakes: there is no
-    /// geocoder to place them.
+    /// geocoder to place them (the coordinator may still place each pin).
     pub fn without_geocoder(&mut self) {
         for p in std::mem::take(&mut self.pending) {
             self.errors.push(RowError {
@@ -118,6 +133,10 @@ impl Imported {
                 column: p.column,
                 message: t(self.lang, "import.address_only", &[]),
                 candidates: Vec::new(),
+                unplaced: Some(Unplaced {
+                    kind: if p.is_order { "order" } else { "pickup" },
+                    request: p.request,
+                }),
             });
         }
         self.finish();
@@ -136,11 +155,16 @@ impl Imported {
         let mut down = false;
         for mut p in std::mem::take(&mut self.pending) {
             let address = p.request.address.clone();
+            let unplaced = Unplaced {
+                kind: if p.is_order { "order" } else { "pickup" },
+                request: p.request.clone(),
+            };
             let mistake = |key: &str, candidates| RowError {
                 row: p.row,
                 column: p.column.clone(),
                 message: t(lang, key, &[("address", &address)]),
                 candidates,
+                unplaced: Some(unplaced.clone()),
             };
             let q = crate::geocode::query(&address);
             if !asked.contains(&q) && asked.len() >= MAX_GEOCODED {
@@ -247,6 +271,7 @@ pub fn read(bytes: &[u8], catalogue: &Catalogue, options: &Options) -> Imported 
             column: String::new(),
             message,
             candidates: Vec::new(),
+            unplaced: None,
         }],
         lang,
         ..Imported::default()
@@ -321,7 +346,12 @@ pub fn read(bytes: &[u8], catalogue: &Catalogue, options: &Options) -> Imported 
                         row: *row,
                         is_order,
                         request,
-                        column: header.name(Field::Address).to_string(),
+                        // The column the address came from, as the sheet names it.
+                        column: [Field::Address, Field::Commune, Field::Postcode]
+                            .into_iter()
+                            .find(|&f| header.index(f).is_some())
+                            .map_or("adresse", |f| header.name(f))
+                            .to_string(),
                     }),
                     (true, true) => out.orders.push(request),
                     (true, false) => out.pickups.push(request),
@@ -361,6 +391,7 @@ impl RowReader<'_> {
             column,
             message,
             candidates: Vec::new(),
+            unplaced: None,
         });
     }
 
@@ -529,6 +560,7 @@ impl RowReader<'_> {
                         column: self.header.column_name(column).to_string(),
                         message: m,
                         candidates: Vec::new(),
+                        unplaced: None,
                     });
                 }
             }

@@ -68,3 +68,33 @@ pub fn stderr(o: &Output) -> String {
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// The local addok's URL, started once for this test binary.
+pub fn addok() -> &'static str {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        let env = repo().join("target/addok/env");
+        let up = std::fs::read_to_string(&env)
+            .ok()
+            .and_then(|e| e.trim().strip_prefix("ADDOK_URL=").map(String::from))
+            .filter(|url| {
+                reqwest::blocking::get(format!("{url}/search/?q=Rouen"))
+                    .is_ok_and(|r| r.status().is_success())
+            });
+        up.unwrap_or_else(|| {
+            let out = std::process::Command::new(repo().join("scripts/addok-test-server.sh"))
+                .arg("start")
+                .output()
+                .expect("start addok");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .find_map(|l| l.strip_prefix("ADDOK_URL=").map(String::from))
+                .expect("ADDOK_URL")
+        })
+    })
+}

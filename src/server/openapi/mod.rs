@@ -19,7 +19,7 @@ fn schemas() -> Value {
     let text = json!({ "type": "string" });
     json!({
         "Error": object(&["error", "message"], json!({
-            "error": { "type": "string", "description": "Machine-readable code: invalid_input, unauthorized, forbidden, not_found, method_not_allowed, body_timeout, conflict, body_too_large, unsupported_media_type, quota, busy, internal (docs/api.md)." },
+            "error": { "type": "string", "description": "Machine-readable code: invalid_input, unauthorized, forbidden, not_found, method_not_allowed, body_timeout, conflict, body_too_large, unsupported_media_type, quota, busy, unavailable, upstream, internal (docs/api.md)." },
             "message": text,
             "field": { "type": "string", "description": "Path of the offending field, e.g. pickups[3].time_windows[0]." },
             "errors": { "type": "array", "items": object(&["field", "message"], json!({ "field": text, "message": text })) }
@@ -134,8 +134,24 @@ fn schemas() -> Value {
             "pickups": { "type": "array", "items": { "type": "object" } },
             "orders": { "type": "array", "items": { "type": "object" } },
             "errors": { "type": "array", "items": object(&["row", "column", "message"], json!({
-                "row": { "type": "integer" }, "column": text, "message": text
+                "row": { "type": "integer" }, "column": text, "message": text,
+                "candidates": { "type": "array", "items": { "$ref": "#/components/schemas/Candidate" } },
+                "unplaced": object(&["kind", "request"], json!({
+                    "kind": { "enum": ["pickup", "order"] },
+                    "request": { "type": "object", "description": "The row's request, right but for its `location`: set it and add the request to `pickups` or `orders`." }
+                }))
             })) }
+        })),
+        "Candidate": object(&["label", "location", "score"], json!({
+            "label": text,
+            "location": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2, "description": "Longitude, latitude (WGS 84)." },
+            "score": { "type": "number", "description": "addok: how well it matches, 0 to 1; Nominatim: the place's importance." },
+            "citycode": { "type": "string", "description": "The commune's INSEE code, when the geocoder gives it." },
+            "kind": { "type": "string" }
+        })),
+        "Geocode": object(&["outcome", "candidates"], json!({
+            "outcome": { "enum": ["found", "ambiguous", "not_found"] },
+            "candidates": { "type": "array", "items": { "$ref": "#/components/schemas/Candidate" } }
         })),
         "Share": object(&["share"], json!({
             "share": { "type": "array", "items": object(&["tour", "token", "url"], json!({

@@ -46,7 +46,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/web-config",
-        summary: "What the web pages need of the server's settings: the base-map tile URL (empty: no base map) and its attribution, and whether an API key is required.",
+        summary: "What the web pages need of the server's settings: the base-map tile URL (empty: no base map) and its attribution, whether an API key is required, and whether a geocoder is configured (`geocoder`).",
         access: "none",
         body: None,
         query: &[],
@@ -110,6 +110,15 @@ pub const OPERATIONS: &[Operation] = &[
             ("problem", "boolean", "Also answer the week's problem: the stored set-up's week with the sheet's requests (`problem`) and its mistakes (`problem_errors`)."),
         ],
         responses: &[(200, "Import"), (400, ERR), (401, ERR), (408, ERR), (413, ERR), (415, ERR), (429, ERR), (503, ERR)],
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/geocode",
+        summary: "Look up one address with the operator's geocoder (`--geocoder`; cached): the places it may be, best first, and `outcome` (`found`: the best is clear, `ambiguous`: choose, `not_found`). 503 when the server has no geocoder, 502 when it cannot be asked.",
+        access: "key",
+        body: None,
+        query: &[("q", "string", "The address, 1 to 200 characters (`Mairie, 76160 Darnétal`).")],
+        responses: &[(200, "Geocode"), (400, ERR), (401, ERR), (429, ERR), (502, ERR), (503, ERR)],
     },
     Operation {
         method: "get",

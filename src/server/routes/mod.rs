@@ -2,6 +2,7 @@
 //! resource: a method it does not serve answers 405 with `Allow`, and every
 //! extractor's mistake (path, query) answers the API's JSON error.
 
+pub mod geocode;
 pub mod imports;
 pub mod planning;
 pub mod plans;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/v1/allocate", "POST").route(post().to(planning::allocate)))
         .service(resource("/api/v1/jobs", "POST").route(post().to(planning::create_job)))
         .service(resource("/api/v1/imports", "POST").route(post().to(imports::create)))
+        .service(resource("/api/v1/geocode", "GET").route(get().to(geocode::lookup)))
         .service(
             resource("/api/v1/jobs/{id}", "GET, DELETE")
                 .route(get().to(planning::get_job))
@@ -91,5 +93,6 @@ async fn web_config(state: web::Data<AppState>) -> actix_web::HttpResponse {
             ""
         },
         "api_key_required": !state.config.api_keys.is_empty(),
+        "geocoder": state.geocoder.is_some(),
     }))
 }

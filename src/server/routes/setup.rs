@@ -7,6 +7,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::input::FieldError;
 use crate::server::error::ApiError;
 use crate::server::request::{db, json_body, Caller, JsonBody};
 use crate::server::{now, AppState};
@@ -33,7 +34,10 @@ pub async fn put(
     JsonBody(text): JsonBody,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let s: Setup = json_body(&text)?;
+    let mut doc: serde_json::Value = json_body(&text)?;
+    place_workshops(&mut doc, &state).await?;
+    // Read again as text, for the reader's field paths.
+    let s: Setup = json_body(&doc.to_string())?;
     let errors = s.validate();
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
@@ -41,6 +45,75 @@ pub async fn put(
     let doc = serde_json::to_string(&s).map_err(ApiError::internal)?;
     db(&state, move |store| Ok(store.put_setup(&doc, &now())?)).await?;
     Ok(HttpResponse::Ok().json(s))
+}
+
+/// Workshops given by their address alone (no `location`) are placed by
+/// the operator's geocoder when its answer is clear; otherwise the field
+/// `workshops[i].depot.address` says why, with the places it may be.
+async fn place_workshops(doc: &mut serde_json::Value, state: &AppState) -> Result<(), ApiError> {
+    use crate::geocode::Outcome;
+    let Some(workshops) = doc.get_mut("workshops").and_then(|w| w.as_array_mut()) else {
+        return Ok(());
+    };
+    let mut errors = Vec::new();
+    // At most as many as the problem has depots: a body cannot make the
+    // server ask the geocoder a thousand times.
+    for (i, w) in workshops
+        .iter_mut()
+        .enumerate()
+        .take(crate::limits::MAX_DEPOTS)
+    {
+        let Some(depot) = w.get_mut("depot").and_then(|d| d.as_object_mut()) else {
+            continue;
+        };
+        if depot.contains_key("location") {
+            continue;
+        }
+        let address = depot
+            .get("address")
+            .and_then(|a| a.as_str())
+            .unwrap_or("")
+            .to_string();
+        let field = format!("workshops[{i}].depot.address");
+        if address.trim().is_empty() {
+            continue; // the format's own error: `location` missing
+        }
+        let Some(g) = &state.geocoder else {
+            errors.push(FieldError::new(
+                field,
+                "no geocoder on this server (--geocoder): give the workshop's `location` [longitude, latitude]",
+            ));
+            continue;
+        };
+        match g.geocode(&address).await {
+            Ok(Outcome::Found(c)) => {
+                depot.insert("location".into(), json!(c.location));
+            }
+            Ok(Outcome::Ambiguous(c)) => errors.push(FieldError::new(
+                field,
+                format!(
+                    "`{address}` may be several places ({}): give a fuller address or the `location`",
+                    c.iter().map(|c| c.label.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            )),
+            Ok(Outcome::NotFound) => errors.push(FieldError::new(
+                field,
+                format!("`{address}` was not found: correct it or give the `location`"),
+            )),
+            Err(e) => {
+                tracing::warn!("geocoding a workshop: {e}");
+                errors.push(FieldError::new(
+                    field,
+                    "the geocoder could not be asked: try again later or give the `location`",
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(errors))
+    }
 }
 
 /// `GET /api/v1/setup/presets`: the van presets and the default device

@@ -33,11 +33,17 @@ export async function api(path, { method = 'GET', body, text = false, raw } = {}
   if (key) headers.Authorization = `Bearer ${key}`;
   if (raw) headers['Content-Type'] = raw.type;
   else if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, {
-    method,
-    headers,
-    body: raw ? raw.body : body === undefined ? undefined : JSON.stringify(body),
-  });
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: raw ? raw.body : body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    // No answer at all (no network, server stopped): status 0.
+    throw new ApiError(0, {});
+  }
   if (!res.ok) {
     let detail = {};
     try {

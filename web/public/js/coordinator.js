@@ -1,15 +1,22 @@
-// The coordinator's planning board: import the week's requests, check the
-// fleet, plan with a live progress bar, read the tours on the map and by
-// day, see what was left out and why, lock or move stops and re-plan, hand
+// The coordinator's planning board: describe the organisation once
+// (workshops, vans, their week, the catalogue: setup.js), choose the week,
+// import its requests (imports.js), check the fleet, plan with a live
+// progress bar, read the tours day by day on the map and as a timeline per
+// van, see what was left out and why, lock or move stops and re-plan, hand
 // each driver their link, export.
 
 import { api, apiKey, setApiKey, ApiError } from './api.js';
 import { createMap } from './map.js';
-import { el, hm, num, dayName, shortDay, colour, escapeHtml } from './format.js';
+import { el, hm, num, dayName, longDay, shortDay, colour, escapeHtml } from './format.js';
 import { t, count, lang, loadLang, picker } from './i18n.js';
+import { loadSetup, blankSetup, renderSetup } from './setup.js';
+import { renderImport, mistakes } from './imports.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { problem: null, plan: null, planId: null, share: [], locks: [], day: null, pending: null };
+const state = {
+  problem: null, plan: null, planId: null, share: [], locks: [], day: undefined, pending: null,
+  setup: null, presets: null, config: null,
+};
 let map;
 
 function say(text, kind = '') {
@@ -22,13 +29,76 @@ function explain(e) {
     $('key-box').hidden = false;
     return t('board.key_needed');
   }
-  return e instanceof ApiError && e.field ? `${e.field}: ${e.message}` : e.message;
+  if (e instanceof ApiError) {
+    if (e.status === 0) return t('web.offline');
+    return e.field ? `${e.field} : ${e.message}` : e.message;
+  }
+  // A fault of the page itself: a sentence, the detail in the console.
+  console.error(e);
+  return t('web.unexpected');
+}
+
+/** Mondays around today, and the week of `keep` if given: `YYYY-MM-DD`. */
+function mondays(keep) {
+  const monday = (d) => {
+    const x = new Date(d);
+    x.setHours(12, 0, 0, 0);
+    x.setDate(x.getDate() - ((x.getDay() + 6) % 7));
+    return x;
+  };
+  const iso = (x) => `${x.getFullYear()}-${String(x.getMonth() + 1).padStart(2, '0')}-${String(x.getDate()).padStart(2, '0')}`;
+  const base = monday(new Date());
+  const out = [];
+  for (let k = -4; k <= 12; k += 1) {
+    const d = new Date(base);
+    d.setDate(d.getDate() + 7 * k);
+    out.push(iso(d));
+  }
+  if (keep && !out.includes(keep)) out.push(keep);
+  return out.sort();
+}
+
+/** The week chooser: `semaine du lundi 30 novembre 2026`. */
+function renderWeeks(selected) {
+  const fallback = mondays()[5]; // next Monday
+  const week = selected || fallback;
+  $('week').replaceChildren(...mondays(week).map((d) => el('option', { value: d, selected: d === week },
+    t('board.week_of', { day: new Date(`${d}T12:00:00`).toLocaleDateString(lang === 'en' ? 'en-GB' : 'fr-FR', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }) }))));
+}
+
+/** The chosen week's problem from the stored set-up, without requests. */
+async function openWeek() {
+  if (!state.setup) return;
+  state.problem = await api(`/api/v1/setup/week?week=${$('week').value}`);
+  state.problem.pickups ||= [];
+  state.problem.orders ||= [];
+  state.locks = [];
+  renderProblem();
+  say(t('board.week_ready', { week: $('week').selectedOptions[0]?.textContent || '' }));
+}
+
+/** The set-up section: open and first when there is none yet. */
+function showSetup(open) {
+  $('setup-box').open = open;
+  renderSetup($('setup'), state.setup || blankSetup(state.presets), state.presets, {
+    map,
+    geocoder: state.config.geocoder,
+    say,
+    onSaved: async (saved) => {
+      state.setup = saved;
+      $('setup-box').open = false;
+      $('requests-box').open = true;
+      await openWeek();
+      showSetup(false);
+    },
+  });
 }
 
 async function start() {
   await loadLang();
   $('lang-box').append(picker());
   const config = await api('/api/v1/web-config');
+  state.config = config;
   if (config.api_key_required && !apiKey()) $('key-box').hidden = false;
   $('key-save').addEventListener('click', () => {
     setApiKey($('api-key').value.trim());
@@ -36,14 +106,29 @@ async function start() {
   });
   map = createMap($('map'), config);
   $('csv').addEventListener('change', readFile);
+  $('week').addEventListener('change', () => openWeek().catch((e) => say(explain(e), 'error')));
   $('skip').addEventListener('change', () => { $('import').disabled = !canImport(); });
   $('import').addEventListener('click', importRequests);
   $('plan').addEventListener('click', () => runPlanning(false));
   $('replan').addEventListener('click', () => runPlanning(true));
+  renderWeeks();
   try {
+    state.presets = await api('/api/v1/setup/presets');
+    state.setup = await loadSetup();
     const { plans } = await api('/api/v1/plans');
-    if (plans.length) await openPlan(plans[0].id);
-    else say(t('board.no_plan_stored'));
+    if (plans.length) {
+      await openPlan(plans[0].id);
+      showSetup(false);
+    } else if (state.setup) {
+      showSetup(false);
+      $('requests-box').open = true;
+      await openWeek();
+    } else {
+      // A new organisation: the board opens on its set-up.
+      showSetup(true);
+      $('requests-box').open = false;
+      say(t('board.welcome'));
+    }
   } catch (e) {
     say(explain(e), 'error');
   }
@@ -54,7 +139,10 @@ async function openPlan(id) {
   state.plan = stored.plan;
   state.planId = id;
   state.share = stored.share;
-  if (!state.problem) state.problem = await api(`/api/v1/plans/${id}/problem`);
+  if (!state.problem) {
+    state.problem = await api(`/api/v1/plans/${id}/problem`);
+    renderWeeks(state.problem.horizon.start.slice(0, 10));
+  }
   // Optional in the format: a problem may have no pickups or no orders.
   state.problem.pickups ||= [];
   state.problem.orders ||= [];
@@ -64,22 +152,16 @@ async function openPlan(id) {
 
 // ---- 1. Requests -----------------------------------------------------
 
-/** The sheet's mistakes as a table: row, column, what is wrong. */
-function mistakes(errors) {
-  return el('table', { class: 'grid errors', 'data-testid': 'csv-errors' },
-    el('thead', {}, el('tr', {}, el('th', {}, t('board.mistake.row')), el('th', {}, t('board.mistake.column')), el('th', {}, t('board.mistake.message')))),
-    el('tbody', {}, errors.map((m) => el('tr', {}, el('td', {}, m.row ?? ''), el('td', {}, m.column ?? m.field ?? ''),
-      el('td', {}, m.message, m.candidates?.length
-        ? el('ul', { class: 'candidates' }, m.candidates.map((c) => el('li', {}, `${c.label} (${num(c.score, 2)})`)))
-        : null)))));
-}
-
 // The server reads the sheet (CSV with `,` or `;`, UTF-8 or Windows-1252,
 // or XLSX; French or English columns, docs/import.md) and says what is
 // wrong, row by row, in French: the page only shows it.
 async function readFile() {
   const file = $('csv').files[0];
-  if (!file || !state.problem) return;
+  if (!file) return;
+  if (!state.problem) {
+    say(t('board.setup_first'), 'error');
+    return;
+  }
   const xlsx = /\.xlsx$/i.test(file.name);
   const type = xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv';
   const week = state.problem.horizon.start.slice(0, 10);
@@ -94,12 +176,13 @@ async function readFile() {
     if (e.errors?.length) report.append(mistakes(e.errors));
     return;
   }
-  const { errors, summary } = state.pending;
-  report.append(el('p', { 'data-testid': 'csv-summary' }, summary));
-  if (errors.length) report.append(mistakes(errors));
-  $('skip-box').hidden = !errors.length;
+  const changed = () => {
+    $('skip-box').hidden = !state.pending.errors.length;
+    $('import').disabled = !canImport();
+  };
+  renderImport(report, state.pending, { map, changed });
   $('skip').checked = false;
-  $('import').disabled = !canImport();
+  changed();
 }
 
 function canImport() {
@@ -168,6 +251,14 @@ function problemToSend(withLocks) {
 // ---- 3. Planning -----------------------------------------------------
 
 async function runPlanning(withLocks) {
+  if (!state.problem) {
+    say(t('board.setup_first'), 'error');
+    return;
+  }
+  if (!state.problem.pickups.length && !state.problem.orders.length) {
+    say(t('board.import_first'), 'error');
+    return;
+  }
   const buttons = [$('plan'), $('replan')];
   buttons.forEach((b) => { b.disabled = true; });
   const bar = $('progress');
@@ -200,17 +291,21 @@ async function runPlanning(withLocks) {
 
 // ---- The plan: days, map, tours, left out, locks, links, exports -------
 
+// One day at a time by default (the week on its own tab): each van's day
+// as a timeline, then its tour's stops.
 function renderPlan() {
   const plan = state.plan;
   const days = [...new Set(plan.tours.map((t) => t.day))].sort();
-  if (!days.includes(state.day)) state.day = null;
+  // `undefined`: not chosen yet, the first day; `null`: the whole week.
+  if (state.day === undefined || (state.day !== null && !days.includes(state.day))) state.day = days[0] ?? null;
   $('days').replaceChildren(
     el('button', { type: 'button', role: 'tab', 'aria-selected': String(state.day === null), onclick: () => { state.day = null; renderPlan(); } }, t('board.week_tab')),
     ...days.map((d) => el('button', { type: 'button', role: 'tab', 'aria-selected': String(state.day === d), onclick: () => { state.day = d; renderPlan(); } }, dayName(d))));
   map.draw(plan, (t) => state.day === null || plan.tours[t].day === state.day);
 
   const byDay = days.filter((d) => state.day === null || d === state.day).map((d) => el('section', { class: 'day' },
-    el('h3', {}, dayName(d)),
+    el('h3', {}, longDay(d)),
+    timeline(plan.tours.map((t, i) => ({ t, i })).filter(({ t }) => t.day === d)),
     plan.tours.map((t, i) => (t.day === d ? tourCard(t, i) : null))));
   $('tours').replaceChildren(
     el('p', { class: 'muted', 'data-testid': 'totals' }, t('board.totals', {
@@ -222,6 +317,32 @@ function renderPlan() {
   renderLocks();
   renderChanges();
   renderExports();
+}
+
+/** Minutes since midnight of `2026-11-30T09:05`. */
+const minutes = (at) => Number(at.slice(11, 13)) * 60 + Number(at.slice(14, 16));
+
+/** A day's tours as one line per van: the tour from leaving to coming
+ *  back, each stop a block from arrival to departure, hours marked. */
+function timeline(tours) {
+  if (!tours.length) return null;
+  const from = Math.floor(Math.min(...tours.map(({ t }) => minutes(t.departure))) / 60) * 60;
+  const to = Math.ceil(Math.max(...tours.map(({ t }) => minutes(t.return))) / 60) * 60;
+  const span = Math.max(60, to - from);
+  const at = (m) => `${((m - from) / span) * 100}%`;
+  const hours = [];
+  for (let h = from; h <= to; h += 60) hours.push(h);
+  return el('div', { class: 'timeline', 'data-testid': 'timeline', role: 'img', 'aria-label': t('board.timeline') },
+    el('div', { class: 'tl-row tl-hours' }, el('span', { class: 'tl-van' }), el('span', { class: 'tl-track' },
+      hours.map((h) => el('span', { class: 'tl-hour', style: `left:${at(h)}` }, `${h / 60}h`)))),
+    tours.map(({ t: tour, i }) => el('div', { class: 'tl-row' }, el('span', { class: 'tl-van', title: tour.vehicle }, tour.vehicle),
+      el('span', { class: 'tl-track' },
+        el('span', { class: 'tl-tour', style: `left:${at(minutes(tour.departure))};width:${at(from + minutes(tour.return) - minutes(tour.departure))};background:${colour(i)}33;border-color:${colour(i)}` }),
+        tour.stops.map((s, k) => el('span', {
+          class: `tl-stop${s.kind === 'reload' ? ' reload' : ''}`,
+          style: `left:${at(minutes(s.arrival))};width:${at(from + Math.max(4, minutes(s.departure) - minutes(s.arrival)))};background:${colour(i)}`,
+          title: `${k + 1}. ${hm(s.arrival)}–${hm(s.departure)} ${s.kind === 'reload' ? t('board.reload') : s.name}`,
+        }))))));
 }
 
 function tourCard(tour, i) {
@@ -290,8 +411,15 @@ function renderLocks() {
 function renderUnassigned() {
   const left = state.plan.unassigned;
   $('unassigned').replaceChildren(el('h3', {}, t('board.not_planned', { n: left.length })),
-    left.length ? el('ul', { 'data-testid': 'unassigned' }, left.map((u) => el('li', {}, el('b', {}, u.job), ` ${u.name}: ${u.message}`, el('span', { class: 'muted' }, ` (${u.reason})`))))
+    left.length ? el('ul', { 'data-testid': 'unassigned' }, left.map((u) => el('li', { title: u.message }, el('b', {}, u.job), ` ${u.name} : ${reason(u.reason)}`))))
       : el('p', { class: 'muted' }, t('board.all_planned')));
+}
+
+/** Why a request was left out, in the reader's words (the plan's own
+ *  message, with its figures, is the item's tooltip). */
+function reason(code) {
+  const said = t(`reason.${code}`);
+  return said === `reason.${code}` ? code : said;
 }
 
 function renderChanges() {

@@ -60,6 +60,19 @@ export function createMap(node, config) {
       node.dataset.tours = String(layer.getLayers().filter((l) => l instanceof L.Polyline).length);
     },
     invalidate: () => map.invalidateSize(),
+    /** Waits for one click on the map (a place the coordinator sets by
+     *  hand): its [longitude, latitude], marked with a pin named `label`. */
+    pick(label) {
+      node.classList.add('picking');
+      return new Promise((resolve) => {
+        map.once('click', (e) => {
+          node.classList.remove('picking');
+          const icon = L.divIcon({ className: 'stop-pin', html: '<span style="background:#a4161a">+</span>', iconSize: [24, 24] });
+          L.marker(e.latlng, { icon, title: label || '', keyboard: false }).addTo(layer);
+          resolve([Number(e.latlng.lng.toFixed(6)), Number(e.latlng.lat.toFixed(6))]);
+        });
+      });
+    },
   };
 }
 
