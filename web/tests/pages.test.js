@@ -5,21 +5,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { repo, shots, DESKTOP, PHONE, startTournee, launch, until } from './support.js';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const shots = join(repo, 'target', 'screenshots');
-const bin = process.env.TOURNEE_BIN || join(repo, 'target', 'release', 'tournee');
 const work = mkdtempSync(join(tmpdir(), 'tournee-web-'));
 let server, base, browser;
-
-const DESKTOP = { width: 1440, height: 900 };
-const PHONE = { width: 390, height: 844 };
 
 async function api(path, init) {
   const res = await fetch(base + path, init);
@@ -27,36 +19,10 @@ async function api(path, init) {
   return res.json();
 }
 
-/** Waits until `probe()` returns something truthy (or fails after `ms`). */
-async function until(probe, ms = 20000, what = 'condition') {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  server = spawn(bin, ['demo', '--time-limit', '2', '--seed', '1', '--addr', '127.0.0.1:0',
-    '--db', join(work, 'tournee.db'), '--tile-url', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  server.stderr.on('data', () => {});
-  base = await new Promise((resolve, reject) => {
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`tournee demo exited with ${code}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ server, base } = await startTournee(['demo', '--time-limit', '2', '--seed', '1', '--db', join(work, 'tournee.db')]));
+  browser = await launch();
 });
 
 after(async () => {
@@ -98,6 +64,14 @@ test('coordinator imports the sample sheet, plans, sees the tours, locks a stop 
   assert.equal(await page.getAttribute('#progress', 'value'), '100');
   const { plans } = await api('/api/v1/plans');
   const planned = (await api(`/api/v1/plans/${plans[0].id}`)).plan;
+  // One day at a time: the first day's tours, each van's day on a timeline.
+  const firstDay = planned.tours.map((t) => t.day).sort()[0];
+  const ofDay = planned.tours.filter((t) => t.day === firstDay).length;
+  assert.equal(await page.locator('article.tour').count(), ofDay);
+  assert.equal(await page.locator('[data-testid=timeline] .tl-tour').count(), ofDay);
+  assert.equal(Number(await page.getAttribute('#map', 'data-tours')), ofDay);
+  // The whole week on its own tab.
+  await page.click('#days button:first-child');
   assert.equal(await page.locator('article.tour').count(), planned.tours.length);
   assert.equal(Number(await page.getAttribute('#map', 'data-tours')), planned.tours.length);
   assert.ok(await page.locator('#map path.leaflet-interactive').count() >= planned.tours.length);
@@ -121,7 +95,7 @@ test('coordinator imports the sample sheet, plans, sees the tours, locks a stop 
   assert.ok(offered.every((k) => planned.tours[Number(k)].day === first.day), `${job0} offered on a day it is closed`);
   assert.ok(offered.length < planned.tours.length - 1, 'the other days\' tours are not offered');
   // What could not be planned, with why.
-  assert.match(await page.textContent('[data-testid=unassigned]'), /P121.*exceeds_capacity/);
+  assert.match(await page.textContent('[data-testid=unassigned]'), /P121.*trop de matériel pour un seul véhicule/);
   await page.screenshot({ path: join(shots, 'coordinator-desktop.png') });
 
   // Lock a stop of the second tour to it, move another one, re-plan.

@@ -46,7 +46,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/web-config",
-        summary: "What the web pages need of the server's settings: the base-map tile URL (empty: no base map) and its attribution, whether an API key is required, and whether a geocoder is configured (`geocoder`).",
+        summary: "What the web pages need of the server's settings: the base-map tile URL (empty: no base map) and its attribution, whether an API key is required, whether a geocoder is configured (`geocoder`) and whether the organisation's set-up was saved (`setup`).",
         access: "none",
         body: None,
         query: &[],

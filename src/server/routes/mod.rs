@@ -82,10 +82,12 @@ async fn healthz() -> actix_web::HttpResponse {
 }
 
 /// `GET /api/v1/web-config`: what the web pages need to know of the
-/// server's settings (no key needed: it holds no data).
-async fn web_config(state: web::Data<AppState>) -> actix_web::HttpResponse {
+/// server's settings (no key needed: it holds no data), and whether the
+/// organisation's set-up was saved (the board opens on it otherwise).
+async fn web_config(state: web::Data<AppState>) -> Result<actix_web::HttpResponse, ApiError> {
+    let setup = super::request::db(&state, |store| Ok(store.get_setup()?.is_some())).await?;
     let tiles = &state.config.tile_url;
-    actix_web::HttpResponse::Ok().json(serde_json::json!({
+    Ok(actix_web::HttpResponse::Ok().json(serde_json::json!({
         "tile_url": tiles,
         "tile_attribution": if tiles.contains("openstreetmap.org") {
             "© OpenStreetMap contributors"
@@ -94,5 +96,6 @@ async fn web_config(state: web::Data<AppState>) -> actix_web::HttpResponse {
         },
         "api_key_required": !state.config.api_keys.is_empty(),
         "geocoder": state.geocoder.is_some(),
-    }))
+        "setup": setup,
+    })))
 }

@@ -114,7 +114,7 @@ async function start() {
   renderWeeks();
   try {
     state.presets = await api('/api/v1/setup/presets');
-    state.setup = await loadSetup();
+    state.setup = config.setup ? await loadSetup() : null;
     const { plans } = await api('/api/v1/plans');
     if (plans.length) {
       await openPlan(plans[0].id);
@@ -411,7 +411,7 @@ function renderLocks() {
 function renderUnassigned() {
   const left = state.plan.unassigned;
   $('unassigned').replaceChildren(el('h3', {}, t('board.not_planned', { n: left.length })),
-    left.length ? el('ul', { 'data-testid': 'unassigned' }, left.map((u) => el('li', { title: u.message }, el('b', {}, u.job), ` ${u.name} : ${reason(u.reason)}`))))
+    left.length ? el('ul', { 'data-testid': 'unassigned' }, left.map((u) => el('li', { title: u.message }, el('b', {}, u.job), ` ${u.name} : ${reason(u.reason)}`)))
       : el('p', { class: 'muted' }, t('board.all_planned')));
 }
 

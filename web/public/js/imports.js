@@ -43,10 +43,11 @@ export function renderImport(node, pending, { map, changed }) {
   const summary = pending.errors.length || !pending.fixed?.length
     ? pending.summary
     : t('import.all_fixed', { summary: pending.summary });
-  node.replaceChildren(
+  node.replaceChildren(...[
     el('p', { 'data-testid': 'csv-summary' }, summary),
     pending.fixed?.length ? el('ul', { class: 'muted', 'data-testid': 'csv-fixed' }, pending.fixed.map((f) => el('li', {}, f))) : null,
-    pending.errors.length ? mistakes(pending.errors, fixes) : null);
+    pending.errors.length ? mistakes(pending.errors, fixes) : null,
+  ].filter(Boolean));
 }
 
 /** The sheet's mistakes as a table: row, column, what is wrong (and how to fix it). */

@@ -53,12 +53,18 @@ function isoDate(s) {
   const d = `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`;
   return Number.isNaN(Date.parse(`${d}T12:00:00`)) ? null : d;
 }
+/** `7h30`, `07:30`, `9h`, `14` → `07:30`, `09:00`, `14:00` (or null). */
+export function clock(s) {
+  const m = /^\s*(\d{1,2})\s*(?:[:h]\s*(\d{2})?)?\s*$/i.exec(s);
+  if (!m || Number(m[1]) > 23 || Number(m[2] || 0) > 59) return null;
+  return `${m[1].padStart(2, '0')}:${m[2] || '00'}`;
+}
 const frDate = (d) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
 
 /** The device's name in the page's language (its id when unknown). */
-export function deviceName(presets, id) {
+export function deviceName(presets, id, one = false) {
   const d = presets.devices.find((x) => x.device === id);
-  return d ? d[lang === 'en' ? 'en' : 'fr'][1] : id;
+  return d ? d[lang === 'en' ? 'en' : 'fr'][one ? 0 : 1] : id;
 }
 
 /**
@@ -70,18 +76,27 @@ export function renderSetup(node, setup, presets, { map, geocoder, onSaved, say 
   const numberIn = (label, get, set, step = 'any') => el('label', { class: 'field' }, el('span', {}, label),
     input({ type: 'number', min: '0', step }, get, (v) => set(v === '' ? undefined : Number(v))));
   const textIn = (label, get, set, extra = {}) => el('label', { class: 'field' }, el('span', {}, label), input({ type: 'text', ...extra }, get, set));
+  // Times as people write them here (`7h30`, `07:30`), whatever the
+  // browser's own locale: a picker would show `07:30 AM` to some.
+  const clockIn = (label, get, set) => el('input', {
+    type: 'text', class: 'clock', inputmode: 'numeric', value: get(), 'aria-label': label, placeholder: '08:00',
+    onchange: (e) => {
+      const v = clock(e.target.value);
+      if (v) { set(v); e.target.value = v; } else { say(t('setup.clock_bad', { value: e.target.value }), 'error'); e.target.value = get(); }
+    },
+  });
   const redraw = () => renderSetup(node, setup, presets, { map, geocoder, onSaved, say });
 
   /** Weekly hours (a workshop's opening, a van's week), one row each. */
   const hoursEditor = (list, what) => el('div', { class: 'hours' },
     list.map((h, k) => el('div', { class: 'hours-row' },
-      el('span', { class: 'days' }, DAYS.map((d) => el('label', { class: 'day' },
+      el('span', { class: 'days' }, DAYS.map((d) => el('label', { class: 'dow' },
         el('input', {
           type: 'checkbox', checked: h.days.includes(d), 'aria-label': t('setup.day_label', { what, day: t(`day.${d}`) }),
           onchange: (e) => { h.days = DAYS.filter((x) => (x === d ? e.target.checked : h.days.includes(x))); },
         }), t(`day.${d}`)))),
-      el('label', {}, t('setup.from'), ' ', input({ type: 'time', 'aria-label': t('setup.from_label', { what }) }, () => h.from, (v) => { h.from = v; })),
-      el('label', {}, t('setup.to'), ' ', input({ type: 'time', 'aria-label': t('setup.to_label', { what }) }, () => h.to, (v) => { h.to = v; })),
+      el('label', {}, t('setup.from'), ' ', clockIn(t('setup.from_label', { what }), () => h.from, (v) => { h.from = v; })),
+      el('label', {}, t('setup.to'), ' ', clockIn(t('setup.to_label', { what }), () => h.to, (v) => { h.to = v; })),
       list.length > 1 ? el('button', { type: 'button', class: 'small', onclick: () => { list.splice(k, 1); redraw(); } }, t('setup.remove')) : null)),
     el('button', { type: 'button', class: 'small', onclick: () => { list.push({ days: [], from: '08:00', to: '17:00' }); redraw(); } }, t('setup.add_hours')));
 
@@ -183,16 +198,16 @@ export function renderSetup(node, setup, presets, { map, geocoder, onSaved, say 
     el('thead', {}, el('tr', {}, el('th', {}, t('setup.device')), el('th', {}, 'kg'), el('th', {}, t('setup.litres')), el('th', {}))),
     el('tbody', {}, Object.entries(setup.devices).map(([id, dt]) => el('tr', {},
       el('th', { scope: 'row', title: id }, deviceName(presets, id)),
-      el('td', {}, input({ type: 'number', min: '0', step: 'any', 'aria-label': t('setup.mass_of', { device: deviceName(presets, id) }) }, () => dt.mass_kg, (x) => { dt.mass_kg = Number(x); })),
-      el('td', {}, input({ type: 'number', min: '0', step: 'any', 'aria-label': t('setup.volume_of', { device: deviceName(presets, id) }) }, () => dt.volume_l, (x) => { dt.volume_l = Number(x); })),
+      el('td', {}, input({ type: 'number', min: '0', step: 'any', 'aria-label': t('setup.mass_of', { device: deviceName(presets, id, true) }) }, () => dt.mass_kg, (x) => { dt.mass_kg = Number(x); })),
+      el('td', {}, input({ type: 'number', min: '0', step: 'any', 'aria-label': t('setup.volume_of', { device: deviceName(presets, id, true) }) }, () => dt.volume_l, (x) => { dt.volume_l = Number(x); })),
       el('td', {}, el('button', { type: 'button', class: 'small', onclick: () => { delete setup.devices[id]; redraw(); } }, t('setup.remove')))))));
   const newDevice = el('input', { type: 'text', id: 'new-device', placeholder: t('setup.device_hint'), 'aria-label': t('setup.new_device') });
 
   node.replaceChildren(
     textIn(t('setup.organisation'), () => setup.name, (v) => { setup.name = v; }),
-    el('h3', {}, t('setup.workshops')), setup.workshops.map(workshopCard),
+    el('h3', {}, t('setup.workshops')), ...setup.workshops.map(workshopCard),
     el('button', { type: 'button', class: 'small', onclick: () => { setup.workshops.push(newWorkshop()); redraw(); } }, t('setup.add_workshop')),
-    el('h3', {}, t('setup.vans')), setup.vans.length ? setup.vans.map(vanCard) : el('p', { class: 'muted' }, t('setup.no_van')),
+    el('h3', {}, t('setup.vans')), ...(setup.vans.length ? setup.vans.map(vanCard) : [el('p', { class: 'muted' }, t('setup.no_van'))]),
     el('div', { class: 'row' }, el('select', { id: 'preset', 'aria-label': t('setup.preset') },
       presets.vans.map((p) => el('option', { value: p.preset }, `${lang === 'en' ? p.name : p.nom} — ${num(p.capacity.kg, 0)} kg, ${num(p.capacity.m3, 1)} m³`))),
     el('button', { type: 'button', id: 'add-van', onclick: addVan }, t('setup.add_van'))),
