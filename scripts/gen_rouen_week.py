@@ -175,7 +175,7 @@ def main():
 
     problem = {
         "format": "tournee/1",
-        "name": "Métropole Rouen Normandie, week of 30 November 2026 (synthetic requests)",
+        "name": "Métropole Rouen Normandie, semaine du 30 novembre 2026 (demandes synthétiques)",
         "horizon": {"start": "2026-11-30T00:00", "end": "2026-12-05T00:00"},
         "routing": {"engine": "haversine", "detour_factor": 1.3, "speed_kmh": 30},
         "solver": {"time_limit_s": 10, "seed": 1},

@@ -393,15 +393,28 @@ pub fn add_unserved(plan: &mut crate::plan::Plan, allocation: &Allocation) {
 }
 
 /// The allocation as a table for the coordinator.
-pub fn text(a: &Allocation) -> String {
+pub fn text(a: &Allocation, lang: crate::i18n::Lang) -> String {
     use std::fmt::Write;
     let mut o = String::new();
+    let pct = |x: f64| {
+        let s = format!("{:.1}", 100.0 * x);
+        match lang {
+            crate::i18n::Lang::Fr => s.replace('.', ","),
+            crate::i18n::Lang::En => s,
+        }
+    };
     let _ = writeln!(
         o,
-        "Allocation: {} of {} devices asked; smallest fill {:.1} %",
-        a.allocated,
-        a.asked,
-        100.0 * a.min_fill
+        "{}",
+        crate::i18n::t(
+            lang,
+            "text.allocation",
+            &[
+                ("allocated", &a.allocated.to_string()),
+                ("asked", &a.asked.to_string()),
+                ("fill", &pct(a.min_fill)),
+            ]
+        )
     );
     for s in &a.orders {
         let parts: Vec<String> = s
@@ -411,10 +424,10 @@ pub fn text(a: &Allocation) -> String {
             .collect();
         let _ = writeln!(
             o,
-            "  {:<8} {:<34} {:>5.1} %  {}",
+            "  {:<8} {:<34} {:>5} %  {}",
             s.order,
             s.name.chars().take(34).collect::<String>(),
-            100.0 * s.fill,
+            pct(s.fill),
             parts.join(", ")
         );
     }
@@ -423,7 +436,11 @@ pub fn text(a: &Allocation) -> String {
         .iter()
         .map(|(d, n)| format!("{d} {n}"))
         .collect();
-    let _ = writeln!(o, "  stock left: {}", left.join(", "));
+    let _ = writeln!(
+        o,
+        "  {}",
+        crate::i18n::t(lang, "text.stock_left", &[("left", &left.join(", "))])
+    );
     o
 }
 

@@ -28,6 +28,9 @@ enum Command {
         /// Print the plan and stop, without serving it.
         #[arg(long)]
         no_serve: bool,
+        /// Language of what is printed for people.
+        #[arg(long, value_enum, default_value_t = tournee::i18n::Lang::Fr)]
+        lang: tournee::i18n::Lang,
         #[command(flatten)]
         server: tournee::server::Config,
     },
@@ -78,8 +81,9 @@ fn main() -> ExitCode {
             time_limit,
             seed,
             no_serve,
+            lang,
             server,
-        } => match demo::run(time_limit, seed, (!no_serve).then_some(server)) {
+        } => match demo::run(time_limit, seed, lang, (!no_serve).then_some(server)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(format!("error: {e}"), 1),
         },

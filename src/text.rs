@@ -1,8 +1,10 @@
 //! A plan as text for a terminal: one block per tour (day, vehicle, stops
-//! with times and load, km, hours) and the requests left out with why.
+//! with times and load, km, hours) and the requests left out with why,
+//! in the reader's language (French by default, `--lang en`).
 
 use std::fmt::Write;
 
+use crate::i18n::{self, Lang};
 use crate::plan::{Plan, StopKind};
 
 /// `2026-11-30T09:05:00` → `09:05`.
@@ -10,98 +12,155 @@ fn hm(t: &str) -> &str {
     t.get(11..16).unwrap_or(t)
 }
 
-pub fn render(plan: &Plan) -> String {
+/// A figure with `digits` decimals, in `lang`'s way (`712,4` in French).
+fn dec(lang: Lang, x: f64, digits: usize) -> String {
+    let s = format!("{x:.digits$}");
+    match lang {
+        Lang::Fr => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
+/// The plan for a person at a terminal, in `lang` (the catalogue's
+/// `text.*` messages; a request's reason in words).
+pub fn render(plan: &Plan, lang: Lang) -> String {
+    let say = |key: &str, args: &[(&str, &str)]| i18n::t(lang, key, args);
+    let n = |key: &str, n: usize| i18n::count(lang, key, n);
     let mut out = String::new();
     let t = &plan.totals;
     let _ = writeln!(
         out,
-        "{}: {} tours, {} stops, {:.1} km, {:.1} h, cost {:.2}; {} unassigned",
-        if plan.name.is_empty() {
-            "Plan"
-        } else {
-            &plan.name
-        },
-        t.tours,
-        t.stops,
-        t.distance_km,
-        t.duration_h,
-        t.cost,
-        t.unassigned
+        "{}",
+        say(
+            "text.header",
+            &[
+                (
+                    "name",
+                    if plan.name.is_empty() {
+                        "Plan"
+                    } else {
+                        &plan.name
+                    }
+                ),
+                ("tours", &n("count.tour", t.tours)),
+                ("stops", &n("count.stop", t.stops)),
+                ("km", &dec(lang, t.distance_km, 1)),
+                ("hours", &dec(lang, t.duration_h, 1)),
+                ("cost", &dec(lang, t.cost, 2)),
+                ("unassigned", &n("count.unassigned", t.unassigned)),
+            ],
+        )
     );
+    let devices = |k: u64| n("count.device", usize::try_from(k).unwrap_or(usize::MAX));
     let _ = writeln!(
         out,
-        "{} pickups ({} devices collected), {} deliveries ({} devices delivered); travel: {}",
-        t.pickups_planned,
-        t.devices_collected,
-        t.orders_planned,
-        t.devices_delivered,
-        plan.travel_model
+        "{}",
+        say(
+            "text.summary",
+            &[
+                ("pickups", &n("count.pickup", t.pickups_planned)),
+                ("collected", &devices(t.devices_collected)),
+                ("orders", &n("count.order", t.orders_planned)),
+                ("delivered", &devices(t.devices_delivered)),
+                ("travel", &plan.travel_model),
+            ],
+        )
     );
     for tour in &plan.tours {
         let _ = writeln!(
             out,
-            "\n{}  {}  {} → {}  {:.1} km  {:.2} h  cost {:.2}",
-            tour.day,
-            tour.vehicle,
-            hm(&tour.departure),
-            hm(&tour.return_),
-            tour.distance_km,
-            tour.duration_h,
-            tour.cost
+            "\n{}",
+            say(
+                "text.tour",
+                &[
+                    ("day", &tour.day),
+                    ("vehicle", &tour.vehicle),
+                    ("from", hm(&tour.departure)),
+                    ("to", hm(&tour.return_)),
+                    ("km", &dec(lang, tour.distance_km, 1)),
+                    ("hours", &dec(lang, tour.duration_h, 2)),
+                    ("cost", &dec(lang, tour.cost, 2)),
+                ],
+            )
         );
         if tour.load_at_departure.units > 0 {
             let l = &tour.load_at_departure;
             let _ = writeln!(
                 out,
-                "      load at {}: {} devices, {:.0} kg, {:.2} m3",
-                tour.depot, l.units, l.kg, l.m3
+                "      {}",
+                say(
+                    "text.load",
+                    &[
+                        ("depot", &tour.depot),
+                        ("devices", &n("count.device", l.units as usize)),
+                        ("kg", &dec(lang, l.kg, 0)),
+                        ("m3", &dec(lang, l.m3, 2)),
+                    ],
+                )
             );
         }
         let pause = |after: usize| {
             tour.driver_break
                 .as_ref()
                 .filter(|b| b.after_stop == after)
-                .map(|b| format!("       {}–{}  break\n", hm(&b.start), hm(&b.end)))
+                .map(|b| {
+                    format!(
+                        "       {}–{}  {}\n",
+                        hm(&b.start),
+                        hm(&b.end),
+                        say("text.break", &[])
+                    )
+                })
                 .unwrap_or_default()
         };
         out.push_str(&pause(0));
+        let unit = say("text.devices_short", &[]);
         for (i, s) in tour.stops.iter().enumerate() {
             let kind = match s.kind {
-                StopKind::Pickup => "pickup",
-                StopKind::Delivery => "deliver",
-                StopKind::Reload => "reload",
+                StopKind::Pickup => "stop.kind.pickup",
+                StopKind::Delivery => "stop.kind.delivery",
+                StopKind::Reload => "stop.kind.reload",
             };
             let devices: u32 = s.devices.values().sum();
             let wait = if s.waiting_min >= 1.0 {
-                format!(" (waits {:.0} min)", s.waiting_min)
+                format!(
+                    " {}",
+                    say("text.waits", &[("min", &format!("{:.0}", s.waiting_min))])
+                )
             } else {
                 String::new()
             };
+            let on_board = say(
+                "text.on_board",
+                &[
+                    ("kg", &dec(lang, s.load.kg, 0)),
+                    ("m3", &dec(lang, s.load.m3, 2)),
+                ],
+            );
             let _ = writeln!(
                 out,
-                "  {:>3}  {}–{}  {:<7} {:<8} {:>3} dev  {:<34} on board {:.0} kg {:.2} m3{}",
+                "  {:>3}  {}–{}  {:<12} {:<8} {:>3} {unit}  {:<34} {on_board}{wait}",
                 i + 1,
                 hm(&s.start),
                 hm(&s.departure),
-                kind,
+                truncate(&say(kind, &[]), 12),
                 s.job,
                 devices,
                 truncate(&s.name, 34),
-                s.load.kg,
-                s.load.m3,
-                wait
             );
             out.push_str(&pause(i + 1));
         }
     }
     if !plan.unassigned.is_empty() {
-        let _ = writeln!(out, "\nNot planned:");
+        let _ = writeln!(out, "\n{}", say("text.not_planned", &[]));
         for u in &plan.unassigned {
-            let _ = writeln!(
-                out,
-                "  {:<8} {:<24} {} — {}",
-                u.job, u.reason, u.name, u.message
-            );
+            // The reason in words; English keeps the plan's own message,
+            // with its figures.
+            let why = match lang {
+                Lang::En => u.message.clone(),
+                Lang::Fr => say(&format!("reason.{}", u.reason), &[]),
+            };
+            let _ = writeln!(out, "  {:<8} {:<24} {} — {}", u.job, u.reason, u.name, why);
         }
     }
     out

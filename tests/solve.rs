@@ -72,8 +72,13 @@ fn text_and_json_outputs() {
     let out = run(&["solve", path.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("small: "), "{text}");
+    // In French by default, in English on request.
+    assert!(text.starts_with("small : "), "{text}");
+    assert!(text.contains(" tournées, ") || text.contains(" tournée, "), "{text}");
     assert!(text.contains("2026-11-30  van-"), "{text}");
+    let out = run(&["solve", path.to_str().expect("utf-8"), "--lang", "en"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("small: ") && text.contains(" tour"), "{text}");
     let out = run(&["solve", path.to_str().expect("utf-8"), "--format", "json"]);
     let plan: Plan = serde_json::from_slice(&out.stdout).expect("plan on stdout");
     assert_eq!(plan.format, "tournee-plan/1");
@@ -227,7 +232,8 @@ fn a_drivers_break_is_planned_in_its_window_and_checked() {
     // P2 (14:00–17:00) keeps van A out over lunch.
     let path = write(dir.path(), "p.json", &value);
     let (plan, _) = solve_to_file(&path, &["--check"]);
-    let text = tournee::text::render(&plan);
+    let text = tournee::text::render(&plan, tournee::i18n::Lang::En);
+    let texte = tournee::text::render(&plan, tournee::i18n::Lang::Fr);
     let problem = input::read(&value.to_string()).expect("valid");
     let tour = plan
         .tours
@@ -240,6 +246,7 @@ fn a_drivers_break_is_planned_in_its_window_and_checked() {
         "{b:?}"
     );
     assert!(text.contains("break"), "{text}");
+    assert!(texte.contains("pause") && texte.contains(" km "), "{texte}");
     assert!(check::check(&problem, &plan).is_empty());
 
     let index = plan
@@ -294,7 +301,8 @@ fn a_van_unloads_at_its_workshop_mid_shift_for_a_second_trip() {
     assert!(r.departure > r.start);
     assert_eq!(plan.totals.stops, 5);
     assert!(check::check(&problem, &plan).is_empty());
-    assert!(tournee::text::render(&plan).contains("reload"));
+    assert!(tournee::text::render(&plan, tournee::i18n::Lang::En).contains("reload"));
+    assert!(tournee::text::render(&plan, tournee::i18n::Lang::Fr).contains("rechargement"));
 
     // The checker holds the plan to the van's capacity and trip count.
     let mut no_reload = plan.clone();

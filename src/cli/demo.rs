@@ -3,6 +3,7 @@
 //! then serve it: the planning board, the drivers' tours and the emissions
 //! page open on it. Needs no file: the main job on the embedded defaults.
 
+use crate::i18n::Lang;
 use crate::model::Problem;
 use crate::plan::Plan;
 use crate::routing::{self, Travel};
@@ -14,8 +15,13 @@ pub const SAMPLE_WEEK: &str = include_str!("../../data/rouen/week.json");
 
 /// Plans and prints the sample week, then, unless `config` is `None`, stores
 /// the plan and serves the web pages and the API on it.
-pub fn run(time_limit: f64, seed: u64, config: Option<server::Config>) -> Result<(), String> {
-    let (problem, plan) = plan(time_limit, seed)?;
+pub fn run(
+    time_limit: f64,
+    seed: u64,
+    lang: Lang,
+    config: Option<server::Config>,
+) -> Result<(), String> {
+    let (problem, plan) = plan(time_limit, seed, lang)?;
     let Some(config) = config else {
         return Ok(());
     };
@@ -30,28 +36,39 @@ pub fn run(time_limit: f64, seed: u64, config: Option<server::Config>) -> Result
     )?;
     drop(store);
     eprintln!(
-        "Stored in {}. Open the address below: the planning board (/), the emissions page \
-         (/manager.html); each tour's driver link is on the board. Ctrl-C stops.",
-        config.db.display()
+        "{}",
+        crate::i18n::t(
+            lang,
+            "text.demo_stored",
+            &[("db", &config.db.display().to_string())]
+        )
     );
     server::serve(config)
 }
 
-fn plan(time_limit: f64, seed: u64) -> Result<(Problem, Plan), String> {
+fn plan(time_limit: f64, seed: u64, lang: Lang) -> Result<(Problem, Plan), String> {
     let mut problem = input::read(SAMPLE_WEEK).map_err(|e| format!("embedded sample: {}", e[0]))?;
     problem.solver.time_limit_s = time_limit;
     problem.solver.seed = seed;
+    let n = |key: &str, n: usize| crate::i18n::count(lang, key, n);
     eprintln!(
-        "Planning {} ({} pickups, {} orders, {} vehicles) for {time_limit} s…",
-        problem.name,
-        problem.pickups.len(),
-        problem.orders.len(),
-        problem.vehicles.len()
+        "{}",
+        crate::i18n::t(
+            lang,
+            "text.demo_planning",
+            &[
+                ("name", &problem.name),
+                ("pickups", &n("count.pickup", problem.pickups.len())),
+                ("orders", &n("count.order", problem.orders.len())),
+                ("vans", &n("count.van", problem.vehicles.len())),
+                ("seconds", &time_limit.to_string()),
+            ]
+        )
     );
     // The refurbished stock is shared out first (fewer laptops than asked).
     let (routed, allocation) = allocate::prepare(problem.clone())?;
     if let Some(a) = &allocation {
-        crate::cli::out(&allocate::text(a));
+        crate::cli::out(&allocate::text(a, lang));
     }
     // The sample uses the haversine model: no server needed.
     let travel = Travel::haversine(&routed.routing, routing::places(&routed));
@@ -59,7 +76,7 @@ fn plan(time_limit: f64, seed: u64) -> Result<(Problem, Plan), String> {
     if let Some(a) = &allocation {
         allocate::add_unserved(&mut plan, a);
     }
-    crate::cli::out(&text::render(&plan));
+    crate::cli::out(&text::render(&plan, lang));
     let errors = check::check(&problem, &plan);
     if errors.is_empty() {
         eprintln!("check: the plan is feasible");

@@ -37,6 +37,9 @@ pub struct Options {
     /// What to print on standard output.
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub format: Output,
+    /// Language of the text output.
+    #[arg(long, value_enum, default_value_t = crate::i18n::Lang::Fr)]
+    pub lang: crate::i18n::Lang,
     /// Re-verify the plan with the independent checker (exit 3 if infeasible).
     #[arg(long)]
     pub check: bool,
@@ -132,7 +135,7 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
     // checker still reads the problem as given.
     let (problem, allocation) = crate::allocate::prepare(problem).map_err(Failure::Io)?;
     if let Some(a) = &allocation {
-        eprint!("{}", crate::allocate::text(a));
+        eprint!("{}", crate::allocate::text(a, opts.lang));
     }
     let travel = routing::block_on(routing::travel(&problem, opts.matrix_cache.as_deref()))
         .map_err(Failure::Io)?
@@ -187,7 +190,7 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
     match opts.format {
         Output::Json if opts.output.is_none() => super::out(&format!("{json}\n")),
         Output::Json => {}
-        Output::Text => super::out(&text::render(&plan)),
+        Output::Text => super::out(&text::render(&plan, opts.lang)),
     }
 
     if opts.check {
@@ -220,6 +223,9 @@ pub struct AllocateOptions {
     pub output: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub format: Output,
+    /// Language of the text output.
+    #[arg(long, value_enum, default_value_t = crate::i18n::Lang::Fr)]
+    pub lang: crate::i18n::Lang,
 }
 
 /// `tournee allocate`: the stock allocation alone.
@@ -242,12 +248,15 @@ pub fn allocate(opts: &AllocateOptions) -> Result<(), Failure> {
     }
     let printed = match opts.format {
         Output::Text => {
-            let mut t = crate::allocate::text(&allocation);
+            let mut t = crate::allocate::text(&allocation, opts.lang);
             if !dropped.is_empty() {
-                t.push_str(&format!(
-                    "  orders with nothing to deliver: {}\n",
-                    dropped.join(", ")
-                ));
+                let dropped = dropped.join(", ");
+                let line = crate::i18n::t(
+                    opts.lang,
+                    "text.nothing_to_deliver",
+                    &[("orders", &dropped)],
+                );
+                t.push_str(&format!("  {line}\n"));
             }
             t
         }

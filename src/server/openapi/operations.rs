@@ -301,8 +301,8 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Save the set-up, once every field is right (400 with the field paths otherwise).",
         access: "key",
         body: Some("Setup"),
-        query: &[],
-        responses: &[(200, "Setup"), (400, ERR), (401, ERR), (408, ERR), (413, ERR), (415, ERR)],
+        query: &[("lang", "string", "Language of the messages about workshops given by address alone: `fr` (default) or `en`.")],
+        responses: &[(200, "Setup"), (400, ERR), (401, ERR), (408, ERR), (413, ERR), (415, ERR), (429, ERR), (503, ERR)],
     },
     Operation {
         method: "get",

@@ -7,9 +7,10 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::i18n::Lang;
 use crate::input::FieldError;
 use crate::server::error::ApiError;
-use crate::server::request::{db, json_body, Caller, JsonBody};
+use crate::server::request::{self, db, json_body, Caller, JsonBody};
 use crate::server::{now, AppState};
 use crate::setup::{self, Setup};
 use crate::sheet::Catalogue;
@@ -28,14 +29,23 @@ pub async fn get(_: Caller, state: web::Data<AppState>) -> Result<HttpResponse, 
     Ok(HttpResponse::Ok().json(s))
 }
 
+/// `?lang=`: the language of what the geocoder's answers say.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LangQuery {
+    pub lang: Option<String>,
+}
+
 /// `PUT /api/v1/setup`: replaces the set-up, once every field is right.
 pub async fn put(
-    _: Caller,
+    who: Caller,
+    query: web::Query<LangQuery>,
     JsonBody(text): JsonBody,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let lang = query.lang.as_deref().map_or(Lang::Fr, Lang::parse);
     let mut doc: serde_json::Value = json_body(&text)?;
-    place_workshops(&mut doc, &state).await?;
+    place_workshops(&mut doc, &state, &who, lang).await?;
     // Read again as text, for the reader's field paths.
     let s: Setup = json_body(&doc.to_string())?;
     let errors = s.validate();
@@ -50,12 +60,21 @@ pub async fn put(
 /// Workshops given by their address alone (no `location`) are placed by
 /// the operator's geocoder when its answer is clear; otherwise the field
 /// `workshops[i].depot.address` says why, with the places it may be.
-async fn place_workshops(doc: &mut serde_json::Value, state: &AppState) -> Result<(), ApiError> {
+async fn place_workshops(
+    doc: &mut serde_json::Value,
+    state: &AppState,
+    who: &Caller,
+    lang: Lang,
+) -> Result<(), ApiError> {
     use crate::geocode::Outcome;
     let Some(workshops) = doc.get_mut("workshops").and_then(|w| w.as_array_mut()) else {
         return Ok(());
     };
     let mut errors = Vec::new();
+    // Counted like the caller's other work, and no more questions once the
+    // geocoder failed: a body cannot hold the server.
+    let mut ticket = None;
+    let mut down = false;
     // At most as many as the problem has depots: a body cannot make the
     // server ask the geocoder a thousand times.
     for (i, w) in workshops
@@ -66,7 +85,7 @@ async fn place_workshops(doc: &mut serde_json::Value, state: &AppState) -> Resul
         let Some(depot) = w.get_mut("depot").and_then(|d| d.as_object_mut()) else {
             continue;
         };
-        if depot.contains_key("location") {
+        if depot.get("location").is_some_and(|l| !l.is_null()) {
             continue;
         }
         let address = depot
@@ -78,34 +97,41 @@ async fn place_workshops(doc: &mut serde_json::Value, state: &AppState) -> Resul
         if address.trim().is_empty() {
             continue; // the format's own error: `location` missing
         }
+        let say = |key: &str, args: &[(&str, &str)]| crate::i18n::t(lang, key, args);
         let Some(g) = &state.geocoder else {
-            errors.push(FieldError::new(
-                field,
-                "no geocoder on this server (--geocoder): give the workshop's `location` [longitude, latitude]",
-            ));
+            errors.push(FieldError::new(field, say("setup.geo.no_geocoder", &[])));
             continue;
         };
+        if down {
+            errors.push(FieldError::new(field, say("setup.geo.down", &[])));
+            continue;
+        }
+        if ticket.is_none() {
+            ticket = Some(request::admit(state, who)?);
+        }
         match g.geocode(&address).await {
             Ok(Outcome::Found(c)) => {
                 depot.insert("location".into(), json!(c.location));
             }
-            Ok(Outcome::Ambiguous(c)) => errors.push(FieldError::new(
-                field,
-                format!(
-                    "`{address}` may be several places ({}): give a fuller address or the `location`",
-                    c.iter().map(|c| c.label.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            )),
+            Ok(Outcome::Ambiguous(c)) => {
+                let places: Vec<&str> = c.iter().map(|c| c.label.as_str()).collect();
+                let places = places.join(", ");
+                errors.push(FieldError::new(
+                    field,
+                    say(
+                        "setup.geo.ambiguous",
+                        &[("address", &address), ("places", &places)],
+                    ),
+                ))
+            }
             Ok(Outcome::NotFound) => errors.push(FieldError::new(
                 field,
-                format!("`{address}` was not found: correct it or give the `location`"),
+                say("setup.geo.not_found", &[("address", &address)]),
             )),
             Err(e) => {
                 tracing::warn!("geocoding a workshop: {e}");
-                errors.push(FieldError::new(
-                    field,
-                    "the geocoder could not be asked: try again later or give the `location`",
-                ));
+                down = true;
+                errors.push(FieldError::new(field, say("setup.geo.down", &[])));
             }
         }
     }

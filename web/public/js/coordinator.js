@@ -9,7 +9,7 @@ import { api, apiKey, setApiKey, ApiError } from './api.js';
 import { createMap } from './map.js';
 import { el, hm, num, dayName, longDay, shortDay, colour, escapeHtml } from './format.js';
 import { t, count, lang, loadLang, picker } from './i18n.js';
-import { loadSetup, blankSetup, renderSetup } from './setup.js';
+import { loadSetup, blankSetup, renderSetup, normalised } from './setup.js';
 import { renderImport, mistakes } from './imports.js';
 
 const $ = (id) => document.getElementById(id);
@@ -33,6 +33,8 @@ function explain(e) {
     if (e.status === 0) return t('web.offline');
     return e.field ? `${e.field} : ${e.message}` : e.message;
   }
+  // A sentence of ours (a job that failed, say).
+  if (e.said) return e.message;
   // A fault of the page itself: a sentence, the detail in the console.
   console.error(e);
   return t('web.unexpected');
@@ -70,6 +72,12 @@ function renderWeeks(selected) {
 async function openWeek() {
   if (!state.setup) return;
   state.problem = await api(`/api/v1/setup/week?week=${$('week').value}`);
+  // A sheet read for another week stays out of this one.
+  state.pending = null;
+  $('csv-report').replaceChildren();
+  $('csv').value = '';
+  $('import').disabled = true;
+  $('skip-box').hidden = true;
   state.problem.pickups ||= [];
   state.problem.orders ||= [];
   state.locks = [];
@@ -85,11 +93,11 @@ function showSetup(open) {
     geocoder: state.config.geocoder,
     say,
     onSaved: async (saved) => {
-      state.setup = saved;
-      $('setup-box').open = false;
+      state.setup = normalised(saved);
+      // The editor on the stored set-up, folded; then the week.
+      showSetup(false);
       $('requests-box').open = true;
       await openWeek();
-      showSetup(false);
     },
   });
 }
@@ -114,7 +122,7 @@ async function start() {
   renderWeeks();
   try {
     state.presets = await api('/api/v1/setup/presets');
-    state.setup = config.setup ? await loadSetup() : null;
+    state.setup = config.setup ? normalised(await loadSetup()) : null;
     const { plans } = await api('/api/v1/plans');
     if (plans.length) {
       await openPlan(plans[0].id);
@@ -181,6 +189,8 @@ async function readFile() {
     $('import').disabled = !canImport();
   };
   renderImport(report, state.pending, { map, changed });
+  // The same file, corrected, may be chosen again.
+  $('csv').value = '';
   $('skip').checked = false;
   changed();
 }
@@ -277,7 +287,9 @@ async function runPlanning(withLocks) {
         ? t(`job.state.${view.state}`)
         : t('board.progress_text', { percent: Math.round(view.progress.percent), cost: num(view.progress.best_cost, 2), seconds: num(view.progress.elapsed_s) });
     }
-    if (view.state !== 'done') throw new Error(t('board.failed', { state: t(`job.state.${view.state}`), error: view.error ? ` : ${view.error}` : '' }));
+    if (view.state !== 'done') {
+      throw Object.assign(new Error(t('board.failed', { state: t(`job.state.${view.state}`), error: view.error ? ` : ${view.error}` : '' })), { said: true });
+    }
     bar.value = 100;
     await openPlan(view.plan_id);
     say(t('board.planned', { tours: count('count.tour', state.plan.totals.tours), km: num(state.plan.totals.distance_km) }), 'ok');

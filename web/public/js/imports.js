@@ -13,6 +13,8 @@ import { t } from './i18n.js';
  */
 export function renderImport(node, pending, { map, changed }) {
   const fix = (error, location, label) => {
+    // Fixed once: a second pick (or a late click on the map) does nothing.
+    if (!location || !pending.errors.includes(error)) return;
     const { kind, request } = error.unplaced;
     request.location = location;
     (kind === 'order' ? pending.orders : pending.pickups).push(request);

@@ -33,6 +33,7 @@ export function createMap(node, config) {
   }
   map.setView([49.44, 1.09], 11);
   const layer = L.layerGroup().addTo(map);
+  let waiting = null;
   return {
     /** Draws `plan`'s tours; `visible(i)` filters them (a day, say). */
     draw(plan, visible = () => true) {
@@ -63,14 +64,22 @@ export function createMap(node, config) {
     /** Waits for one click on the map (a place the coordinator sets by
      *  hand): its [longitude, latitude], marked with a pin named `label`. */
     pick(label) {
+      // One pick at a time: an earlier one still waiting gives nothing.
+      waiting?.();
       node.classList.add('picking');
       return new Promise((resolve) => {
-        map.once('click', (e) => {
+        const onClick = (e) => {
+          waiting = null;
           node.classList.remove('picking');
           const icon = L.divIcon({ className: 'stop-pin', html: '<span style="background:#a4161a">+</span>', iconSize: [24, 24] });
           L.marker(e.latlng, { icon, title: label || '', keyboard: false }).addTo(layer);
           resolve([Number(e.latlng.lng.toFixed(6)), Number(e.latlng.lat.toFixed(6))]);
-        });
+        };
+        map.once('click', onClick);
+        waiting = () => {
+          map.off('click', onClick);
+          resolve(null);
+        };
       });
     },
   };

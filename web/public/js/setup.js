@@ -29,6 +29,15 @@ export async function loadSetup() {
   }
 }
 
+/** `setup` with every weekday written as the board's boxes have it. */
+export function normalised(setup) {
+  if (!setup) return setup;
+  for (const h of [...setup.workshops.flatMap((w) => w.hours || []), ...setup.vans.flatMap((v) => v.week)]) {
+    h.days = DAYS.filter((d) => h.days.map(dayOf).includes(d));
+  }
+  return setup;
+}
+
 /** A new organisation: one workshop to describe, no van, the default catalogue. */
 export function blankSetup(presets) {
   return {
@@ -46,13 +55,23 @@ export function slug(s) {
     .replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
 }
 
-/** `24/12/2026` → `2026-12-24` (or null). */
+/** `24/12/2026` → `2026-12-24` (or null: 31/02 is no date). */
 function isoDate(s) {
   const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s.trim());
   if (!m) return null;
-  const d = `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`;
-  return Number.isNaN(Date.parse(`${d}T12:00:00`)) ? null : d;
+  const [day, month, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const x = new Date(year, month - 1, day, 12);
+  if (x.getFullYear() !== year || x.getMonth() !== month - 1 || x.getDate() !== day) return null;
+  return `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`;
 }
+
+// Days as the API takes them (`lun`, `mardi`, `wed`, `Thursday`…), as the board shows them.
+const DAY_NAMES = Object.fromEntries([
+  ['lun', 'lundi', 'mon', 'monday'], ['mar', 'mardi', 'tue', 'tuesday'], ['mer', 'mercredi', 'wed', 'wednesday'],
+  ['jeu', 'jeudi', 'thu', 'thursday'], ['ven', 'vendredi', 'fri', 'friday'], ['sam', 'samedi', 'sat', 'saturday'],
+  ['dim', 'dimanche', 'sun', 'sunday'],
+].flatMap((names) => names.map((n) => [n, names[0]])));
+const dayOf = (d) => DAY_NAMES[String(d).trim().toLowerCase()] || d;
 /** `7h30`, `07:30`, `9h`, `14` → `07:30`, `09:00`, `14:00` (or null). */
 export function clock(s) {
   const m = /^\s*(\d{1,2})\s*(?:[:h]\s*(\d{2})?)?\s*$/i.exec(s);
@@ -141,10 +160,18 @@ export function renderSetup(node, setup, presets, { map, geocoder, onSaved, say 
       el('details', {}, el('summary', {}, t('setup.stock')), el('p', { class: 'muted' }, t('setup.stock_hint')),
         Object.keys(setup.devices).map((dev) => numberIn(deviceName(presets, dev), () => d.stock?.[dev], (v) => {
           d.stock ||= {};
-          if (v === undefined) delete d.stock[dev]; else d.stock[dev] = Math.round(v);
+          if (v === undefined) delete d.stock[dev]; else d.stock[dev] = Math.max(0, Math.round(v));
           if (!Object.keys(d.stock).length) delete d.stock;
         }, '1'))),
-      setup.workshops.length > 1 ? el('button', { type: 'button', class: 'small', onclick: () => { setup.workshops.splice(i, 1); redraw(); } }, t('setup.remove_workshop')) : null);
+      setup.workshops.length > 1 ? el('button', {
+        type: 'button', class: 'small',
+        onclick: () => {
+          setup.workshops.splice(i, 1);
+          // Its vans move to the first workshop left.
+          for (const van of setup.vans) if (van.vehicle.depot === d.id) van.vehicle.depot = setup.workshops[0].depot.id;
+          redraw();
+        },
+      }, t('setup.remove_workshop')) : null);
   };
 
   const vanCard = (van, i) => {
@@ -153,8 +180,9 @@ export function renderSetup(node, setup, presets, { map, geocoder, onSaved, say 
     return el('fieldset', { class: 'card', 'data-testid': `van-${i}` }, el('legend', {}, v.name || v.id),
       textIn(t('setup.van_id'), () => v.id, (x) => { v.id = slug(x) || v.id; redraw(); }),
       textIn(t('setup.name'), () => v.name, (x) => { v.name = x; }),
-      el('label', { class: 'field' }, el('span', {}, t('setup.workshop')), el('select', { onchange: (e) => { v.depot = e.target.value; } },
-        setup.workshops.map((w) => el('option', { value: w.depot.id, selected: w.depot.id === v.depot }, w.depot.name || w.depot.id)))),
+      // By position: a workshop renamed since keeps its place in the list.
+      el('label', { class: 'field' }, el('span', {}, t('setup.workshop')), el('select', { onchange: (e) => { v.depot = setup.workshops[Number(e.target.value)].depot.id; } },
+        setup.workshops.map((w, k) => el('option', { value: k, selected: w.depot.id === v.depot }, w.depot.name || w.depot.id)))),
       el('div', { class: 'row' },
         numberIn(t('setup.kg'), () => v.capacity.kg, (x) => { v.capacity.kg = x ?? 0; }),
         numberIn(t('setup.m3'), () => v.capacity.m3, (x) => { v.capacity.m3 = x ?? 0; })),
@@ -173,7 +201,7 @@ export function renderSetup(node, setup, presets, { map, geocoder, onSaved, say 
         const dates = x.split(/[,;\s]+/).filter(Boolean).map(isoDate);
         if (dates.includes(null)) { say(t('setup.days_off_bad'), 'error'); return; }
         van.days_off = dates;
-      }, { placeholder: 'jj/mm/aaaa, …' }),
+      }, { placeholder: t('setup.days_off_hint') }),
       el('button', { type: 'button', class: 'small', onclick: () => { setup.vans.splice(i, 1); redraw(); } }, t('setup.remove_van')));
   };
 
@@ -200,7 +228,18 @@ export function renderSetup(node, setup, presets, { map, geocoder, onSaved, say 
       el('th', { scope: 'row', title: id }, deviceName(presets, id)),
       el('td', {}, input({ type: 'number', min: '0', step: 'any', 'aria-label': t('setup.mass_of', { device: deviceName(presets, id, true) }) }, () => dt.mass_kg, (x) => { dt.mass_kg = Number(x); })),
       el('td', {}, input({ type: 'number', min: '0', step: 'any', 'aria-label': t('setup.volume_of', { device: deviceName(presets, id, true) }) }, () => dt.volume_l, (x) => { dt.volume_l = Number(x); })),
-      el('td', {}, el('button', { type: 'button', class: 'small', onclick: () => { delete setup.devices[id]; redraw(); } }, t('setup.remove')))))));
+      el('td', {}, el('button', {
+        type: 'button', class: 'small',
+        onclick: () => {
+          delete setup.devices[id];
+          // No stock of a device the catalogue no longer has.
+          for (const w of setup.workshops) {
+            if (w.depot.stock) delete w.depot.stock[id];
+            if (w.depot.stock && !Object.keys(w.depot.stock).length) delete w.depot.stock;
+          }
+          redraw();
+        },
+      }, t('setup.remove')))))));
   const newDevice = el('input', { type: 'text', id: 'new-device', placeholder: t('setup.device_hint'), 'aria-label': t('setup.new_device') });
 
   node.replaceChildren(
@@ -261,14 +300,20 @@ async function save(node, setup, presets, onSaved, say) {
   const doc = structuredClone(setup);
   doc.workshops.forEach((w, i) => { if (!w.depot.id) w.depot.id = slug(w.depot.name) || `atelier-${i + 1}`; });
   for (const v of doc.vans) if (!v.vehicle.depot) v.vehicle.depot = doc.workshops[0].depot.id;
+  let saved;
   try {
-    const saved = await api('/api/v1/setup', { method: 'PUT', body: doc });
-    Object.assign(setup, saved);
-    say(t('setup.saved', { name: saved.name }), 'ok');
-    await onSaved(saved);
+    saved = await api(`/api/v1/setup?lang=${lang}`, { method: 'PUT', body: doc });
   } catch (e) {
     const errors = e instanceof ApiError ? (e.errors.length ? e.errors : [{ field: e.field, message: e.message }]) : [{ message: t('web.unexpected') }];
     box.append(el('ul', { class: 'errors', 'data-testid': 'setup-errors' }, errors.map((x) => el('li', {}, x.field ? `${where(setup, x.field)} : ${x.message}` : x.message))));
     say(t('setup.not_saved'), 'error');
+    return;
+  }
+  say(t('setup.saved', { name: saved.name }), 'ok');
+  // Saved: what comes next (the week's problem) fails on its own terms.
+  try {
+    await onSaved(saved);
+  } catch (e) {
+    say(e instanceof ApiError ? e.message : t('web.unexpected'), 'error');
   }
 }
