@@ -74,11 +74,17 @@ fn text_and_json_outputs() {
     let text = String::from_utf8_lossy(&out.stdout);
     // In French by default, in English on request.
     assert!(text.starts_with("small : "), "{text}");
-    assert!(text.contains(" tournées, ") || text.contains(" tournée, "), "{text}");
+    assert!(
+        text.contains(" tournées, ") || text.contains(" tournée, "),
+        "{text}"
+    );
     assert!(text.contains("2026-11-30  van-"), "{text}");
     let out = run(&["solve", path.to_str().expect("utf-8"), "--lang", "en"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("small: ") && text.contains(" tour"), "{text}");
+    assert!(
+        text.starts_with("small: ") && text.contains(" tour"),
+        "{text}"
+    );
     let out = run(&["solve", path.to_str().expect("utf-8"), "--format", "json"]);
     let plan: Plan = serde_json::from_slice(&out.stdout).expect("plan on stdout");
     assert_eq!(plan.format, "tournee-plan/1");
