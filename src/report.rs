@@ -207,63 +207,113 @@ pub fn of_tours(tours: impl IntoIterator<Item = TourFigures>, reuse_rate: f64) -
     r
 }
 
-/// The report as text for a manager.
-pub fn text(r: &Report) -> String {
+/// The report as text for a manager, in `lang`.
+pub fn text(r: &Report, lang: crate::i18n::Lang) -> String {
+    let say = |key: &str, args: &[(&str, &str)]| crate::i18n::t(lang, key, args);
+    // Figures as the reader writes them (`5,792` in French).
+    let f = |x: f64, digits: usize| {
+        let s = format!("{x:.digits$}");
+        match lang {
+            crate::i18n::Lang::Fr => s.replace('.', ","),
+            crate::i18n::Lang::En => s,
+        }
+    };
     let mut o = String::new();
-    let _ = writeln!(o, "Emissions report: {}", r.plans.join(", "));
-    let _ = writeln!(o, "\nTransport (well-to-wheel)");
+    let _ = writeln!(
+        o,
+        "{}",
+        say("report.title", &[("plans", &r.plans.join(", "))])
+    );
+    let _ = writeln!(o, "\n{}", say("report.transport", &[]));
     for t in &r.tours {
         let _ = writeln!(
             o,
-            "  {:<26} {:<12} {:>8.3} km × {:.5} = {:>8.3} kgCO2e",
-            t.tour, t.energy, t.km, t.kgco2e_per_km, t.co2e_kg
+            "  {:<26} {:<12} {:>8} km × {} = {:>8} kgCO2e",
+            t.tour,
+            t.energy,
+            f(t.km, 3),
+            f(t.kgco2e_per_km, 5),
+            f(t.co2e_kg, 3)
         );
     }
-    for (title, groups) in [("vehicle", &r.by_vehicle), ("day", &r.by_day)] {
-        let _ = writeln!(o, "  by {title}:");
-        for (k, f) in groups.iter() {
-            let _ = writeln!(o, "    {k:<24} {:>8.3} km  {:>8.3} kgCO2e", f.km, f.co2e_kg);
+    for (title, groups) in [
+        ("report.by_vehicle", &r.by_vehicle),
+        ("report.by_day", &r.by_day),
+    ] {
+        let _ = writeln!(o, "  {}", say(title, &[]));
+        for (k, g) in groups.iter() {
+            let _ = writeln!(
+                o,
+                "    {k:<24} {:>8} km  {:>8} kgCO2e",
+                f(g.km, 3),
+                f(g.co2e_kg, 3)
+            );
         }
     }
     let _ = writeln!(
         o,
-        "  total                      {:>8.3} km  {:>8.3} kgCO2e",
-        r.transport.km, r.transport.co2e_kg
+        "  {:<26} {:>8} km  {:>8} kgCO2e",
+        say("report.total", &[]),
+        f(r.transport.km, 3),
+        f(r.transport.co2e_kg, 3)
     );
     let _ = writeln!(
         o,
-        "\nBaseline, one round trip per request: {:.3} km, {:.3} kgCO2e",
-        r.baseline.km, r.baseline.co2e_kg
+        "\n{}",
+        say(
+            "report.baseline",
+            &[
+                ("km", &f(r.baseline.km, 3)),
+                ("co2", &f(r.baseline.co2e_kg, 3))
+            ]
+        )
     );
     let _ = writeln!(
         o,
-        "Saving from planning: {:.3} km, {:.3} kgCO2e ({:.1} %)",
-        r.saving.km, r.saving.co2e_kg, r.saving_pct
+        "{}",
+        say(
+            "report.saving",
+            &[
+                ("km", &f(r.saving.km, 3)),
+                ("co2", &f(r.saving.co2e_kg, 3)),
+                ("pct", &f(r.saving_pct, 1)),
+            ]
+        )
     );
-    let _ = writeln!(
-        o,
-        "\nAvoided manufacture (reuse rate {}):",
-        r.avoided.reuse_rate
-    );
+    let rate = match lang {
+        crate::i18n::Lang::Fr => r.avoided.reuse_rate.to_string().replace('.', ","),
+        crate::i18n::Lang::En => r.avoided.reuse_rate.to_string(),
+    };
+    let _ = writeln!(o, "\n{}", say("report.avoided", &[("rate", &rate)]));
     for d in &r.avoided.devices {
         let _ = writeln!(
             o,
-            "  {:<14} {:>5} × {:>6.1} kg × {:.2} = {:>9.1} kgCO2e",
-            d.device, d.collected, d.manufacture_kgco2e, d.avoided_share, d.avoided_kg
+            "  {:<14} {:>5} × {:>6} kg × {} = {:>9} kgCO2e",
+            d.device,
+            d.collected,
+            f(d.manufacture_kgco2e, 1),
+            f(d.avoided_share, 2),
+            f(d.avoided_kg, 1)
         );
     }
     if !r.avoided.unknown.is_empty() {
+        let unknown = r.avoided.unknown.join(", ");
         let _ = writeln!(
             o,
-            "  no footprint for: {} (counted as zero)",
-            r.avoided.unknown.join(", ")
+            "  {}",
+            say("report.no_footprint", &[("devices", &unknown)])
         );
     }
-    let _ = writeln!(o, "  total          {:>30.1} kgCO2e", r.avoided.co2e_kg);
     let _ = writeln!(
         o,
-        "\nNet: reuse avoids {:.1} kgCO2e more than the transport emits",
-        r.net_avoided_kg
+        "  {:<14} {:>30} kgCO2e",
+        say("report.total", &[]),
+        f(r.avoided.co2e_kg, 1)
+    );
+    let _ = writeln!(
+        o,
+        "\n{}",
+        say("report.net", &[("kg", &f(r.net_avoided_kg, 1))])
     );
     o
 }

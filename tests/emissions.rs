@@ -29,7 +29,14 @@ fn the_worked_example_is_what_the_report_prints() {
         .nth(1)
         .and_then(|rest| rest.split("```").next())
         .expect("the example's text block");
-    assert_eq!(stdout(&["report", &example()]), block);
+    assert_eq!(stdout(&["report", &example(), "--lang", "en"]), block);
+    // French by default, the same figures with decimal commas.
+    let fr = stdout(&["report", &example()]);
+    assert!(
+        fr.starts_with("Bilan des émissions : worked example"),
+        "{fr}"
+    );
+    assert!(fr.contains("24,500 km × 0,23639 =    5,792 kgCO2e"), "{fr}");
 
     // The same figures by plain arithmetic, as the doc does them by hand.
     let r: Value =

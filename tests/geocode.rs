@@ -185,9 +185,29 @@ fn the_server_places_addresses_and_asks_when_unsure() {
             .expect("import"),
     );
     assert_eq!(again["pickups"], got["pickups"]);
+    // One address looked up: the same rule, the candidates best first.
+    let one = json_of(
+        http.get(server.at("/api/v1/geocode?q=Quevilly"))
+            .send()
+            .expect("geocode"),
+    );
+    assert_eq!(one["outcome"], "ambiguous");
+    assert_eq!(one["candidates"].as_array().map_or(0, Vec::len), 2);
+    let r = http
+        .get(server.at(&format!("/api/v1/geocode?q={}", "x".repeat(201))))
+        .send()
+        .expect("geocode");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_of(r)["field"], "query.q");
 
-    // Without a geocoder, such rows say what is missing.
+    // Without a geocoder, such rows say what is missing, and a lookup
+    // finds no geocoder.
     let plain = Server::start(&dir.path().join("p.db"), &[], &[]);
+    let r = http
+        .get(plain.at("/api/v1/geocode?q=Rouen"))
+        .send()
+        .expect("geocode");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let e = json_of(
         http.post(plain.at("/api/v1/imports?week=2026-11-30"))
             .header("content-type", "text/csv")

@@ -22,6 +22,9 @@ pub struct Options {
     /// Share of the collected devices that are refurbished and reused.
     #[arg(long, default_value_t = 1.0, value_parser = rate)]
     pub reuse_rate: f64,
+    /// Language of the text output.
+    #[arg(long, value_enum, default_value_t = crate::i18n::Lang::Fr)]
+    pub lang: crate::i18n::Lang,
 }
 
 fn rate(s: &str) -> Result<f64, String> {
@@ -71,7 +74,7 @@ pub fn run(opts: &Options) -> Result<String, String> {
     let plan = read(&opts.plan)?;
     let r = report::report(&[&plan], opts.reuse_rate, |_| true);
     Ok(match opts.format {
-        Format::Text => report::text(&r),
+        Format::Text => report::text(&r, opts.lang),
         Format::Csv => report::csv(&r),
         Format::Json => serde_json::to_string_pretty(&r).map_err(|e| e.to_string())? + "\n",
     })

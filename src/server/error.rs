@@ -95,11 +95,6 @@ impl ApiError {
         e
     }
 
-    /// A service this server was not given by its operator.
-    pub fn unavailable(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
-    }
-
     /// Beyond one key's share of the server (its jobs at once).
     pub fn quota(message: impl Into<String>, retry_after: u64) -> Self {
         let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "quota", message);

@@ -88,6 +88,11 @@ pub struct Config {
     /// Longest wait for one answer of the geocoder, seconds.
     #[arg(long, env = "TOURNEE_GEOCODER_TIMEOUT", default_value_t = 10.0)]
     pub geocoder_timeout_s: f64,
+    /// Most requests a second sent to the geocoder (its service's rule).
+    /// Default: no limit for addok, 1 for Nominatim (the OpenStreetMap
+    /// Foundation's rule for its public service).
+    #[arg(long, env = "TOURNEE_GEOCODER_RATE")]
+    pub geocoder_rate: Option<f64>,
     /// Longest wait for one answer of a road server, seconds.
     #[arg(long, env = "TOURNEE_OSRM_TIMEOUT", default_value_t = 30.0)]
     pub osrm_timeout_s: f64,
@@ -331,6 +336,10 @@ pub fn serve(config: Config) -> Result<(), String> {
             let mut settings = g.clone();
             settings.timeout =
                 std::time::Duration::from_secs_f64(config.geocoder_timeout_s.clamp(0.1, 120.0));
+            if let Some(rate) = config.geocoder_rate.filter(|r| r.is_finite() && *r > 0.0) {
+                settings.min_interval =
+                    std::time::Duration::from_secs_f64(1.0 / rate.clamp(0.01, 1000.0));
+            }
             let cache: Arc<dyn crate::geocode::Cache> = Arc::new(GeocodeCache(store.clone()));
             let g =
                 crate::geocode::Geocoder::new(settings, Some(cache)).map_err(|e| e.to_string())?;

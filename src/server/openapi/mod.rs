@@ -19,7 +19,7 @@ fn schemas() -> Value {
     let text = json!({ "type": "string" });
     json!({
         "Error": object(&["error", "message"], json!({
-            "error": { "type": "string", "description": "Machine-readable code: invalid_input, unauthorized, forbidden, not_found, method_not_allowed, body_timeout, conflict, body_too_large, unsupported_media_type, quota, busy, unavailable, upstream, internal (docs/api.md)." },
+            "error": { "type": "string", "description": "Machine-readable code: invalid_input, unauthorized, forbidden, not_found, method_not_allowed, body_timeout, conflict, body_too_large, unsupported_media_type, quota, busy, upstream, internal (docs/api.md)." },
             "message": text,
             "field": { "type": "string", "description": "Path of the offending field, e.g. pickups[3].time_windows[0]." },
             "errors": { "type": "array", "items": object(&["field", "message"], json!({ "field": text, "message": text })) }

@@ -114,11 +114,11 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/geocode",
-        summary: "Look up one address with the operator's geocoder (`--geocoder`; cached): the places it may be, best first, and `outcome` (`found`: the best is clear, `ambiguous`: choose, `not_found`). 503 when the server has no geocoder, 502 when it cannot be asked.",
+        summary: "Look up one address with the operator's geocoder (`--geocoder`; cached): the places it may be, best first, and `outcome` (`found`: the best is clear, `ambiguous`: choose, `not_found`). 404 when the server has no geocoder, 502 when it cannot be asked.",
         access: "key",
         body: None,
         query: &[("q", "string", "The address, 1 to 200 characters (`Mairie, 76160 Darnétal`).")],
-        responses: &[(200, "Geocode"), (400, ERR), (401, ERR), (429, ERR), (502, ERR), (503, ERR)],
+        responses: &[(200, "Geocode"), (400, ERR), (401, ERR), (404, ERR), (429, ERR), (502, ERR), (503, ERR)],
     },
     Operation {
         method: "get",

@@ -37,8 +37,9 @@ pub async fn lookup(
             format!("an address of 1 to {MAX_ADDRESS} characters"),
         ));
     }
+    // No geocoder is a fact of this server, like a route it lacks: 404.
     let Some(geocoder) = state.geocoder.clone() else {
-        return Err(ApiError::unavailable(
+        return Err(ApiError::not_found(
             "no geocoder on this server: its operator starts it with --geocoder addok=URL (or nominatim=URL)",
         ));
     };

@@ -134,7 +134,7 @@ export function renderSetup(node, setup, presets, { map, geocoder, onSaved, say 
             el('button', { type: 'button', class: 'small', onclick: () => choose(c) }, t('setup.pick', { label: c.label }))))));
         } else say(t('setup.address_not_found', { address: d.address }), 'error');
       } catch (e) {
-        say(e instanceof ApiError && e.code === 'unavailable' ? t('setup.no_geocoder') : t('setup.geocoder_failed'), 'error');
+        say(e instanceof ApiError && e.status === 404 ? t('setup.no_geocoder') : t('setup.geocoder_failed'), 'error');
       }
     };
     return el('fieldset', { class: 'card', 'data-testid': `workshop-${i}` }, el('legend', {}, d.name || t('setup.workshop_n', { n: i + 1 })),
