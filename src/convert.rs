@@ -473,9 +473,15 @@ impl Conversion {
     fn reason_message(&self, p: &model::Problem, job: usize, reason: Reason) -> String {
         let (_, r) = self.request(p, job);
         match reason {
+            // (A lock's own skill, `lock:VAN`, is the planner's, not the site's.)
             Reason::NoVehicleWithSkills => format!(
                 "needs {} and no vehicle has it",
-                r.skills.join(" + ")
+                r.skills
+                    .iter()
+                    .filter(|s| !s.starts_with("lock:"))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" + ")
             ),
             Reason::ExceedsCapacity => {
                 let (kg, litres, n) = measure(&r.devices, &p.devices);

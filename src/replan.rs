@@ -124,12 +124,53 @@ pub fn prepare(problem: &Problem, previous: &Plan) -> Result<Replanning, Vec<Fie
             ));
             continue;
         };
+        // A lock must not contradict the van: its equipment, its days.
+        let lacking: Vec<&str> = r
+            .skills
+            .iter()
+            .filter(|s| !s.starts_with("lock:") && !v.skills.contains(s))
+            .map(String::as_str)
+            .collect();
+        if !lacking.is_empty() {
+            errors.push(err(
+                format!("replan.locks[{k}].vehicle"),
+                format!(
+                    "`{}` lacks {}, which `{}` needs",
+                    lock.vehicle,
+                    lacking.join(" + "),
+                    lock.request
+                ),
+            ));
+            continue;
+        }
         r.skills.push(skill);
         r.time_windows = on_day(&r.time_windows, lock.day, problem);
+        let works: Vec<&Interval> = v
+            .shifts
+            .iter()
+            .filter(|s| s.start < s.end && s.start.date() == lock.day)
+            .collect();
         if r.time_windows.is_empty() {
             errors.push(err(
                 format!("replan.locks[{k}].day"),
                 format!("`{}` is not open on {}", lock.request, lock.day),
+            ));
+        } else if works.is_empty() {
+            errors.push(err(
+                format!("replan.locks[{k}].day"),
+                format!("`{}` has no shift on {}", lock.vehicle, lock.day),
+            ));
+        } else if !works.iter().any(|s| {
+            r.time_windows
+                .iter()
+                .any(|w| w.start < s.end && s.start < w.end)
+        }) {
+            errors.push(err(
+                format!("replan.locks[{k}].day"),
+                format!(
+                    "`{}`'s shift on {} does not meet `{}`'s opening hours",
+                    lock.vehicle, lock.day, lock.request
+                ),
             ));
         }
     }

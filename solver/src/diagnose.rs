@@ -41,7 +41,12 @@ pub fn reason(problem: &Problem, job: usize, tours: &[Tour]) -> Reason {
     for v in roomy {
         match schedule(problem, v, &alone) {
             Ok(_) => return left_out_with_room(problem, &alone, tours),
-            Err(Violation::ShiftEnd | Violation::MaxDuration | Violation::Break) => {
+            // The way back is what fails only if the site can be reached
+            // while it is open within the shift at all: a site open on a day
+            // without this vehicle is a window the shift cannot reach.
+            Err(Violation::ShiftEnd | Violation::MaxDuration | Violation::Break)
+                if alone.iter().all(|&j| reachable_while_open(problem, v, j)) =>
+            {
                 best = Reason::ShiftTooShort
             }
             Err(Violation::MaxDistance) if best == Reason::TimeWindowUnreachable => {
@@ -51,6 +56,16 @@ pub fn reason(problem: &Problem, job: usize, tours: &[Tour]) -> Reason {
         }
     }
     best
+}
+
+/// Whether vehicle `v`, leaving at the start of its shift, can be at `job`
+/// while one of its windows is open and before its shift ends.
+fn reachable_while_open(problem: &Problem, v: usize, job: usize) -> bool {
+    let veh = &problem.vehicles[v];
+    let j = &problem.jobs[job];
+    let arrival = veh.shift.start + problem.travel_time(v, veh.start, j.location);
+    j.service_start(arrival)
+        .is_some_and(|start| start <= veh.shift.end)
 }
 
 /// A job that fits a vehicle on its own: an optional one that some tour could
