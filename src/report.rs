@@ -11,6 +11,7 @@ use chrono::Datelike;
 use serde::Serialize;
 
 use crate::emissions;
+use crate::model::Energy;
 use crate::plan::{Plan, StopKind};
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
@@ -67,7 +68,12 @@ pub struct Report {
     pub by_week: BTreeMap<String, Figure>,
     pub by_month: BTreeMap<String, Figure>,
     pub transport: Figure,
+    /// One round trip per request, priced with the reference vehicle's
+    /// factor (the same for every plan, so weeks and plans compare).
     pub baseline: Figure,
+    /// The reference vehicle's energy (`diesel` unless set) and factor.
+    pub baseline_energy: String,
+    pub baseline_kgco2e_per_km: f64,
     /// Baseline minus transport.
     pub saving: Figure,
     pub saving_pct: f64,
@@ -120,23 +126,48 @@ pub fn figures(plan: &Plan) -> Vec<TourFigures> {
         .collect()
 }
 
-/// The report of the tours of `plans` for which `keep(day)` holds.
-pub fn report(plans: &[&Plan], reuse_rate: f64, keep: impl Fn(&str) -> bool) -> Report {
+/// The vehicle the baseline is priced with unless the caller names one:
+/// the light diesel van of the emission factors.
+pub const REFERENCE: Energy = Energy::Diesel;
+
+/// `diesel`, `electric`, … (the problem format's energies), for a setting.
+pub fn energy(s: &str) -> Result<Energy, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
+        format!("`{s}` is not an energy: diesel, petrol, electric, diesel_3_5t, small_truck or cargo_bike")
+    })
+}
+
+/// The report of the tours of `plans` for which `keep(day)` holds, the
+/// baseline priced with `reference`.
+pub fn report(
+    plans: &[&Plan],
+    reuse_rate: f64,
+    reference: Energy,
+    keep: impl Fn(&str) -> bool,
+) -> Report {
     let mut r = of_tours(
         plans
             .iter()
             .flat_map(|p| figures(p))
             .filter(|t| keep(&t.day)),
         reuse_rate,
+        reference,
     );
     r.plans = plans.iter().map(|p| p.name.clone()).collect();
     r
 }
 
 /// The report of these tours; `plans` lists their plans' names, once each.
-pub fn of_tours(tours: impl IntoIterator<Item = TourFigures>, reuse_rate: f64) -> Report {
+pub fn of_tours(
+    tours: impl IntoIterator<Item = TourFigures>,
+    reuse_rate: f64,
+    reference: Energy,
+) -> Report {
+    let reference_factor = emissions::energy_factor(reference);
     let mut r = Report {
-        method: "docs/emissions.md: km × kgCO2e/km (well-to-wheel); avoided = devices collected × manufacture × avoided share × reuse rate".into(),
+        method: "docs/emissions.md: km × kgCO2e/km (well-to-wheel); baseline = one round trip per request × the reference vehicle's kgCO2e/km; avoided = devices collected × manufacture × avoided share × reuse rate".into(),
+        baseline_energy: reference.key().to_string(),
+        baseline_kgco2e_per_km: reference_factor,
         ..Report::default()
     };
     let mut collected: BTreeMap<String, u64> = BTreeMap::new();
@@ -162,7 +193,7 @@ pub fn of_tours(tours: impl IntoIterator<Item = TourFigures>, reuse_rate: f64) -
                 .or_default()
                 .add(t.km, f);
         }
-        r.baseline.add(t.baseline_km, f);
+        r.baseline.add(t.baseline_km, reference_factor);
         for (device, n) in &t.collected {
             *collected.entry(device.clone()).or_default() += n;
         }
@@ -264,7 +295,9 @@ pub fn text(r: &Report, lang: crate::i18n::Lang) -> String {
             "report.baseline",
             &[
                 ("km", &f(r.baseline.km, 3)),
-                ("co2", &f(r.baseline.co2e_kg, 3))
+                ("co2", &f(r.baseline.co2e_kg, 3)),
+                ("energy", &r.baseline_energy),
+                ("factor", &f(r.baseline_kgco2e_per_km, 5)),
             ]
         )
     );

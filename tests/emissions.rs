@@ -48,6 +48,39 @@ fn the_worked_example_is_what_the_report_prints() {
     assert!(close(&r["avoided"]["co2e_kg"], avoided));
     assert!(close(&r["net_avoided_kg"], avoided - 24.5 * 0.23639));
 
+    // The baseline is priced with one reference vehicle, not the tour's:
+    // the same tour driven by an electric van has the same baseline.
+    let mut electric: Value =
+        serde_json::from_str(&std::fs::read_to_string(example()).expect("example")).expect("json");
+    electric["tours"][0]["energy"] = Value::from("electric");
+    electric["tours"][0]["co2e_kg_per_km"] = Value::from(0.02);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let other = common::write(dir.path(), "electric.json", &electric);
+    let other = other.to_str().expect("utf-8");
+    let e: Value =
+        serde_json::from_str(&stdout(&["report", other, "--format", "json"])).expect("JSON");
+    assert!(close(&e["baseline"]["co2e_kg"], (18.2 + 22.6) * 0.23639));
+    assert!(close(&e["transport"]["co2e_kg"], 24.5 * 0.02));
+    assert_eq!(e["baseline_energy"], "diesel");
+    // Another reference, when the report names it.
+    let named: Value = serde_json::from_str(&stdout(&[
+        "report",
+        other,
+        "--format",
+        "json",
+        "--baseline-energy",
+        "diesel_3_5t",
+    ]))
+    .expect("JSON");
+    let factor = named["baseline_kgco2e_per_km"].as_f64().expect("factor");
+    assert!(
+        factor > 0.23639,
+        "a 3.5 t van emits more than a light one: {factor}"
+    );
+    assert!(close(&named["baseline"]["co2e_kg"], (18.2 + 22.6) * factor));
+    let o = common::run(&["report", other, "--baseline-energy", "steam"]);
+    assert_eq!(o.status.code(), Some(2));
+
     // A lower reuse rate scales the avoided figure, nothing else.
     let half: Value = serde_json::from_str(&stdout(&[
         "report",

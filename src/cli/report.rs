@@ -25,6 +25,10 @@ pub struct Options {
     /// Language of the text output.
     #[arg(long, value_enum, default_value_t = crate::i18n::Lang::Fr)]
     pub lang: crate::i18n::Lang,
+    /// The vehicle the baseline (one round trip per request) is priced
+    /// with, by its energy: the same for every plan, so plans compare.
+    #[arg(long, default_value = "diesel", value_parser = report::energy)]
+    pub baseline_energy: crate::model::Energy,
 }
 
 fn rate(s: &str) -> Result<f64, String> {
@@ -72,7 +76,7 @@ fn read(path: &PathBuf) -> Result<Plan, String> {
 
 pub fn run(opts: &Options) -> Result<String, String> {
     let plan = read(&opts.plan)?;
-    let r = report::report(&[&plan], opts.reuse_rate, |_| true);
+    let r = report::report(&[&plan], opts.reuse_rate, opts.baseline_energy, |_| true);
     Ok(match opts.format {
         Format::Text => report::text(&r, opts.lang),
         Format::Csv => report::csv(&r),

@@ -103,6 +103,8 @@ fn schemas() -> Value {
                 "by_month": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/Figure" } },
                 "transport": { "$ref": "#/components/schemas/Figure" },
                 "baseline": { "$ref": "#/components/schemas/Figure" },
+                "baseline_energy": { "type": "string", "description": "The reference vehicle's energy the baseline is priced with." },
+                "baseline_kgco2e_per_km": { "type": "number" },
                 "saving": { "$ref": "#/components/schemas/Figure" },
                 "saving_pct": num,
                 "avoided": { "type": "object" },

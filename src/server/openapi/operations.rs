@@ -30,6 +30,12 @@ const REUSE: (&str, &str, &str) = (
     "Share of the collected devices refurbished and reused, 0 to 1 (default 1).",
 );
 
+const BASELINE: (&str, &str, &str) = (
+    "baseline_energy",
+    "string",
+    "The energy of the reference vehicle the baseline is priced with: diesel (default), petrol, electric, diesel_3_5t, small_truck, cargo_bike.",
+);
+
 const ERR: &str = "Error";
 
 /// Every route the server registers (see `server::routes`).
@@ -225,7 +231,7 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "The plan's emissions: transport CO2e per tour, vehicle, day, week and month, avoided manufacture, baseline and saving (docs/emissions.md).",
         access: "key",
         body: None,
-        query: &[REUSE],
+        query: &[REUSE, BASELINE],
         responses: &[(200, "Report"), (400, ERR), (401, ERR), (404, ERR)],
     },
     Operation {
@@ -247,6 +253,7 @@ pub const OPERATIONS: &[Operation] = &[
             ("from", "string", "First day, YYYY-MM-DD (inclusive)."),
             ("to", "string", "Last day, YYYY-MM-DD (inclusive)."),
             REUSE,
+            BASELINE,
         ],
         responses: &[(200, "Report"), (400, ERR), (401, ERR)],
     },

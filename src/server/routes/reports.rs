@@ -18,6 +18,15 @@ pub struct ReportQuery {
     /// First and last day (YYYY-MM-DD) of a period report.
     pub from: Option<String>,
     pub to: Option<String>,
+    /// The energy of the vehicle the baseline is priced with (`diesel`).
+    pub baseline_energy: Option<String>,
+}
+
+/// The baseline's reference vehicle, or a 400 on `query.baseline_energy`.
+fn reference(q: Option<&str>) -> Result<crate::model::Energy, ApiError> {
+    q.map_or(Ok(crate::report::REFERENCE), |s| {
+        crate::report::energy(s).map_err(|e| ApiError::field("query.baseline_energy", e))
+    })
 }
 
 fn reuse_rate(q: &ReportQuery) -> Result<f64, ApiError> {
@@ -49,6 +58,7 @@ fn day(field: &str, v: &Option<String>) -> Result<Option<String>, ApiError> {
 #[serde(deny_unknown_fields)]
 pub struct PlanReportQuery {
     pub reuse_rate: Option<f64>,
+    pub baseline_energy: Option<String>,
 }
 
 /// `GET /api/v1/plans/{id}/report`: the plan's emissions (docs/emissions.md).
@@ -62,11 +72,13 @@ pub async fn plan_report(
         reuse_rate: query.reuse_rate,
         from: None,
         to: None,
+        baseline_energy: None,
     })?;
+    let reference = reference(query.baseline_energy.as_deref())?;
     let id = id.into_inner();
     let report = db(&state, move |store| {
         let (_, plan) = stored(store, &id)?;
-        Ok(crate::report::report(&[&plan], rate, |_| true))
+        Ok(crate::report::report(&[&plan], rate, reference, |_| true))
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))
@@ -82,9 +94,10 @@ pub async fn period_report(
 ) -> Result<HttpResponse, ApiError> {
     let rate = reuse_rate(&query)?;
     let (from, to) = (day("from", &query.from)?, day("to", &query.to)?);
+    let reference = reference(query.baseline_energy.as_deref())?;
     let report = db(&state, move |store| {
         let tours = store.tour_figures(from.as_deref(), to.as_deref())?;
-        Ok(crate::report::of_tours(tours, rate))
+        Ok(crate::report::of_tours(tours, rate, reference))
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))
