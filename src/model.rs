@@ -78,6 +78,21 @@ pub struct Replan {
     /// not used.
     #[serde(default)]
     pub out_of_service: Vec<Outage>,
+    /// What the earlier plan announced that the re-plan keeps for each
+    /// pending request (docs/format.md): its van and day (default), its
+    /// day, or nothing.
+    #[serde(default)]
+    pub promises: Promises,
+}
+
+/// What a re-plan keeps of what donors and communes were told.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Promises {
+    #[default]
+    VanAndDay,
+    Day,
+    None,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

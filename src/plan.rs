@@ -37,6 +37,9 @@ pub struct Change {
     pub request: String,
     pub from: String,
     pub to: String,
+    /// Why a request announced for a van and day was not kept there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]

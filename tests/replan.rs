@@ -120,6 +120,94 @@ fn a_wednesday_replan_keeps_what_is_done_and_follows_the_changes() {
     assert!(replanned.changes.iter().all(|c| c.from != c.to
         && !c.from.contains("2026-11-30")
         && !c.from.contains("2026-12-01")));
+
+    // Promises kept: what was announced stays on its van and day; only the
+    // new requests and the lock move without a word; any other move says
+    // why (the van out of service: another van the same day; a tour that
+    // could not take it any more once the lock and the new requests came).
+    for c in &replanned.changes {
+        eprintln!("moved: {} {} → {} {:?}", c.request, c.from, c.to, c.why);
+        if ["U1", "U2", request.as_str()].contains(&c.request.as_str()) {
+            continue;
+        }
+        let why = c
+            .why
+            .as_deref()
+            .unwrap_or_else(|| panic!("{c:?} moved without a reason"));
+        if why.contains("`kangoo` is out of service") {
+            // Another van, the same day.
+            let day = c.from.trim_start_matches("kangoo/");
+            assert!(c.to.ends_with(day), "{c:?} changed day");
+        } else if why.starts_with("kept its day") {
+            // Another van the same day, to make room.
+            assert_eq!(
+                c.from.get(c.from.len() - 10..),
+                c.to.get(c.to.len().saturating_sub(10)..),
+                "{c:?}"
+            );
+        } else {
+            // Kept on its tour, it was left out: released, and said.
+            assert!(
+                why.starts_with("the tour announced could not take it any more ("),
+                "{c:?}"
+            );
+        }
+    }
+    let kangoo_pending = monday
+        .tours
+        .iter()
+        .filter(|t| t.vehicle == "kangoo" && t.day.as_str() >= "2026-12-02")
+        .map(|t| t.request_stops().count())
+        .sum::<usize>();
+    // The same re-plan keeping days only, and without promises, for the record.
+    let with = |promises: &str| {
+        let mut other = wednesday.clone();
+        other["replan"]["promises"] = json!(promises);
+        solve(&other, &["--previous", previous.to_str().expect("path")])
+    };
+    let (days, loose) = (with("day"), with("none"));
+    eprintln!(
+        "wednesday re-plan: {} changes ({} requests announced on the van out of service), {} left out; days only: {} changes, {} left out; without promises: {} changes, {} left out",
+        replanned.changes.len(),
+        kangoo_pending,
+        replanned.unassigned.len(),
+        days.changes.len(),
+        days.unassigned.len(),
+        loose.changes.len(),
+        loose.unassigned.len()
+    );
+    assert!(replanned.changes.len() < loose.changes.len());
+}
+
+#[test]
+fn a_replan_with_nothing_changed_moves_nothing() {
+    let week: Value = serde_json::from_str(tournee::cli::demo::SAMPLE_WEEK).expect("sample");
+    let monday = solve(&week, &[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let previous = common::write(
+        dir.path(),
+        "monday.json",
+        &serde_json::to_value(&monday).expect("plan"),
+    );
+    for (frozen, promises) in [
+        ("2026-12-02T00:00", "van_and_day"),
+        ("2026-11-30T00:00", "van_and_day"),
+        ("2026-12-02T00:00", "day"),
+    ] {
+        let mut same = week.clone();
+        same["replan"] = json!({"frozen_before": frozen, "promises": promises});
+        let again = solve(&same, &["--previous", previous.to_str().expect("path")]);
+        let moved: Vec<_> = again
+            .changes
+            .iter()
+            .filter(|c| {
+                promises == "van_and_day"
+                    || !c.from.ends_with(&c.to[c.to.len().saturating_sub(10)..])
+            })
+            .collect();
+        assert!(moved.is_empty(), "{frozen} {promises}: {moved:?}");
+        assert_eq!(again.unassigned.len(), monday.unassigned.len());
+    }
 }
 
 #[test]

@@ -123,13 +123,13 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
             Some(plan)
         }
     };
-    let (problem, kept) = match &previous {
+    let (problem, kept, mut broken, promised) = match &previous {
         Some(prev) => {
             let r = crate::replan::prepare(&problem, prev)
                 .map_err(|errs| Failure::Input(errs.iter().map(|e| e.to_string()).collect()))?;
-            (r.problem, r.kept)
+            (r.problem, r.kept, r.broken, r.promised)
         }
-        None => (problem, Vec::new()),
+        None => (problem, Vec::new(), Default::default(), Default::default()),
     };
     // With a stock, the orders get what the allocation gives them first; the
     // checker still reads the problem as given.
@@ -141,21 +141,25 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
         .map_err(Failure::Io)?
         .map_err(|e| Failure::Io(e.to_string()))?;
     let bar = std::io::stderr().is_terminal();
-    let plan = convert::plan(&problem, &travel, opts.threads, None, |p| {
-        if bar {
-            let width = 30;
-            let done = (p.fraction * width as f64).round() as usize;
-            eprint!(
-                "\r[{}{}] {:>5.1}s  best cost {:.2}  unassigned {}   ",
-                "#".repeat(done.min(width)),
-                " ".repeat(width - done.min(width)),
-                p.elapsed.as_secs_f64(),
-                p.best_cost,
-                p.unassigned
-            );
-        }
+    let planned = crate::replan::plan_keeping(problem, &promised, |problem| {
+        convert::plan(problem, &travel, opts.threads, None, |p| {
+            if bar {
+                let width = 30;
+                let done = (p.fraction * width as f64).round() as usize;
+                eprint!(
+                    "\r[{}{}] {:>5.1}s  best cost {:.2}  unassigned {}   ",
+                    "#".repeat(done.min(width)),
+                    " ".repeat(width - done.min(width)),
+                    p.elapsed.as_secs_f64(),
+                    p.best_cost,
+                    p.unassigned
+                );
+            }
+        })
     })
     .map_err(Failure::from)?;
+    let (plan, problem, released) = planned;
+    broken.extend(released);
     if bar {
         eprintln!();
     }
@@ -164,9 +168,12 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
         crate::allocate::add_unserved(&mut plan, a);
     }
     if let Some(prev) = &previous {
-        plan = crate::replan::merge(plan, kept, prev);
+        plan = crate::replan::merge(plan, kept, prev, &broken);
         for c in &plan.changes {
-            eprintln!("moved: {} {} → {}", c.request, c.from, c.to);
+            match &c.why {
+                Some(why) => eprintln!("moved: {} {} → {} ({why})", c.request, c.from, c.to),
+                None => eprintln!("moved: {} {} → {}", c.request, c.from, c.to),
+            }
         }
     }
     if opts.compare_separate {

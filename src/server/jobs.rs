@@ -251,12 +251,14 @@ impl Jobs {
             .ok_or(SolveError::Cancelled)?
             .map_err(|e| SolveError::Routing(routing_message(&problem, &e)))?;
         let stop = cancel.clone();
+        let promised = after.promised();
         // The slot and the queue place go with the search: a caller who
         // hangs up frees them only once the search has stopped.
-        let (plan, problem) = tokio::task::spawn_blocking(move || {
+        let (plan, problem, released) = tokio::task::spawn_blocking(move || {
             let _held = (slot, ticket);
-            convert::plan(&problem, &travel, threads, Some(stop), |_| {})
-                .map(|plan| (plan, problem))
+            crate::replan::plan_keeping(problem, &promised, |p| {
+                convert::plan(p, &travel, threads, Some(stop.clone()), |_| {})
+            })
         })
         .await
         .map_err(|e| SolveError::Failed(e.to_string()))?
@@ -269,7 +271,7 @@ impl Jobs {
             return Err(SolveError::Cancelled);
         }
         let plan = with_roads(&problem, plan).await;
-        Ok(after.apply(plan))
+        Ok(after.apply(plan, &released))
     }
 
     /// Registers a queued job and returns its view.
@@ -408,16 +410,19 @@ impl Jobs {
         let time_limit = problem.solver.time_limit_s;
         let (stop, stopped) = (cancel.clone(), cancel.clone());
         let (blocking_store, by) = (store.clone(), created_by.clone());
+        let promised = after.promised();
         let outcome = tokio::task::spawn_blocking(move || {
-            let plan = convert::plan(&problem, &travel, threads, Some(stopped), |p| {
-                progress_tx.send_modify(|v| {
-                    v.progress = Progress {
-                        best_cost: Some(p.best_cost),
-                        unassigned: Some(p.unassigned),
-                        elapsed_s: p.elapsed.as_secs_f64(),
-                        percent: (100.0 * p.fraction).min(100.0),
-                        iterations: p.iteration,
-                    }
+            let planned = crate::replan::plan_keeping(problem, &promised, |problem| {
+                convert::plan(problem, &travel, threads, Some(stopped.clone()), |p| {
+                    progress_tx.send_modify(|v| {
+                        v.progress = Progress {
+                            best_cost: Some(p.best_cost),
+                            unassigned: Some(p.unassigned),
+                            elapsed_s: p.elapsed.as_secs_f64(),
+                            percent: (100.0 * p.fraction).min(100.0),
+                            iterations: p.iteration,
+                        }
+                    })
                 })
             })
             .map_err(|e| match e {
@@ -431,14 +436,14 @@ impl Jobs {
             if stop.load(Ordering::Relaxed) {
                 return Err("cancelled".to_string());
             }
-            Ok((plan, problem))
+            Ok(planned)
         })
         .await;
         let outcome = match outcome {
             // A job cancelled at the last moment stores nothing.
             Ok(Ok(_)) if cancel.load(Ordering::Relaxed) => Ok(Err("cancelled".to_string())),
-            Ok(Ok((plan, problem))) => {
-                let plan = after.apply(with_roads(&problem, plan).await);
+            Ok(Ok((plan, problem, released))) => {
+                let plan = after.apply(with_roads(&problem, plan).await, &released);
                 Ok(store_plan(
                     &*blocking_store,
                     &problem,
@@ -490,16 +495,34 @@ impl Jobs {
 #[derive(Default)]
 pub struct Finish {
     pub allocation: Option<Allocation>,
-    pub replan: Option<(Vec<crate::plan::Tour>, Plan)>,
+    /// The kept tours, the earlier plan and the promises broken.
+    pub replan: Option<crate::replan::Replanned>,
 }
 
 impl Finish {
-    pub fn apply(&self, mut plan: Plan) -> Plan {
+    /// The promised requests as asked (none without a re-plan).
+    pub fn promised(&self) -> crate::replan::Promised {
+        self.replan
+            .as_ref()
+            .map(|r| r.promised.clone())
+            .unwrap_or_default()
+    }
+
+    /// The plan with what the preparation set aside: the unserved orders,
+    /// the kept tours and what moved, with the promises broken (`released`:
+    /// those the search could not keep).
+    pub fn apply(
+        &self,
+        mut plan: Plan,
+        released: &std::collections::BTreeMap<String, String>,
+    ) -> Plan {
         if let Some(a) = &self.allocation {
             crate::allocate::add_unserved(&mut plan, a);
         }
-        if let Some((kept, previous)) = &self.replan {
-            plan = crate::replan::merge(plan, kept.clone(), previous);
+        if let Some(r) = &self.replan {
+            let mut broken = r.broken.clone();
+            broken.extend(released.iter().map(|(k, v)| (k.clone(), v.clone())));
+            plan = crate::replan::merge(plan, r.kept.clone(), &r.previous, &broken);
         }
         plan
     }

@@ -310,7 +310,13 @@ pub fn prepare(
         (Some(_), Some(id)) => {
             let (_, earlier) = stored(&*state.store, id)?;
             let r = crate::replan::prepare(&p, &earlier).map_err(ApiError::invalid)?;
-            (r.problem, Some((r.kept, earlier)))
+            let replanned = crate::replan::Replanned {
+                kept: r.kept,
+                previous: earlier,
+                broken: r.broken,
+                promised: r.promised,
+            };
+            (r.problem, Some(replanned))
         }
     };
     let (p, allocation) = crate::allocate::prepare(p).map_err(ApiError::internal)?;
