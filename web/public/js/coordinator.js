@@ -437,7 +437,7 @@ function reason(code) {
 function renderChanges() {
   const changes = state.plan.changes || [];
   $('changes').replaceChildren(changes.length ? el('details', {}, el('summary', {}, t('board.moved', { n: changes.length })),
-    el('ul', {}, changes.map((c) => el('li', {}, `${c.request}: ${c.from} → ${c.to}`)))) : '');
+    el('ul', {}, changes.map((c) => el('li', { title: c.why || '' }, `${c.request} : ${c.from} → ${c.to}`, c.why ? ' *' : '')))) : '');
 }
 
 function renderExports() {
