@@ -96,7 +96,13 @@ fn err(field: String, message: String) -> FieldError {
 }
 
 /// Applies `problem.replan` to the problem, given the earlier plan.
-pub fn prepare(problem: &Problem, previous: &Plan) -> Result<Replanning, Vec<FieldError>> {
+/// `failed`: requests of the earlier plan its drivers reported failed,
+/// each with the driver's reason: back in the pool, even from a tour done.
+pub fn prepare(
+    problem: &Problem,
+    previous: &Plan,
+    failed: &BTreeMap<String, String>,
+) -> Result<Replanning, Vec<FieldError>> {
     let Some(replan) = &problem.replan else {
         return Ok(Replanning {
             problem: problem.clone(),
@@ -121,9 +127,11 @@ pub fn prepare(problem: &Problem, previous: &Plan) -> Result<Replanning, Vec<Fie
             )),
         }
     }
+    // A stop reported failed was not done: its request is planned again.
     let done: BTreeSet<&str> = kept
         .iter()
         .flat_map(|t| t.request_stops().map(|s| s.job.as_str()))
+        .filter(|job| !failed.contains_key(*job))
         .collect();
     p.pickups.retain(|r| !done.contains(r.id.as_str()));
     p.orders.retain(|r| !done.contains(r.id.as_str()));
@@ -140,7 +148,8 @@ pub fn prepare(problem: &Problem, previous: &Plan) -> Result<Replanning, Vec<Fie
         }
     }
 
-    // Shifts driven by kept tours, or out of service, cannot be used.
+    // Shifts driven by kept tours, out of service, or begun before the
+    // re-plan (the past), cannot be used.
     let used: BTreeSet<(&str, usize)> =
         kept.iter().map(|t| (t.vehicle.as_str(), t.shift)).collect();
     for (k, o) in replan.out_of_service.iter().enumerate() {
@@ -157,7 +166,7 @@ pub fn prepare(problem: &Problem, previous: &Plan) -> Result<Replanning, Vec<Fie
                 .out_of_service
                 .iter()
                 .any(|o| o.vehicle == v.id && o.from < shift.end && shift.start < o.to);
-            if out || used.contains(&(v.id.as_str(), i)) {
+            if out || used.contains(&(v.id.as_str(), i)) || shift.start < replan.frozen_before {
                 shift.end = shift.start;
             }
         }
@@ -246,7 +255,15 @@ pub fn prepare(problem: &Problem, previous: &Plan) -> Result<Replanning, Vec<Fie
     if !errors.is_empty() {
         return Err(errors);
     }
-    let (broken, promised) = keep_promises(&mut p, problem, previous, &kept, replan);
+    let (mut broken, promised) = keep_promises(&mut p, problem, previous, &kept, replan);
+    for (job, reason) in failed {
+        if p.pickups.iter().chain(&p.orders).any(|r| &r.id == job) {
+            broken.insert(
+                job.clone(),
+                format!("reported failed by the driver ({reason}): planned again"),
+            );
+        }
+    }
     Ok(Replanning {
         problem: p,
         kept,
@@ -416,6 +433,23 @@ pub fn merge(
     previous: &Plan,
     broken: &BTreeMap<String, String>,
 ) -> Plan {
+    // Where each request is now: the kept tours, then the new plan (a
+    // request reported failed in a kept tour is where it was planned again).
+    let mut after: BTreeMap<String, String> = kept
+        .iter()
+        .flat_map(|t| {
+            t.request_stops()
+                .map(move |s| (s.job.clone(), t.id.clone()))
+        })
+        .collect();
+    for t in &plan.tours {
+        for s in t.request_stops() {
+            after.insert(s.job.clone(), t.id.clone());
+        }
+    }
+    for u in &plan.unassigned {
+        after.insert(u.job.clone(), "unassigned".into());
+    }
     for t in &kept {
         plan.totals.tours += 1;
         plan.totals.stops += t.request_stops().count();
@@ -444,7 +478,7 @@ pub fn merge(
         }
         m
     };
-    let (before, after) = (place(previous), place(&plan));
+    let before = place(previous);
     plan.changes = after
         .iter()
         .filter_map(|(job, to)| {

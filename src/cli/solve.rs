@@ -125,7 +125,7 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
     };
     let (problem, kept, mut broken, promised) = match &previous {
         Some(prev) => {
-            let r = crate::replan::prepare(&problem, prev)
+            let r = crate::replan::prepare(&problem, prev, &Default::default())
                 .map_err(|errs| Failure::Input(errs.iter().map(|e| e.to_string()).collect()))?;
             (r.problem, r.kept, r.broken, r.promised)
         }

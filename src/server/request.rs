@@ -309,7 +309,13 @@ pub fn prepare(
         }
         (Some(_), Some(id)) => {
             let (_, earlier) = stored(&*state.store, id)?;
-            let r = crate::replan::prepare(&p, &earlier).map_err(ApiError::invalid)?;
+            // What its drivers reported failed goes back into the pool.
+            let failed = crate::server::routes::plans::reported(&*state.store, id)?
+                .into_iter()
+                .filter(|(_, _, s)| s.status == "failed")
+                .map(|(_, job, s)| (job, s.actual.reason.unwrap_or_else(|| "other".into())))
+                .collect();
+            let r = crate::replan::prepare(&p, &earlier, &failed).map_err(ApiError::invalid)?;
             let replanned = crate::replan::Replanned {
                 kept: r.kept,
                 previous: earlier,

@@ -177,12 +177,28 @@ fn schemas() -> Value {
                 "at": {
                     "type": ["string", "null"], "maxLength": 40,
                     "description": "When it happened: RFC 3339 (2026-11-30T09:12:00+01:00) or a local date-time (2026-11-30T09:12); empty or absent: the server's time."
-                }
+                },
+                "reason": { "enum": ["absent", "closed", "not_ready", "refused", "no_access", "vehicle_full", "other", null], "description": "Why a failed stop failed (only with `failed`)." },
+                "devices": { "type": ["object", "null"], "maxProperties": 50, "additionalProperties": { "type": "integer", "minimum": 0, "maximum": 100000 }, "description": "Devices actually collected or delivered, per type." },
+                "recipient": { "type": ["string", "null"], "maxLength": 200, "description": "Who handed over or received the devices." },
+                "arrived_at": { "type": ["string", "null"], "maxLength": 40 },
+                "departed_at": { "type": ["string", "null"], "maxLength": 40 },
+                "position": { "type": ["array", "null"], "items": { "type": "number" }, "minItems": 2, "maxItems": 2, "description": "The phone's longitude and latitude." }
             }
         },
         "StopStatus": object(&["stop", "status", "note", "at", "recorded_at"], json!({
             "stop": { "type": "integer" }, "status": { "enum": ["done", "failed"] },
-            "note": text, "at": text, "recorded_at": text
+            "note": text, "at": text, "recorded_at": text,
+            "reason": text, "devices": { "type": "object", "additionalProperties": { "type": "integer" } },
+            "recipient": text, "arrived_at": text, "departed_at": text,
+            "position": { "type": "array", "items": { "type": "number" } }
+        })),
+        "PlanStatuses": object(&["statuses"], json!({
+            "statuses": { "type": "array", "items": object(&["tour", "request", "stop", "status"], json!({
+                "tour": { "type": "integer", "description": "The tour's index in the plan." },
+                "request": text,
+                "stop": { "type": "integer" }, "status": { "enum": ["done", "failed"] }
+            })) }
         })),
         "TourView": object(&["plan", "tour", "windows", "statuses", "geometry"], json!({
             "plan": object(&["id", "name"], json!({ "id": text, "name": text })),

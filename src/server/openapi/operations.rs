@@ -245,6 +245,15 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "get",
+        path: "/api/v1/plans/{id}/statuses",
+        summary: "What the drivers reported so far, every tour of the plan: each stop's status with its tour index and request, and the actuals (reason, devices, recipient, times, position). The board polls it.",
+        access: "key",
+        body: None,
+        query: &[],
+        responses: &[(200, "PlanStatuses"), (401, ERR), (404, ERR)],
+    },
+    Operation {
+        method: "get",
         path: "/api/v1/reports",
         summary: "Emissions over the stored plans' tours in a period, each day from the newest plan that has tours that day.",
         access: "key",

@@ -57,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/v1/plans/{id}/report", "GET").route(get().to(reports::plan_report)))
         .service(resource("/api/v1/plans/{id}/stops.csv", "GET").route(get().to(plans::stops_csv)))
         .service(resource("/api/v1/plans/{id}/tours/{index}", "GET").route(get().to(plans::tour)))
+        .service(resource("/api/v1/plans/{id}/statuses", "GET").route(get().to(plans::statuses)))
         .service(
             resource("/api/v1/plans/{id}/share", "POST, DELETE")
                 .route(post().to(plans::renew_share))

@@ -148,6 +148,50 @@ pub async fn tour(
         .body(body))
 }
 
+/// Every stop status of plan `id`, with its tour's index and request.
+pub fn reported(
+    store: &dyn crate::server::store::Store,
+    id: &str,
+) -> Result<Vec<(usize, String, crate::server::store::StopStatus)>, ApiError> {
+    let (_, plan) = stored(store, id)?;
+    Ok(store
+        .plan_statuses(id)?
+        .into_iter()
+        .filter_map(|(tour, s)| {
+            let job = plan
+                .tours
+                .get(tour)?
+                .stops
+                .get(s.stop.checked_sub(1)?)?
+                .job
+                .clone();
+            Some((tour, job, s))
+        })
+        .collect())
+}
+
+/// `GET /api/v1/plans/{id}/statuses`: what the drivers reported so far.
+pub async fn statuses(
+    _: Caller,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let list = db(&state, move |store| reported(store, &id)).await?;
+    let statuses: Vec<serde_json::Value> = list
+        .into_iter()
+        .map(|(tour, request, s)| {
+            let mut v = serde_json::to_value(&s).unwrap_or_default();
+            v["tour"] = tour.into();
+            v["request"] = request.into();
+            v
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({ "statuses": statuses })))
+}
+
 /// `POST /api/v1/plans/{id}/share`: new share links for every tour (the old
 /// ones stop working); `DELETE`: revoke them all.
 pub async fn renew_share(

@@ -68,6 +68,130 @@ pub struct StopUpdate {
     /// date-time `2026-11-30T09:12`); the server's time if absent.
     #[serde(default)]
     pub at: Option<String>,
+    /// Why a stop failed (one of [`REASONS`]).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Devices actually collected or delivered, per type.
+    #[serde(default)]
+    pub devices: Option<std::collections::BTreeMap<String, u32>>,
+    /// Who handed over or received the devices.
+    #[serde(default)]
+    pub recipient: Option<String>,
+    #[serde(default)]
+    pub arrived_at: Option<String>,
+    #[serde(default)]
+    pub departed_at: Option<String>,
+    /// Longitude, latitude of the phone.
+    #[serde(default)]
+    pub position: Option<[f64; 2]>,
+}
+
+/// Why a stop failed, as the driver's page offers it.
+pub const REASONS: [&str; 7] = [
+    "absent",
+    "closed",
+    "not_ready",
+    "refused",
+    "no_access",
+    "vehicle_full",
+    "other",
+];
+
+/// Device types a report may count, and the most of one type.
+const MAX_DEVICE_TYPES: usize = 50;
+const MAX_COUNT: u32 = 100_000;
+/// The longest recipient's name, in bytes.
+const MAX_NAME_BYTES: usize = 200;
+
+fn date_time(field: &str, at: Option<&String>) -> Result<(), ApiError> {
+    if let Some(at) = at.filter(|a| !a.is_empty()) {
+        let ok = at.len() <= 40
+            && (chrono::DateTime::parse_from_rfc3339(at).is_ok()
+                || crate::model::wall_clock::parse(at).is_some());
+        if !ok {
+            return Err(ApiError::field(
+                field,
+                "must be a date-time such as 2026-11-30T09:12:00+01:00 or 2026-11-30T09:12",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn text(field: &str, s: &str, max: usize) -> Result<(), ApiError> {
+    if s.len() > max {
+        return Err(ApiError::field(field, format!("at most {max} bytes")));
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ApiError::field(
+            field,
+            "must not hold control characters (new lines are fine)",
+        ));
+    }
+    Ok(())
+}
+
+/// The report's actuals, once each is within its bounds.
+fn actual(update: &StopUpdate) -> Result<crate::server::store::Actual, ApiError> {
+    if let Some(r) = &update.reason {
+        if !REASONS.contains(&r.as_str()) {
+            return Err(ApiError::field(
+                "reason",
+                format!("must be one of {}", REASONS.join(", ")),
+            ));
+        }
+        if update.status != "failed" {
+            return Err(ApiError::field("reason", "is for a failed stop"));
+        }
+    }
+    if let Some(d) = &update.devices {
+        if d.len() > MAX_DEVICE_TYPES {
+            return Err(ApiError::field(
+                "devices",
+                format!("at most {MAX_DEVICE_TYPES} device types"),
+            ));
+        }
+        for (k, n) in d {
+            let id_ok = !k.is_empty()
+                && k.len() <= 64
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !id_ok {
+                return Err(ApiError::field(
+                    "devices",
+                    "device types are ids such as laptop or desktop_tower",
+                ));
+            }
+            if *n > MAX_COUNT {
+                return Err(ApiError::field(
+                    &format!("devices.{k}"),
+                    format!("at most {MAX_COUNT}"),
+                ));
+            }
+        }
+    }
+    if let Some(r) = &update.recipient {
+        text("recipient", r, MAX_NAME_BYTES)?;
+    }
+    date_time("arrived_at", update.arrived_at.as_ref())?;
+    date_time("departed_at", update.departed_at.as_ref())?;
+    if let Some([lon, lat]) = update.position {
+        if !(lon.is_finite() && lat.is_finite() && lon.abs() <= 180.0 && lat.abs() <= 90.0) {
+            return Err(ApiError::field(
+                "position",
+                "[longitude, latitude] within -180..180 and -90..90",
+            ));
+        }
+    }
+    let some = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
+    Ok(crate::server::store::Actual {
+        reason: update.reason.clone(),
+        devices: update.devices.clone(),
+        recipient: some(&update.recipient),
+        arrived_at: some(&update.arrived_at),
+        departed_at: some(&update.departed_at),
+        position: update.position,
+    })
 }
 
 /// The longest note a driver may write, in bytes.
@@ -77,30 +201,8 @@ fn checked(update: &StopUpdate) -> Result<(), ApiError> {
     if update.status != "done" && update.status != "failed" {
         return Err(ApiError::field("status", "must be `done` or `failed`"));
     }
-    if update.note.len() > MAX_NOTE_BYTES {
-        return Err(ApiError::field(
-            "note",
-            format!("at most {MAX_NOTE_BYTES} bytes"),
-        ));
-    }
-    if update.note.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(ApiError::field(
-            "note",
-            "must not hold control characters (new lines are fine)",
-        ));
-    }
-    if let Some(at) = update.at.as_ref().filter(|a| !a.is_empty()) {
-        let ok = at.len() <= 40
-            && (chrono::DateTime::parse_from_rfc3339(at).is_ok()
-                || crate::model::wall_clock::parse(at).is_some());
-        if !ok {
-            return Err(ApiError::field(
-                "at",
-                "must be a date-time such as 2026-11-30T09:12:00+01:00 or 2026-11-30T09:12",
-            ));
-        }
-    }
-    Ok(())
+    text("note", &update.note, MAX_NOTE_BYTES)?;
+    date_time("at", update.at.as_ref())
 }
 
 /// `PUT /api/v1/tours/{token}/stops/{stop}`: mark stop `stop` (1 = first)
@@ -114,6 +216,7 @@ pub async fn put_stop(
     let mut update: StopUpdate = json_body(&text)?;
     update.at = update.at.filter(|a| !a.is_empty());
     checked(&update)?;
+    let actual = actual(&update)?;
     let status = db(&state, move |store| {
         let t = shared(store, &token)?;
         if stop == 0 || stop > t.stops {
@@ -128,6 +231,7 @@ pub async fn put_stop(
             s.stop == stop
                 && s.status == update.status
                 && s.note == update.note
+                && s.actual == actual
                 && at.as_ref().is_none_or(|a| *a == s.at)
         }) {
             return Ok(same);
@@ -139,6 +243,7 @@ pub async fn put_stop(
             note: update.note,
             at: at.unwrap_or_else(|| recorded_at.clone()),
             recorded_at,
+            actual,
         };
         store.set_stop_status(&t.plan_id, t.index, &status)?;
         Ok(status)

@@ -12,7 +12,7 @@
 
 mod sqlite;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use sqlite::Sqlite;
 
@@ -48,6 +48,32 @@ pub struct StopStatus {
     pub at: String,
     /// When the server recorded it.
     pub recorded_at: String,
+    /// What the driver reports beyond done or failed.
+    #[serde(flatten)]
+    pub actual: Actual,
+}
+
+/// What was actually done at a stop, as the driver reports it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Actual {
+    /// Why it failed: `absent`, `closed`, `not_ready`, `refused`,
+    /// `no_access`, `vehicle_full` or `other`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Devices actually collected or delivered, per type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub devices: Option<std::collections::BTreeMap<String, u32>>,
+    /// Who handed over or received the devices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    /// Arrival and departure as the driver reports them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrived_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub departed_at: Option<String>,
+    /// Where the phone was, longitude and latitude.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<[f64; 2]>,
 }
 
 /// A tour to store with its plan: its id, its driver view (a JSON object,
@@ -139,6 +165,8 @@ pub trait Store: Send + Sync {
         to: Option<&str>,
     ) -> StoreResult<Vec<crate::report::TourFigures>>;
     fn stop_statuses(&self, plan_id: &str, tour: usize) -> StoreResult<Vec<StopStatus>>;
+    /// Every stop status of a plan, with its tour's index.
+    fn plan_statuses(&self, plan_id: &str) -> StoreResult<Vec<(usize, StopStatus)>>;
     fn set_stop_status(&self, plan_id: &str, tour: usize, status: &StopStatus) -> StoreResult<()>;
     /// Records a job's state; `input` when it is created.
     fn put_job(&self, job: &JobRecord, input: Option<&JobInput>) -> StoreResult<()>;

@@ -80,6 +80,9 @@ CREATE TABLE geocodes (
     at TEXT NOT NULL
 );
 "#,
+    r#"
+ALTER TABLE stop_status ADD COLUMN actual TEXT;
+"#,
 ];
 
 /// The embedded default: one SQLite file.
@@ -376,19 +379,37 @@ impl Store for Sqlite {
     }
 
     fn stop_statuses(&self, plan_id: &str, tour: usize) -> StoreResult<Vec<StopStatus>> {
+        Ok(self
+            .plan_statuses(plan_id)?
+            .into_iter()
+            .filter(|(t, _)| *t == tour)
+            .map(|(_, s)| s)
+            .collect())
+    }
+
+    fn plan_statuses(&self, plan_id: &str) -> StoreResult<Vec<(usize, StopStatus)>> {
         self.with(|c| {
             let mut st = c.prepare(
-                "SELECT stop, status, note, at, recorded_at FROM stop_status
-                 WHERE plan_id = ?1 AND tour_idx = ?2 ORDER BY stop",
+                "SELECT tour_idx, stop, status, note, at, recorded_at, actual FROM stop_status
+                 WHERE plan_id = ?1 ORDER BY tour_idx, stop",
             )?;
-            let rows = st.query_map(params![plan_id, tour as i64], |r| {
-                Ok(StopStatus {
-                    stop: r.get::<_, i64>(0)? as usize,
-                    status: r.get(1)?,
-                    note: r.get(2)?,
-                    at: r.get(3)?,
-                    recorded_at: r.get(4)?,
-                })
+            let rows = st.query_map(params![plan_id], |r| {
+                let actual: Option<String> = r.get(6)?;
+                Ok((
+                    r.get::<_, i64>(0)? as usize,
+                    StopStatus {
+                        stop: r.get::<_, i64>(1)? as usize,
+                        status: r.get(2)?,
+                        note: r.get(3)?,
+                        at: r.get(4)?,
+                        recorded_at: r.get(5)?,
+                        // Written by this server: a row it cannot read is
+                        // shown without its actuals rather than failing.
+                        actual: actual
+                            .and_then(|a| serde_json::from_str(&a).ok())
+                            .unwrap_or_default(),
+                    },
+                ))
             })?;
             rows.collect()
         })
@@ -397,11 +418,11 @@ impl Store for Sqlite {
     fn set_stop_status(&self, plan_id: &str, tour: usize, s: &StopStatus) -> StoreResult<()> {
         self.with(|c| {
             c.execute(
-                "INSERT INTO stop_status (plan_id, tour_idx, stop, status, note, at, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                "INSERT INTO stop_status (plan_id, tour_idx, stop, status, note, at, recorded_at, actual)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (plan_id, tour_idx, stop) DO UPDATE SET
                    status = excluded.status, note = excluded.note, at = excluded.at,
-                   recorded_at = excluded.recorded_at",
+                   recorded_at = excluded.recorded_at, actual = excluded.actual",
                 params![
                     plan_id,
                     tour as i64,
@@ -409,7 +430,8 @@ impl Store for Sqlite {
                     s.status,
                     s.note,
                     s.at,
-                    s.recorded_at
+                    s.recorded_at,
+                    serde_json::to_string(&s.actual).ok()
                 ],
             )?;
             Ok(())

@@ -1,0 +1,198 @@
+//! What drivers report, through the real server: each actual field of a
+//! stop (reason, devices, recipient, times, position) stored and read back
+//! by the board's key route, each bound refused on its field; and a
+//! request reported failed on Monday back in Tuesday's re-plan, with why.
+
+mod common;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use common::server::{client, json_of, plan_of_job, post, server, share_tokens};
+
+/// The small problem over Monday and Tuesday, every site open both days.
+fn two_days() -> Value {
+    let mut p = common::small_problem();
+    p["horizon"]["end"] = json!("2026-12-02T00:00");
+    let shift =
+        |d: &str, a: &str, b: &str| json!({"start": format!("{d}T{a}"), "end": format!("{d}T{b}")});
+    p["depots"][0]["opening_hours"] = json!([
+        shift("2026-11-30", "07:00", "19:00"),
+        shift("2026-12-01", "07:00", "19:00")
+    ]);
+    for v in p["vehicles"].as_array_mut().expect("vehicles") {
+        v["shifts"] = json!([
+            shift("2026-11-30", "08:00", "17:00"),
+            shift("2026-12-01", "08:00", "17:00")
+        ]);
+    }
+    for list in ["pickups", "orders"] {
+        for r in p[list].as_array_mut().expect("requests") {
+            r.as_object_mut().expect("request").remove("time_windows");
+        }
+    }
+    // Monday only for the first van's tour: Tuesday is for re-planning.
+    p["vehicles"][1]["shifts"] = json!([shift("2026-12-01", "08:00", "17:00")]);
+    p["vehicles"][0]["shifts"] = json!([
+        shift("2026-11-30", "08:00", "17:00"),
+        shift("2026-12-01", "08:00", "17:00")
+    ]);
+    p
+}
+
+#[test]
+fn a_drivers_actuals_are_stored_bounded_and_bring_a_failed_request_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = server(&dir, &[]);
+    let http = client();
+    let problem = two_days();
+    let (status, job) = post(&http, &server, "/api/v1/jobs", &problem);
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let plan_id = plan_of_job(&http, &server, job["id"].as_str().expect("id"), 30);
+    let stored = json_of(
+        http.get(server.at(&format!("/api/v1/plans/{plan_id}")))
+            .send()
+            .expect("plan"),
+    );
+    let plan = &stored["plan"];
+    let tokens = share_tokens(&http, &server, &plan_id);
+    // A Monday tour with two stops or more.
+    let (index, tour) = plan["tours"]
+        .as_array()
+        .expect("tours")
+        .iter()
+        .enumerate()
+        .find(|(_, t)| {
+            t["day"] == "2026-11-30" && t["stops"].as_array().is_some_and(|s| s.len() >= 2)
+        })
+        .expect("a Monday tour of two stops");
+    let token = &tokens[index];
+    let (first, second) = (
+        tour["stops"][0]["job"].as_str().expect("job").to_string(),
+        tour["stops"][1]["job"].as_str().expect("job").to_string(),
+    );
+    let put = |stop: usize, body: Value| {
+        http.put(server.at(&format!("/api/v1/tours/{token}/stops/{stop}")))
+            .json(&body)
+            .send()
+            .expect("put")
+    };
+
+    // Each bound, refused on its field.
+    for (body, field) in [
+        (json!({"status": "done", "reason": "absent"}), "reason"),
+        (json!({"status": "failed", "reason": "asleep"}), "reason"),
+        (
+            json!({"status": "done", "devices": {"laptop": 100_001}}),
+            "devices.laptop",
+        ),
+        (json!({"status": "done", "devices": {"<b>": 1}}), "devices"),
+        (
+            json!({"status": "done", "recipient": "a\u{7}b"}),
+            "recipient",
+        ),
+        (
+            json!({"status": "done", "recipient": "x".repeat(201)}),
+            "recipient",
+        ),
+        (
+            json!({"status": "done", "arrived_at": "lundi"}),
+            "arrived_at",
+        ),
+        (
+            json!({"status": "done", "position": [200.0, 0.0]}),
+            "position",
+        ),
+    ] {
+        let r = put(1, body.clone());
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(json_of(r)["field"], field, "{body}");
+    }
+
+    // Stop 1 done with what was there; stop 2 failed, nobody there.
+    let done = json!({"status": "done", "devices": {"laptop": 12, "monitor": 1},
+                      "recipient": "Mme Martin", "arrived_at": "2026-11-30T09:02",
+                      "departed_at": "2026-11-30T09:20", "position": [1.0993, 49.4431],
+                      "note": "12 portables au lieu de 10"});
+    let r = put(1, done.clone());
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        put(1, done).status(),
+        StatusCode::OK,
+        "the same report again"
+    );
+    let r = put(
+        2,
+        json!({"status": "failed", "reason": "absent", "note": "personne"}),
+    );
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // The board reads them, with each stop's tour and request.
+    let seen = json_of(
+        http.get(server.at(&format!("/api/v1/plans/{plan_id}/statuses")))
+            .send()
+            .expect("statuses"),
+    );
+    let list = seen["statuses"].as_array().expect("statuses");
+    assert_eq!(list.len(), 2, "{seen}");
+    let one = &list[0];
+    assert_eq!(
+        (one["tour"].as_u64(), one["request"].as_str()),
+        (Some(index as u64), Some(first.as_str()))
+    );
+    assert_eq!(one["devices"], json!({"laptop": 12, "monitor": 1}));
+    assert_eq!(one["recipient"], "Mme Martin");
+    assert_eq!(one["arrived_at"], "2026-11-30T09:02");
+    assert_eq!(one["departed_at"], "2026-11-30T09:20");
+    assert_eq!(one["position"], json!([1.0993, 49.4431]));
+    assert_eq!(
+        (list[1]["request"].as_str(), list[1]["reason"].as_str()),
+        (Some(second.as_str()), Some("absent"))
+    );
+    // The driver's own view holds them too.
+    let view = json_of(
+        http.get(server.at(&format!("/api/v1/tours/{token}")))
+            .send()
+            .expect("tour"),
+    );
+    assert_eq!(view["statuses"][0]["recipient"], "Mme Martin");
+
+    // Tuesday's re-plan: Monday is done, the failed request comes back.
+    let mut tuesday = problem.clone();
+    tuesday["replan"] = json!({"frozen_before": "2026-12-01T00:00"});
+    tuesday["solver"] = json!({"time_limit_s": 5, "seed": 1, "iteration_limit": 300});
+    let (status, again) = post(
+        &http,
+        &server,
+        &format!("/api/v1/solve?previous={plan_id}"),
+        &tuesday,
+    );
+    assert_eq!(status, StatusCode::OK, "{again}");
+    let back = again["tours"].as_array().expect("tours").iter().find(|t| {
+        t["day"] == "2026-12-01"
+            && t["stops"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|s| s["job"] == second.as_str()))
+    });
+    assert!(back.is_some(), "{second} planned again on Tuesday: {again}");
+    let change = again["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["request"] == second.as_str())
+        .cloned()
+        .expect("its change");
+    assert_eq!(
+        change["why"],
+        "reported failed by the driver (absent): planned again"
+    );
+    // What was done is not planned again.
+    assert!(again["tours"]
+        .as_array()
+        .expect("tours")
+        .iter()
+        .filter(|t| t["day"] == "2026-12-01")
+        .all(|t| t["stops"]
+            .as_array()
+            .is_none_or(|s| s.iter().all(|s| s["job"] != first.as_str()))));
+}
