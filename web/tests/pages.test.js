@@ -141,28 +141,68 @@ test('driver opens the tour on a phone, reports stops online and offline, and th
   assert.match(await page.textContent(`li[data-stop="${withHours + 1}"] .open`), new RegExp(`${w.start.slice(11, 16)}–${w.end.slice(11, 16)}`));
   const statuses = async () => (await api(`/api/v1/tours/${token}`)).statuses;
 
+  // Big enough for a thumb, and a map of the day.
+  const height = await page.$eval('li[data-stop="1"] button.done', (b) => b.getBoundingClientRect().height);
+  assert.ok(height >= 64, `the done button is ${height} px high`);
+  assert.equal(Number(await page.getAttribute('#day-map', 'data-tours')), 1);
+  // Stop 1 done, with what was actually there and who handed it over.
+  const counts = page.locator('li[data-stop="1"] .actuals input[type=number]');
+  const planned = stored.plan.tours[0].stops[0].devices;
+  const [firstDevice] = Object.keys(planned);
+  await counts.first().fill(String(planned[firstDevice] + 2));
+  await page.fill('li[data-stop="1"] .actuals input[type=text]', 'Mme Martin');
   await page.click('li[data-stop="1"] button.done');
   await until(async () => (await statuses()).some((s) => s.stop === 1 && s.status === 'done'), 10000, 'stop 1 on the server');
+  const one = (await statuses()).find((s) => s.stop === 1);
+  assert.equal(one.devices[firstDevice], planned[firstDevice] + 2);
+  assert.equal(one.recipient, 'Mme Martin');
+  // Finished stops fold away: the next one comes first.
+  assert.equal(await page.locator('#stops > li').first().getAttribute('data-stop'), '2');
 
   await context.setOffline(true);
   await page.fill('li[data-stop="2"] textarea', 'Gate closed');
+  await page.selectOption('li[data-stop="2"] .actuals select', 'absent');
   await page.click('li[data-stop="2"] button.failed');
   await page.waitForSelector('#net[data-waiting="1"]');
   assert.match(await page.textContent('[data-testid=state-2]'), /Échec.*en attente de réseau/);
   assert.ok(!(await statuses()).some((s) => s.stop === 2), 'nothing reached the server while offline');
   // The tour stays readable offline, after a reload too.
   await page.reload();
-  await page.waitForSelector('li[data-stop="2"]');
+  await page.waitForSelector('li[data-stop="2"]', { state: 'attached' });
+  await page.click('#finished-title');
   await page.screenshot({ path: join(shots, 'driver-phone.png') });
 
   await context.setOffline(false);
   await page.waitForSelector('#net[data-waiting="0"]', { timeout: 10000 });
   const after = await statuses();
   assert.ok(after.some((s) => s.stop === 1 && s.status === 'done'));
-  assert.ok(after.some((s) => s.stop === 2 && s.status === 'failed' && s.note === 'Gate closed'));
+  assert.ok(after.some((s) => s.stop === 2 && s.status === 'failed' && s.note === 'Gate closed' && s.reason === 'absent'));
   await page.setViewportSize(DESKTOP);
   await page.screenshot({ path: join(shots, 'driver-desktop.png') });
   await context.close();
+});
+
+test("the coordinator's board shows the drivers' reports live, the failed request to re-plan", async () => {
+  const { plans } = await api('/api/v1/plans');
+  const stored = await api(`/api/v1/plans/${plans[0].id}`);
+  const tour = stored.plan.tours[0];
+  const page = await browser.newPage({ viewport: DESKTOP });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base + '/');
+  await page.waitForSelector('[data-testid=totals]');
+  await page.click('#days button:first-child');
+  const card = `article[data-tour="${tour.id}"]`;
+  await page.waitForSelector(`${card} li[data-status="failed"]`, { timeout: 15000 });
+  assert.equal(await page.getAttribute(`${card} li[data-job="${tour.stops[0].job}"]`, 'data-status'), 'done');
+  assert.equal(await page.getAttribute(`${card} li[data-job="${tour.stops[1].job}"]`, 'data-status'), 'failed');
+  assert.match(await page.textContent(`${card} li[data-job="${tour.stops[0].job}"]`), /✓ .*(en retard de \d+ min|en avance de \d+ min|à l'heure)/);
+  const listed = await page.textContent('[data-testid=to-replan]');
+  assert.match(listed, new RegExp(`${tour.stops[1].job} Personne sur place — Gate closed`));
+  assert.equal(await page.isDisabled('#replan'), false, 'a failed request can be re-planned');
+  await page.screenshot({ path: join(shots, 'coordinator-live-desktop.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test("manager's page shows the API's figures for the week", async () => {

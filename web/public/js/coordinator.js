@@ -16,7 +16,10 @@ const $ = (id) => document.getElementById(id);
 const state = {
   problem: null, plan: null, planId: null, share: [], locks: [], day: undefined, pending: null,
   setup: null, presets: null, config: null,
+  // What the drivers reported, by `tour:stop` (polled while a plan is open).
+  statuses: new Map(),
 };
+let polling = null;
 let map;
 
 function say(text, kind = '') {
@@ -155,7 +158,22 @@ async function openPlan(id) {
   state.problem.pickups ||= [];
   state.problem.orders ||= [];
   renderProblem();
+  state.statuses = new Map();
   renderPlan();
+  // The drivers' reports, live: every 10 s while the plan is open.
+  clearInterval(polling);
+  const poll = () => api(`/api/v1/plans/${id}/statuses`)
+    .then(({ statuses }) => {
+      if (state.planId !== id) return;
+      const next = new Map(statuses.map((s) => [`${s.tour}:${s.stop}`, s]));
+      const changed = next.size !== state.statuses.size
+        || [...next].some(([k, s]) => state.statuses.get(k)?.recorded_at !== s.recorded_at);
+      state.statuses = next;
+      if (changed) renderPlan();
+    })
+    .catch(() => {});
+  poll();
+  polling = setInterval(poll, 10000);
 }
 
 // ---- 1. Requests -----------------------------------------------------
@@ -253,7 +271,11 @@ function problemToSend(withLocks) {
   p.solver = { ...(p.solver || {}), time_limit_s: Number($('time-limit').value) };
   delete p.replan;
   if (withLocks) {
-    p.replan = { frozen_before: p.horizon.start, locks: state.locks.map(({ request, vehicle, day }) => ({ request, vehicle, day })) };
+    // Once drivers have reported, the tours that have left are done (the
+    // failed requests come back); before, the whole week is planned again.
+    const local = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    const frozen = state.statuses.size ? [p.horizon.start.slice(0, 16), local(new Date())].sort().pop() : p.horizon.start;
+    p.replan = { frozen_before: frozen, locks: state.locks.map(({ request, vehicle, day }) => ({ request, vehicle, day })) };
   }
   return p;
 }
@@ -326,6 +348,7 @@ function renderPlan() {
     })),
     ...byDay);
   renderUnassigned();
+  renderFailed();
   renderLocks();
   renderChanges();
   renderExports();
@@ -374,10 +397,13 @@ function tourCard(tour, i) {
   return el('article', { class: 'tour', style: `border-left-color:${colour(i)}`, 'data-tour': tour.id },
     el('h4', {}, el('span', { class: 'swatch', style: `background:${colour(i)}` }), `${tour.vehicle} ${hm(tour.departure)}–${hm(tour.return)}`,
       el('span', { class: 'muted' }, ` ${num(tour.distance_km)} km`)),
-    el('ol', {}, tour.stops.map((s) => {
+    el('ol', {}, tour.stops.map((s, k) => {
       const locked = state.locks.find((l) => l.request === s.job);
-      return el('li', { 'data-job': s.job },
-        el('span', {}, `${hm(s.arrival)} ${s.kind === 'reload' ? t('board.reload') : `${s.job} ${s.name}`}`),
+      const reported = state.statuses.get(`${i}:${k + 1}`);
+      return el('li', { 'data-job': s.job, class: reported?.status || null, 'data-status': reported?.status || null },
+        el('span', {}, reported ? el('b', { title: reported.note || '' }, reported.status === 'done' ? '✓ ' : '✗ ') : null,
+          `${hm(s.arrival)} ${s.kind === 'reload' ? t('board.reload') : `${s.job} ${s.name}`}`,
+          reported ? el('span', { class: 'muted' }, ` ${lateness(s, reported)}`) : null),
         s.kind === 'reload' ? null : el('span', { class: 'stop-actions' },
           el('button', {
             type: 'button', class: 'small', 'aria-pressed': String(Boolean(locked)), title: t('board.lock_title'),
@@ -397,6 +423,26 @@ function tourCard(tour, i) {
       el('button', { type: 'button', class: 'small', onclick: () => navigator.clipboard?.writeText(link).then(() => say(t('board.copied', { tour: tour.id }), 'ok')) }, t('board.copy')),
       el('button', { type: 'button', class: 'small', onclick: () => printCard(tour, link) }, t('board.print')),
       el('a', { href: `/api/v1/tours/${state.share[i].token}/gpx`, download: `${tour.id.replaceAll('/', '_')}.gpx` }, 'GPX')) : null);
+}
+
+/** `en retard de 12 min` / `en avance de 5 min` / `à l'heure`: the
+ *  driver's report against the planned departure. */
+function lateness(stop, reported) {
+  const at = new Date(reported.departed_at || reported.at);
+  const planned = new Date(stop.departure);
+  if (Number.isNaN(at.getTime()) || Number.isNaN(planned.getTime())) return '';
+  const minutes = Math.round((at - planned) / 60000);
+  if (Math.abs(minutes) < 5) return t('board.on_time');
+  return minutes > 0 ? t('board.late', { min: minutes }) : t('board.early', { min: -minutes });
+}
+
+/** Requests their drivers reported failed: to re-plan. */
+function renderFailed() {
+  const failed = [...state.statuses.values()].filter((s) => s.status === 'failed');
+  $('to-replan').replaceChildren(failed.length ? el('div', {},
+    el('h3', {}, t('board.to_replan', { n: failed.length })),
+    el('ul', { 'data-testid': 'to-replan' }, failed.map((s) => el('li', {}, el('b', {}, s.request), ` ${t(`driver.reason.${s.reason || 'other'}`)}`, s.note ? ` — ${s.note}` : '')))) : '');
+  if (failed.length && state.planId) $('replan').disabled = false;
 }
 
 function lock(request, vehicle, day) {

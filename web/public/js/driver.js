@@ -1,10 +1,18 @@
-// The driver's tour on a phone. The tour is kept in localStorage once
-// loaded, so it stays readable without signal; each "done" or "failed" goes
-// into an outbox that is sent in order when the phone is online again.
-// The server takes a repeated report as the same one, so sending twice is safe.
+// The driver's tour on a phone: the day's map, the next stops first and
+// the finished ones folded. The tour is kept in localStorage once loaded,
+// so it stays readable without signal; each report ("done" with what was
+// actually collected or delivered and who handed it over, or "failed" with
+// its reason) goes into an outbox sent in order when the phone is online
+// again. The server takes a repeated report as the same one, so sending
+// twice is safe.
 
 import { el, hm, num, devices, longDay } from './format.js';
 import { t, count, loadLang, picker } from './i18n.js';
+import { createMap } from './map.js';
+
+/** Why a stop failed, as the API takes it (docs/api.md). */
+const REASONS = ['absent', 'closed', 'not_ready', 'refused', 'no_access', 'vehicle_full', 'other'];
+let dayMap = null;
 
 const token = location.hash.slice(1);
 const TOUR = `tournee.tour.${token}`;
@@ -40,6 +48,13 @@ async function load() {
     }
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     view = await res.json();
+    // The base map, as the server's operator set it (none: a blank map).
+    try {
+      const config = await (await fetch('/api/v1/web-config', { signal: AbortSignal.timeout(3000) })).json();
+      view.tile_url = config.tile_url || '';
+    } catch {
+      view.tile_url = '';
+    }
     localStorage.setItem(TOUR, JSON.stringify(view));
   } catch {
     view = JSON.parse(localStorage.getItem(TOUR) || 'null');
@@ -66,7 +81,21 @@ function render() {
     depot: view.depot_name || tour.depot, leave: hm(tour.departure), back: hm(tour.return),
     stops: count('count.stop', tour.stops.length), km: num(tour.distance_km),
   });
-  $('stops').replaceChildren(...tour.stops.map((s, i) => stopCard(s, i + 1, view.windows?.[i] || [])));
+  // The next stops first; the finished ones folded below.
+  const cards = tour.stops.map((s, i) => ({ n: i + 1, card: stopCard(s, i + 1, view.windows?.[i] || []) }));
+  const finished = cards.filter(({ n }) => statusOf(n));
+  $('stops').replaceChildren(...cards.filter(({ n }) => !statusOf(n)).map(({ card }) => card));
+  $('finished').replaceChildren(...finished.map(({ card }) => card));
+  $('finished-box').hidden = !finished.length;
+  $('finished-title').textContent = count('driver.finished', finished.length);
+  if (window.L && !dayMap) {
+    try {
+      dayMap = createMap($('day-map'), { tile_url: view.tile_url || '' });
+      dayMap.draw({ tours: [tour] });
+    } catch {
+      // No map is no reason to lose the tour.
+    }
+  }
   showNet();
 }
 
@@ -74,9 +103,31 @@ function stopCard(s, n, windows) {
   const st = statusOf(n);
   const [lon, lat] = s.location;
   const note = el('textarea', { rows: '2', placeholder: t('driver.note'), 'aria-label': t('driver.note_for', { n }) }, st?.note || '');
+  // What was actually there, prefilled with what was planned.
+  const counted = Object.entries(s.kind === 'reload' ? {} : s.devices || {}).map(([device, planned]) => {
+    const input = el('input', {
+      type: 'number', min: '0', max: '100000', step: '1', inputmode: 'numeric', value: st?.devices?.[device] ?? planned,
+      'aria-label': t('driver.count_of', { n, device: count(`device.${device}`, 2).replace(/^2 /, '') }),
+    });
+    return { device, input, label: el('label', { class: 'count' }, count(`device.${device}`, 2).replace(/^2 /, ''), input) };
+  });
+  const recipient = el('input', { type: 'text', maxlength: '200', autocomplete: 'name', value: st?.recipient || '', 'aria-label': t('driver.recipient_for', { n }), placeholder: t('driver.recipient') });
+  const reason = el('select', { 'aria-label': t('driver.reason_for', { n }) },
+    el('option', { value: '' }, t('driver.reason')),
+    REASONS.map((r) => el('option', { value: r, selected: st?.reason === r }, t(`driver.reason.${r}`))));
   const report = (status) => {
     const items = outbox();
-    items.push({ stop: n, status, note: note.value.trim(), at: new Date().toISOString() });
+    const now = new Date().toISOString();
+    const item = { stop: n, status, note: note.value.trim(), at: now, departed_at: now };
+    if (status === 'done') {
+      if (counted.length) {
+        item.devices = Object.fromEntries(counted.map(({ device, input }) => [device, Math.max(0, Math.min(100000, Math.round(Number(input.value) || 0)))]));
+      }
+      if (recipient.value.trim()) item.recipient = recipient.value.trim();
+    } else {
+      item.reason = reason.value || 'other';
+    }
+    items.push(item);
     saveOutbox(items);
     render();
     flush();
@@ -97,6 +148,7 @@ function stopCard(s, n, windows) {
         el('a', { class: 'button', href: `geo:${lat},${lon}?q=${lat},${lon}` }, t('driver.navigate')),
         el('a', { class: 'button light', href: `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=18/${lat}/${lon}`, target: '_blank', rel: 'noopener' }, 'OpenStreetMap')),
       st ? el('p', { class: 'state', 'data-testid': `state-${n}` }, st.status === 'done' ? t('driver.state_done') : t('driver.state_failed'), st.queued ? t('driver.queued') : '', st.note ? ` — ${st.note}` : '') : null,
+      s.kind === 'reload' ? null : el('div', { class: 'actuals' }, counted.map(({ label }) => label), recipient, reason),
       note,
       el('p', { class: 'actions' },
         el('button', { type: 'button', class: 'big done', onclick: () => report('done') }, t('driver.done')),
@@ -117,7 +169,7 @@ async function flush() {
         res = await fetch(`/api/v1/tours/${token}/stops/${u.stop}`, {
           method: 'PUT',
           headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ status: u.status, note: u.note, at: u.at }),
+          body: JSON.stringify({ ...u, stop: undefined }),
         });
       } catch {
         break; // no signal after all: keep it for later
