@@ -80,6 +80,8 @@ pub struct Report {
     pub avoided: Avoided,
     /// Avoided minus transport emissions.
     pub net_avoided_kg: f64,
+    /// Planned against done.
+    pub done: Done,
     pub method: String,
 }
 
@@ -96,8 +98,46 @@ pub struct TourFigures {
     pub kgco2e_per_km: f64,
     /// Kilometres of one round trip per stop (the baseline).
     pub baseline_km: f64,
-    /// Devices collected, per type.
+    /// Devices collected, per type (as planned).
     pub collected: BTreeMap<String, u64>,
+    /// Each stop in order: whether it collects or delivers, and what.
+    #[serde(default)]
+    pub stops: Vec<StopFigures>,
+    /// What the drivers reported, by stop number (from 1); filled when
+    /// the report is made, not stored.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reported: BTreeMap<usize, Reported>,
+}
+
+/// A stop as the report counts it.
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, PartialEq)]
+pub struct StopFigures {
+    /// `pickup`, `delivery` or `reload`.
+    pub kind: String,
+    pub devices: BTreeMap<String, u32>,
+}
+
+/// A driver's report of a stop, as the report counts it.
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, PartialEq)]
+pub struct Reported {
+    pub done: bool,
+    /// The devices actually collected or delivered (none: as planned).
+    pub devices: Option<BTreeMap<String, u32>>,
+}
+
+/// Planned against done: what the drivers reported, and what the
+/// figures that follow from it count.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Done {
+    pub stops: usize,
+    pub stops_reported: usize,
+    pub stops_failed: usize,
+    pub devices_collected_planned: u64,
+    /// Reported where a driver did (a failed stop collects nothing), as
+    /// planned elsewhere; the avoided manufacture counts these.
+    pub devices_collected: u64,
+    pub devices_delivered_planned: u64,
+    pub devices_delivered: u64,
 }
 
 /// One [`TourFigures`] per tour of `plan`.
@@ -121,9 +161,73 @@ pub fn figures(plan: &Plan) -> Vec<TourFigures> {
                 kgco2e_per_km: t.co2e_kg_per_km,
                 baseline_km: t.stops.iter().map(|s| s.baseline_km).sum(),
                 collected,
+                stops: t
+                    .stops
+                    .iter()
+                    .map(|s| StopFigures {
+                        kind: match s.kind {
+                            StopKind::Pickup => "pickup",
+                            StopKind::Delivery => "delivery",
+                            StopKind::Reload => "reload",
+                        }
+                        .to_string(),
+                        devices: s.devices.clone(),
+                    })
+                    .collect(),
+                reported: BTreeMap::new(),
             }
         })
         .collect()
+}
+
+/// Puts the drivers' reports of a tour (stop number, report) into its
+/// figures.
+pub fn join_reports(t: &mut TourFigures, reports: impl IntoIterator<Item = (usize, Reported)>) {
+    t.reported.extend(reports);
+}
+
+/// Adds tour `t`'s stops to `done` and what it actually collected to
+/// `collected`: a stop reported done counts what its driver counted (as
+/// planned if they gave no count), a failed one nothing, one not reported
+/// what was planned.
+fn count_done(t: &TourFigures, done: &mut Done, collected: &mut BTreeMap<String, u64>) {
+    let sum = |d: &BTreeMap<String, u32>| d.values().map(|&n| u64::from(n)).sum::<u64>();
+    if t.stops.is_empty() {
+        // A tour stored before stops were kept: as planned.
+        let n: u64 = t.collected.values().sum();
+        done.devices_collected_planned += n;
+        done.devices_collected += n;
+        for (device, n) in &t.collected {
+            *collected.entry(device.clone()).or_default() += n;
+        }
+        return;
+    }
+    for (k, s) in t.stops.iter().enumerate() {
+        if s.kind == "reload" {
+            continue;
+        }
+        done.stops += 1;
+        let report = t.reported.get(&(k + 1));
+        let got = match report {
+            Some(r) if !r.done => BTreeMap::new(),
+            Some(r) => r.devices.clone().unwrap_or_else(|| s.devices.clone()),
+            None => s.devices.clone(),
+        };
+        if let Some(r) = report {
+            done.stops_reported += 1;
+            done.stops_failed += usize::from(!r.done);
+        }
+        if s.kind == "pickup" {
+            done.devices_collected_planned += sum(&s.devices);
+            done.devices_collected += sum(&got);
+            for (device, n) in got {
+                *collected.entry(device).or_default() += u64::from(n);
+            }
+        } else {
+            done.devices_delivered_planned += sum(&s.devices);
+            done.devices_delivered += sum(&got);
+        }
+    }
 }
 
 /// The vehicle the baseline is priced with unless the caller names one:
@@ -194,9 +298,7 @@ pub fn of_tours(
                 .add(t.km, f);
         }
         r.baseline.add(t.baseline_km, reference_factor);
-        for (device, n) in &t.collected {
-            *collected.entry(device.clone()).or_default() += n;
-        }
+        count_done(&t, &mut r.done, &mut collected);
         r.tours.push(TourLine {
             tour: t.tour,
             vehicle: t.vehicle,

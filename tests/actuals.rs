@@ -157,6 +157,57 @@ fn a_drivers_actuals_are_stored_bounded_and_bring_a_failed_request_back() {
     );
     assert_eq!(view["statuses"][0]["recipient"], "Mme Martin");
 
+    // The emissions report counts what was done: stop 1 as counted, stop 2
+    // nothing, every other stop as planned; planned beside it.
+    let report = json_of(
+        http.get(server.at(&format!("/api/v1/plans/{plan_id}/report")))
+            .send()
+            .expect("report"),
+    );
+    let done = &report["done"];
+    assert_eq!(done["stops_reported"], 2, "{done}");
+    assert_eq!(done["stops_failed"], 1, "{done}");
+    let (mut planned, mut counted, mut laptops) = (0u64, 0u64, 0u64);
+    for (k, t) in plan["tours"].as_array().expect("tours").iter().enumerate() {
+        for (n, s) in t["stops"].as_array().expect("stops").iter().enumerate() {
+            if s["kind"] != "pickup" {
+                continue;
+            }
+            let devices = |d: &Value, key: &str| d[key].as_u64().unwrap_or(0);
+            let total: u64 = s["devices"]
+                .as_object()
+                .expect("devices")
+                .values()
+                .filter_map(Value::as_u64)
+                .sum();
+            planned += total;
+            let (got, got_laptops) = match (k == index, n) {
+                (true, 0) => (13, 12),
+                (true, 1) => (0, 0),
+                _ => (total, devices(&s["devices"], "laptop")),
+            };
+            counted += got;
+            laptops += got_laptops;
+        }
+    }
+    assert_eq!(done["devices_collected_planned"].as_u64(), Some(planned));
+    assert_eq!(done["devices_collected"].as_u64(), Some(counted), "{done}");
+    let laptop_line = report["avoided"]["devices"]
+        .as_array()
+        .expect("devices")
+        .iter()
+        .find(|d| d["device"] == "laptop")
+        .cloned()
+        .expect("laptops avoided");
+    assert_eq!(laptop_line["collected"].as_u64(), Some(laptops));
+    // The period report counts the same.
+    let period = json_of(
+        http.get(server.at("/api/v1/reports"))
+            .send()
+            .expect("reports"),
+    );
+    assert_eq!(period["done"], report["done"]);
+
     // Tuesday's re-plan: Monday is done, the failed request comes back.
     let mut tuesday = problem.clone();
     tuesday["replan"] = json!({"frozen_before": "2026-12-01T00:00"});

@@ -217,6 +217,10 @@ test("manager's page shows the API's figures for the week", async () => {
   assert.equal(await shown('baseline-co2e'), fr(r.baseline.co2e_kg));
   assert.equal(await shown('saving-pct'), fr(r.saving_pct));
   assert.equal(await shown('avoided-co2e'), fr(r.avoided.co2e_kg / 1000, 2));
+  // What was done, as the driver reported it: a stop failed, planned beside.
+  assert.equal(await shown('collected'), fr(r.done.devices_collected, 0));
+  assert.equal(await shown('failed-stops'), fr(r.done.stops_failed, 0));
+  assert.ok(r.done.stops_failed >= 1 && r.done.devices_collected < r.done.devices_collected_planned);
   assert.ok(r.transport.km > 0 && r.tours.length > 0);
   // The re-plan replaced the earlier plans of the same days: the week is
   // counted once, from the newest plan.

@@ -104,6 +104,12 @@ fn schemas() -> Value {
                 "transport": { "$ref": "#/components/schemas/Figure" },
                 "baseline": { "$ref": "#/components/schemas/Figure" },
                 "baseline_energy": { "type": "string", "description": "The reference vehicle's energy the baseline is priced with." },
+                "done": object(&["stops", "stops_reported", "stops_failed", "devices_collected_planned", "devices_collected", "devices_delivered_planned", "devices_delivered"], json!({
+                    "stops": { "type": "integer" }, "stops_reported": { "type": "integer" }, "stops_failed": { "type": "integer" },
+                    "devices_collected_planned": { "type": "integer" },
+                    "devices_collected": { "type": "integer", "description": "As the drivers reported them (a failed stop collects nothing), as planned where nothing was reported; the avoided manufacture counts these." },
+                    "devices_delivered_planned": { "type": "integer" }, "devices_delivered": { "type": "integer" }
+                })),
                 "baseline_kgco2e_per_km": { "type": "number" },
                 "saving": { "$ref": "#/components/schemas/Figure" },
                 "saving_pct": num,

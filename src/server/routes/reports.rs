@@ -78,7 +78,21 @@ pub async fn plan_report(
     let id = id.into_inner();
     let report = db(&state, move |store| {
         let (_, plan) = stored(store, &id)?;
-        Ok(crate::report::report(&[&plan], rate, reference, |_| true))
+        // With what the drivers reported so far.
+        let statuses = store.plan_statuses(&id)?;
+        let mut tours = crate::report::figures(&plan);
+        for (i, t) in tours.iter_mut().enumerate() {
+            crate::report::join_reports(
+                t,
+                statuses
+                    .iter()
+                    .filter(|(k, _)| *k == i)
+                    .map(|(_, s)| s.reported()),
+            );
+        }
+        let mut r = crate::report::of_tours(tours, rate, reference);
+        r.plans = vec![plan.name.clone()];
+        Ok(r)
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))

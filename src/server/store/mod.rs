@@ -53,6 +53,19 @@ pub struct StopStatus {
     pub actual: Actual,
 }
 
+impl StopStatus {
+    /// The report as the emissions report counts it.
+    pub fn reported(&self) -> (usize, crate::report::Reported) {
+        (
+            self.stop,
+            crate::report::Reported {
+                done: self.status == "done",
+                devices: self.actual.devices.clone(),
+            },
+        )
+    }
+}
+
 /// What was actually done at a stop, as the driver reports it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Actual {

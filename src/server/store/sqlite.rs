@@ -1,6 +1,7 @@
 //! The embedded store: one SQLite file (WAL mode), its schema migrated when
 //! it opens, held by one server at a time through a lock file beside it.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Mutex;
@@ -292,7 +293,7 @@ impl Store for Sqlite {
         from: Option<&str>,
         to: Option<&str>,
     ) -> StoreResult<Vec<crate::report::TourFigures>> {
-        let rows: Vec<String> = self.with(|c| {
+        let rows: Vec<(String, i64, String)> = self.with(|c| {
             // Each day from the newest plan that has tours that day (a
             // re-planned week replaces the earlier plan's days).
             let mut st = c.prepare(
@@ -301,16 +302,32 @@ impl Store for Sqlite {
                                   WHERE g.day = f.day ORDER BY p.created_at DESC, p.id LIMIT 1) AS plan_id
                    FROM (SELECT DISTINCT day FROM tour_figures
                          WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2)) f)
-                 SELECT t.figures FROM tour_figures t JOIN newest n
+                 SELECT t.plan_id, t.idx, t.figures FROM tour_figures t JOIN newest n
                    ON t.plan_id = n.plan_id AND t.day = n.day
                  JOIN plans p ON p.id = t.plan_id
                  ORDER BY p.created_at DESC, p.id, t.idx",
             )?;
-            let rows = st.query_map(params![from, to], |r| r.get(0))?;
+            let rows = st.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect()
         })?;
+        // The drivers' reports join each tour's figures, plan by plan.
+        let mut reports: BTreeMap<String, Vec<(usize, StopStatus)>> = BTreeMap::new();
         rows.iter()
-            .map(|f| serde_json::from_str(f).map_err(|e| StoreError(e.to_string())))
+            .map(|(plan, idx, f)| {
+                let mut figures: crate::report::TourFigures =
+                    serde_json::from_str(f).map_err(|e| StoreError(e.to_string()))?;
+                if !reports.contains_key(plan) {
+                    reports.insert(plan.clone(), self.plan_statuses(plan)?);
+                }
+                crate::report::join_reports(
+                    &mut figures,
+                    reports[plan]
+                        .iter()
+                        .filter(|(t, _)| *t as i64 == *idx)
+                        .map(|(_, s)| s.reported()),
+                );
+                Ok(figures)
+            })
             .collect()
     }
 
