@@ -357,6 +357,9 @@ impl Conversion {
                         load: plan_load(r.load),
                         co2e_kg: r3(r3(km(prev, sv.start)) * factor),
                         baseline_km: 0.0,
+                        insee: None,
+                        commune: String::new(),
+                        commune_nearest: false,
                     });
                     prev = sv.start;
                 }
@@ -378,7 +381,11 @@ impl Conversion {
                     load: plan_load(visit.load),
                     co2e_kg: r3(r3(km(prev, loc)) * factor),
                     baseline_km: r3(km(sv.start, loc) + km(loc, sv.end)),
+                    insee: None,
+                    commune: String::new(),
+                    commune_nearest: false,
                 });
+                place_in_commune(stops.last_mut(), r);
                 let devices: u64 = r.devices.values().map(|&c| c as u64).sum();
                 if kind == StopKind::Pickup {
                     totals.pickups_planned += 1;
@@ -527,6 +534,27 @@ fn straight_lines(
     plan::Geometry {
         source: "straight_lines".into(),
         polyline: crate::geometry::encode_polyline(&points),
+    }
+}
+
+/// A stop's commune: the request's INSEE code (named from the communes'
+/// table when it has it), else the commune of the nearest town hall.
+fn place_in_commune(stop: Option<&mut plan::Stop>, r: &Request) {
+    let Some(stop) = stop else { return };
+    match &r.insee {
+        Some(code) => {
+            stop.insee = Some(code.clone());
+            stop.commune = crate::communes::by_code(code)
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+        }
+        None => {
+            if let Some(c) = crate::communes::nearest(r.location) {
+                stop.insee = Some(c.insee.clone());
+                stop.commune = c.name.clone();
+                stop.commune_nearest = true;
+            }
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod allocate;
 pub mod check;
 pub mod cli;
+pub mod communes;
 pub mod convert;
 pub mod emissions;
 pub mod export;

@@ -500,6 +500,10 @@ pub struct Request {
     pub priority: Priority,
     #[serde(default)]
     pub notes: String,
+    /// The INSEE code of the site's commune (`76540`), as the geocoder
+    /// gives it; without it the nearest commune's (`communes.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insee: Option<String>,
 }
 
 fn default_service() -> f64 {

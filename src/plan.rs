@@ -140,6 +140,15 @@ pub enum StopKind {
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 pub struct Stop {
+    /// The site's commune: its INSEE code and name, from the request or,
+    /// when it had none, the commune of the nearest town hall
+    /// (`commune_nearest`). None outside the communes' table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insee: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub commune: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub commune_nearest: bool,
     pub job: String,
     pub kind: StopKind,
     pub name: String,

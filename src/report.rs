@@ -82,6 +82,12 @@ pub struct Report {
     pub net_avoided_kg: f64,
     /// Planned against done.
     pub done: Done,
+    /// By commune (INSEE code; `hors-territoire` outside the table), by
+    /// group of communes (the EPCI), by donor (pickup request), by month.
+    pub by_commune: BTreeMap<String, Territory>,
+    pub by_group: BTreeMap<String, Territory>,
+    pub by_donor: BTreeMap<String, Territory>,
+    pub by_month_done: BTreeMap<String, Territory>,
     pub method: String,
 }
 
@@ -115,6 +121,33 @@ pub struct StopFigures {
     /// `pickup`, `delivery` or `reload`.
     pub kind: String,
     pub devices: BTreeMap<String, u32>,
+    /// The request, and its commune (INSEE code and name; empty outside
+    /// the communes' table).
+    #[serde(default)]
+    pub request: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub insee: String,
+    #[serde(default)]
+    pub commune: String,
+    /// Kilometres driven to reach it, and their CO2e.
+    #[serde(default)]
+    pub km: f64,
+    #[serde(default)]
+    pub co2e_kg: f64,
+}
+
+/// A territory's figures: a commune's, the group's, a donor's.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Territory {
+    pub name: String,
+    pub stops: usize,
+    pub devices_collected: u64,
+    pub devices_delivered: u64,
+    /// Kilometres driven to reach its stops, and their CO2e.
+    pub km: f64,
+    pub co2e_kg: f64,
 }
 
 /// A driver's report of a stop, as the report counts it.
@@ -172,6 +205,12 @@ pub fn figures(plan: &Plan) -> Vec<TourFigures> {
                         }
                         .to_string(),
                         devices: s.devices.clone(),
+                        request: s.job.clone(),
+                        name: s.name.clone(),
+                        insee: s.insee.clone().unwrap_or_default(),
+                        commune: s.commune.clone(),
+                        km: s.travel_km,
+                        co2e_kg: s.co2e_kg,
                     })
                     .collect(),
                 reported: BTreeMap::new(),
@@ -207,13 +246,8 @@ fn count_done(t: &TourFigures, done: &mut Done, collected: &mut BTreeMap<String,
             continue;
         }
         done.stops += 1;
-        let report = t.reported.get(&(k + 1));
-        let got = match report {
-            Some(r) if !r.done => BTreeMap::new(),
-            Some(r) => r.devices.clone().unwrap_or_else(|| s.devices.clone()),
-            None => s.devices.clone(),
-        };
-        if let Some(r) = report {
+        let got = moved(t, k, s);
+        if let Some(r) = t.reported.get(&(k + 1)) {
             done.stops_reported += 1;
             done.stops_failed += usize::from(!r.done);
         }
@@ -226,6 +260,57 @@ fn count_done(t: &TourFigures, done: &mut Done, collected: &mut BTreeMap<String,
         } else {
             done.devices_delivered_planned += sum(&s.devices);
             done.devices_delivered += sum(&got);
+        }
+    }
+}
+
+/// What a stop actually moved: as reported, nothing when it failed, as
+/// planned when not reported.
+fn moved(t: &TourFigures, k: usize, s: &StopFigures) -> BTreeMap<String, u32> {
+    match t.reported.get(&(k + 1)) {
+        Some(r) if !r.done => BTreeMap::new(),
+        Some(r) => r.devices.clone().unwrap_or_else(|| s.devices.clone()),
+        None => s.devices.clone(),
+    }
+}
+
+/// Adds tour `t`'s stops to its communes, group, donors and month.
+fn count_territories(t: &TourFigures, r: &mut Report) {
+    let month = t.day.get(..7).unwrap_or("").to_string();
+    for (k, s) in t.stops.iter().enumerate() {
+        if s.kind == "reload" {
+            continue;
+        }
+        let n: u64 = moved(t, k, s).values().map(|&n| u64::from(n)).sum();
+        let pickup = s.kind == "pickup";
+        let add = |e: &mut Territory, name: &str| {
+            if e.name.is_empty() {
+                e.name = name.to_string();
+            }
+            e.stops += 1;
+            if pickup {
+                e.devices_collected += n;
+            } else {
+                e.devices_delivered += n;
+            }
+            e.km += s.km;
+            e.co2e_kg += s.co2e_kg;
+        };
+        let (code, group) = match s.insee.as_str() {
+            "" => ("hors-territoire", "hors territoire"),
+            code if crate::communes::by_code(code).is_some() => (code, crate::communes::GROUP),
+            code => (code, "hors territoire"),
+        };
+        let commune = if s.commune.is_empty() {
+            code
+        } else {
+            &s.commune
+        };
+        add(r.by_commune.entry(code.to_string()).or_default(), commune);
+        add(r.by_group.entry(group.to_string()).or_default(), group);
+        add(r.by_month_done.entry(month.clone()).or_default(), &month);
+        if pickup {
+            add(r.by_donor.entry(s.request.clone()).or_default(), &s.name);
         }
     }
 }
@@ -299,6 +384,7 @@ pub fn of_tours(
         }
         r.baseline.add(t.baseline_km, reference_factor);
         count_done(&t, &mut r.done, &mut collected);
+        count_territories(&t, &mut r);
         r.tours.push(TourLine {
             tour: t.tour,
             vehicle: t.vehicle,

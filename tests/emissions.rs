@@ -22,6 +22,75 @@ fn stdout(args: &[&str]) -> String {
 }
 
 #[test]
+fn the_sample_weeks_figures_by_commune_group_and_donor_add_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = dir.path().join("plan.json");
+    let o = common::run(&[
+        "solve",
+        common::repo()
+            .join("data/rouen/week.json")
+            .to_str()
+            .expect("utf-8"),
+        "--iterations",
+        "300",
+        "-o",
+        plan.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let p: Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).expect("plan")).expect("json");
+    // Given by coordinates, each site is counted in its nearest commune.
+    let stops: Vec<&Value> = p["tours"]
+        .as_array()
+        .expect("tours")
+        .iter()
+        .flat_map(|t| t["stops"].as_array().expect("stops"))
+        .filter(|s| s["kind"] != "reload")
+        .collect();
+    assert!(stops.iter().all(|s| s["commune_nearest"] == true
+        && s["insee"].as_str().is_some_and(|c| c.starts_with("76"))));
+    let r: Value = serde_json::from_str(&stdout(&[
+        "report",
+        plan.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]))
+    .expect("report");
+    let sum = |by: &str, field: &str| -> f64 {
+        r[by]
+            .as_object()
+            .expect(by)
+            .values()
+            .map(|t| t[field].as_f64().unwrap_or(0.0))
+            .sum()
+    };
+    let collected = r["done"]["devices_collected"].as_f64().expect("collected");
+    let delivered = r["done"]["devices_delivered"].as_f64().expect("delivered");
+    for by in ["by_commune", "by_group", "by_month_done"] {
+        assert_eq!(sum(by, "devices_collected"), collected, "{by}");
+        assert_eq!(sum(by, "devices_delivered"), delivered, "{by}");
+        assert!(
+            (sum(by, "km")
+                - stops
+                    .iter()
+                    .map(|s| s["travel_km"].as_f64().unwrap_or(0.0))
+                    .sum::<f64>())
+            .abs()
+                < 1e-6,
+            "{by}"
+        );
+    }
+    assert_eq!(sum("by_donor", "devices_collected"), collected);
+    // The metropolis holds every stop of the sample; Rouen is named.
+    assert_eq!(r["by_group"].as_object().map(|g| g.len()), Some(1));
+    assert_eq!(
+        r["by_group"]["Métropole Rouen Normandie"]["stops"].as_u64(),
+        Some(stops.len() as u64)
+    );
+    assert_eq!(r["by_commune"]["76540"]["name"], "Rouen");
+}
+
+#[test]
 fn the_worked_example_is_what_the_report_prints() {
     let doc = std::fs::read_to_string(common::repo().join("docs/emissions.md")).expect("doc");
     let block = doc

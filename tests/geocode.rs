@@ -157,6 +157,8 @@ fn the_server_places_addresses_and_asks_when_unsure() {
         (darnetal[0].as_f64().unwrap_or(0.0) - 1.145).abs() < 0.01,
         "{darnetal}"
     );
+    // Its commune's INSEE code, as the geocoder gave it.
+    assert_eq!(got["pickups"][0]["insee"], "76212");
     let geocoded = got["geocoded"].as_array().expect("geocoded");
     assert!(geocoded
         .iter()

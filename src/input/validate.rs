@@ -406,6 +406,15 @@ impl Validator {
         ] {
             self.text(&format!("{at}.{field}"), text);
         }
+        if r.insee
+            .as_deref()
+            .is_some_and(|c| !crate::communes::is_code(c))
+        {
+            self.err(
+                format!("{at}.insee"),
+                "not an INSEE code: five characters such as 76540 (2A004 in Corse-du-Sud)",
+            );
+        }
         if r.devices.len() > MAX_DEVICE_TYPES {
             self.err(
                 format!("{at}.devices"),

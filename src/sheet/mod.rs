@@ -181,6 +181,8 @@ impl Imported {
             match geocoder.geocode(&address).await {
                 Ok(Outcome::Found(c)) => {
                     p.request.location = c.location;
+                    // The commune the funders' figures count it in.
+                    p.request.insee = c.citycode.clone().filter(|c| crate::communes::is_code(c));
                     self.geocoded.push(Geocoded {
                         row: p.row,
                         request: p.request.id.clone(),
@@ -466,6 +468,7 @@ impl RowReader<'_> {
             skills: self.skills(),
             priority,
             notes: self.get(Field::Notes).to_string(),
+            insee: None,
         };
         Some((is_order, request, located))
     }

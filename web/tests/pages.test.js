@@ -221,6 +221,10 @@ test("manager's page shows the API's figures for the week", async () => {
   assert.equal(await shown('collected'), fr(r.done.devices_collected, 0));
   assert.equal(await shown('failed-stops'), fr(r.done.stops_failed, 0));
   assert.ok(r.done.stops_failed >= 1 && r.done.devices_collected < r.done.devices_collected_planned);
+  // The funders' table: one row per commune, Rouen's figures as the API's.
+  assert.equal(await page.locator('[data-testid=communes] tbody tr').count(), Object.keys(r.by_commune).length);
+  assert.equal(await page.textContent('[data-testid=communes] tr[data-insee="76540"] th'), 'Rouen');
+  assert.equal(await page.textContent('[data-testid=communes] tr[data-insee="76540"] td'), fr(r.by_commune['76540'].devices_collected, 0));
   assert.ok(r.transport.km > 0 && r.tours.length > 0);
   // The re-plan replaced the earlier plans of the same days: the week is
   // counted once, from the newest plan.

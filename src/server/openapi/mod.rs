@@ -17,6 +17,25 @@ fn object(required: &[&str], props: Value) -> Value {
 fn schemas() -> Value {
     let num = json!({ "type": "number" });
     let text = json!({ "type": "string" });
+    // (Parts of the Report schema, built apart: one `json!` has a nesting limit.)
+    let done = object(
+        &[
+            "stops",
+            "stops_reported",
+            "stops_failed",
+            "devices_collected_planned",
+            "devices_collected",
+            "devices_delivered_planned",
+            "devices_delivered",
+        ],
+        json!({
+            "stops": { "type": "integer" }, "stops_reported": { "type": "integer" }, "stops_failed": { "type": "integer" },
+            "devices_collected_planned": { "type": "integer" },
+            "devices_collected": { "type": "integer", "description": "As the drivers reported them (a failed stop collects nothing), as planned where nothing was reported; the avoided manufacture counts these." },
+            "devices_delivered_planned": { "type": "integer" }, "devices_delivered": { "type": "integer" }
+        }),
+    );
+    let territories = |what: &str| json!({ "type": "object", "description": what, "additionalProperties": { "$ref": "#/components/schemas/Territory" } });
     json!({
         "Error": object(&["error", "message"], json!({
             "error": { "type": "string", "description": "Machine-readable code: invalid_input, unauthorized, forbidden, not_found, method_not_allowed, body_timeout, conflict, body_too_large, unsupported_media_type, quota, busy, upstream, internal (docs/api.md)." },
@@ -89,6 +108,11 @@ fn schemas() -> Value {
             "asked": { "type": "integer" },
             "stock_left": { "type": "object", "additionalProperties": { "type": "integer" } }
         })),
+        "Territory": object(&["name", "stops", "devices_collected", "devices_delivered", "km", "co2e_kg"], json!({
+            "name": text, "stops": { "type": "integer" },
+            "devices_collected": { "type": "integer" }, "devices_delivered": { "type": "integer" },
+            "km": num, "co2e_kg": num
+        })),
         "Figure": object(&["km", "co2e_kg"], json!({ "km": num, "co2e_kg": num })),
         "Report": {
             "type": "object",
@@ -101,15 +125,14 @@ fn schemas() -> Value {
                 "by_day": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/Figure" } },
                 "by_week": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/Figure" } },
                 "by_month": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/Figure" } },
+                "by_commune": territories("By commune (INSEE code; `hors-territoire` outside the communes' table)."),
+                "by_group": territories("By group of communes (the EPCI)."),
+                "by_donor": territories("By pickup request."),
+                "by_month_done": territories("Devices and km by month (YYYY-MM)."),
                 "transport": { "$ref": "#/components/schemas/Figure" },
                 "baseline": { "$ref": "#/components/schemas/Figure" },
                 "baseline_energy": { "type": "string", "description": "The reference vehicle's energy the baseline is priced with." },
-                "done": object(&["stops", "stops_reported", "stops_failed", "devices_collected_planned", "devices_collected", "devices_delivered_planned", "devices_delivered"], json!({
-                    "stops": { "type": "integer" }, "stops_reported": { "type": "integer" }, "stops_failed": { "type": "integer" },
-                    "devices_collected_planned": { "type": "integer" },
-                    "devices_collected": { "type": "integer", "description": "As the drivers reported them (a failed stop collects nothing), as planned where nothing was reported; the avoided manufacture counts these." },
-                    "devices_delivered_planned": { "type": "integer" }, "devices_delivered": { "type": "integer" }
-                })),
+                "done": done,
                 "baseline_kgco2e_per_km": { "type": "number" },
                 "saving": { "$ref": "#/components/schemas/Figure" },
                 "saving_pct": num,

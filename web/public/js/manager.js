@@ -48,6 +48,13 @@ function render(r) {
     el('tbody', {}, r.tours.map((x) => el('tr', {},
       el('td', {}, x.tour), el('td', {}, x.vehicle), el('td', {}, x.day), el('td', {}, x.energy),
       el('td', { class: 'n' }, num(x.km)), el('td', { class: 'n' }, num(x.kgco2e_per_km, 3)), el('td', { class: 'n' }, num(x.co2e_kg, 2))))));
+  // The funders' table: what each commune gave and received, in order.
+  const communes = Object.entries(r.by_commune || {}).sort(([, a], [, b]) => a.name.localeCompare(b.name, 'fr'));
+  $('communes').replaceChildren(
+    el('thead', {}, el('tr', {}, [t('manager.col.commune'), t('manager.col.collected'), t('manager.col.delivered'), 'km', 'kgCO2e'].map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, communes.map(([code, c]) => el('tr', { 'data-insee': code },
+      el('th', { scope: 'row' }, c.name), el('td', { class: 'n' }, num(c.devices_collected, 0)), el('td', { class: 'n' }, num(c.devices_delivered, 0)),
+      el('td', { class: 'n' }, num(c.km)), el('td', { class: 'n' }, num(c.co2e_kg, 2))))));
   $('method').textContent = t('manager.method', { method: r.method });
   const blob = new Blob([csv(r)], { type: 'text/csv' });
   $('csv').href = URL.createObjectURL(blob);
