@@ -558,6 +558,37 @@ fn place_in_commune(stop: Option<&mut plan::Stop>, r: &Request) {
     }
 }
 
+impl Conversion {
+    /// The solver job that stands for request `id`.
+    pub fn job_of(&self, p: &model::Problem, id: &str) -> Option<usize> {
+        self.jobs
+            .iter()
+            .position(|j| j.kind.list(p).get(j.index).is_some_and(|r| r.id == id))
+    }
+
+    /// The solver vehicle that stands for shift `shift` of vehicle `id`.
+    pub fn vehicle_of(&self, p: &model::Problem, id: &str, shift: usize) -> Option<usize> {
+        self.shifts
+            .iter()
+            .position(|s| s.shift == shift && p.vehicles.get(s.vehicle).is_some_and(|v| v.id == id))
+    }
+}
+
+/// A reason from its machine-readable name (the inverse of [`reason_code`]).
+pub fn reason_of(code: &str) -> Option<Reason> {
+    [
+        Reason::NoVehicleWithSkills,
+        Reason::ExceedsCapacity,
+        Reason::TimeWindowUnreachable,
+        Reason::ShiftTooShort,
+        Reason::MaxDistanceExceeded,
+        Reason::NotProfitable,
+        Reason::FleetFull,
+    ]
+    .into_iter()
+    .find(|&r| reason_code(r) == code)
+}
+
 /// The machine-readable name of a reason.
 pub fn reason_code(r: Reason) -> &'static str {
     match r {

@@ -17,6 +17,7 @@ pub mod geocode;
 pub mod geometry;
 pub mod i18n;
 pub mod input;
+pub mod insert;
 pub mod limits;
 pub mod model;
 pub mod plan;

@@ -253,6 +253,15 @@ pub const OPERATIONS: &[Operation] = &[
         responses: &[(200, "PlanStatuses"), (401, ERR), (404, ERR)],
     },
     Operation {
+        method: "post",
+        path: "/api/v1/plans/{id}/insertions",
+        summary: "Where does this late request fit? Body `{kind: pickup|order, request}`: the cheapest five places in the plan's tours (or a new tour of an unused shift), each with the tour, the stop number, the km, minutes and cost it adds, its arrival and the other stops whose arrival moves. With `?apply=K` the plan with suggestion K is stored as a new plan (201, `plan_id`), every other tour as it was.",
+        access: "key",
+        body: Some("Object"),
+        query: &[("apply", "integer", "Store the plan with this suggestion (0 = the first).")],
+        responses: &[(200, "Object"), (201, "Object"), (400, ERR), (401, ERR), (404, ERR), (413, ERR), (415, ERR), (429, ERR), (502, ERR), (503, ERR)],
+    },
+    Operation {
         method: "get",
         path: "/api/v1/reports",
         summary: "Emissions over the stored plans' tours in a period, each day from the newest plan that has tours that day.",

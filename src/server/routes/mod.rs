@@ -4,6 +4,7 @@
 
 pub mod geocode;
 pub mod imports;
+pub mod insertions;
 pub mod planning;
 pub mod plans;
 pub mod reports;
@@ -58,6 +59,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/v1/plans/{id}/stops.csv", "GET").route(get().to(plans::stops_csv)))
         .service(resource("/api/v1/plans/{id}/tours/{index}", "GET").route(get().to(plans::tour)))
         .service(resource("/api/v1/plans/{id}/statuses", "GET").route(get().to(plans::statuses)))
+        .service(
+            resource("/api/v1/plans/{id}/insertions", "POST").route(post().to(insertions::create)),
+        )
         .service(
             resource("/api/v1/plans/{id}/share", "POST, DELETE")
                 .route(post().to(plans::renew_share))
