@@ -137,6 +137,25 @@ test('from an empty database to a planned week, in French, in the board alone', 
   for (const s of ['Planifier la semaine', 'Tournées', 'Non planifiées', 'Lien du chauffeur']) assert.ok(body.includes(s), `« ${s} » shown`);
   for (const s of ['Plan the week', 'Leave ', 'Collect ', 'undefined', 'null', 'NaN']) assert.ok(!body.includes(s), `« ${s} » not shown`);
   await page.screenshot({ path: join(shots, 'first-week-desktop.png') });
+
+  // A late request on Thursday, fitted where it costs least, no re-plan.
+  await page.click('#late-box > summary');
+  await page.fill('#late-name', 'Appel du jeudi');
+  await page.fill('#late-address', '76000 Rouen');
+  await page.click('#late-box button:has-text("Localiser l\'adresse")');
+  await page.waitForSelector('[data-testid=late-place]:has-text("Placée : Rouen")');
+  await page.selectOption('#late-day', '2026-12-03');
+  await page.getByLabel('Nombre : ordinateurs portables').fill('3');
+  await page.click('#late-fit');
+  await page.waitForSelector('[data-testid=late-choose-0]');
+  assert.match(await page.textContent('[data-testid=late-results]'), /arrêt \d+ : \+[\d,]+ km, \+\d+ min, arrivée \d\d:\d\d/);
+  await page.click('[data-testid=late-choose-0]');
+  await page.waitForSelector('#status:has-text("URG1 ajoutée")');
+  const newest = (await api('/api/v1/plans')).plans[0];
+  const withLate = (await api(`/api/v1/plans/${newest.id}`)).plan;
+  const lateTour = withLate.tours.find((t) => t.stops.some((s) => s.job === 'URG1'));
+  assert.equal(lateTour?.day, '2026-12-03');
+  assert.equal(withLate.tours.length >= plan.tours.length, true);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -11,6 +11,7 @@ import { el, hm, num, dayName, longDay, shortDay, colour, escapeHtml } from './f
 import { t, count, lang, loadLang, picker } from './i18n.js';
 import { loadSetup, blankSetup, renderSetup, normalised } from './setup.js';
 import { renderImport, mistakes } from './imports.js';
+import { renderLate } from './late.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -160,6 +161,7 @@ async function openPlan(id) {
   renderProblem();
   state.statuses = new Map();
   renderPlan();
+  renderLate($('late'), state, { map, say, opened: openPlan });
   // The drivers' reports, live: every 10 s while the plan is open.
   clearInterval(polling);
   const poll = () => api(`/api/v1/plans/${id}/statuses`)
