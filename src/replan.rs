@@ -148,8 +148,8 @@ pub fn prepare(
         }
     }
 
-    // Shifts driven by kept tours, out of service, or begun before the
-    // re-plan (the past), cannot be used.
+    // Shifts driven by kept tours, out of service, or over before the
+    // re-plan (the past), cannot be used; one under way, from now on.
     let used: BTreeSet<(&str, usize)> =
         kept.iter().map(|t| (t.vehicle.as_str(), t.shift)).collect();
     for (k, o) in replan.out_of_service.iter().enumerate() {
@@ -166,8 +166,15 @@ pub fn prepare(
                 .out_of_service
                 .iter()
                 .any(|o| o.vehicle == v.id && o.from < shift.end && shift.start < o.to);
-            if out || used.contains(&(v.id.as_str(), i)) || shift.start < replan.frozen_before {
+            // Under way: what is left of it, if an hour or more (less is
+            // no shift to plan, and might not reach its end workshop).
+            let frozen = replan.frozen_before;
+            let past = shift.end <= frozen
+                || (shift.start < frozen && shift.end - frozen < chrono::Duration::hours(1));
+            if out || used.contains(&(v.id.as_str(), i)) || past {
                 shift.end = shift.start;
+            } else if shift.start < replan.frozen_before {
+                shift.start = replan.frozen_before;
             }
         }
     }
