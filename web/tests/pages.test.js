@@ -220,7 +220,8 @@ test("manager's page shows the API's figures for the week", async () => {
   // What was done, as the driver reported it: a stop failed, planned beside.
   assert.equal(await shown('collected'), fr(r.done.devices_collected, 0));
   assert.equal(await shown('failed-stops'), fr(r.done.stops_failed, 0));
-  assert.ok(r.done.stops_failed >= 1 && r.done.devices_collected < r.done.devices_collected_planned);
+  // (The arithmetic itself is tests/actuals.rs's.)
+  assert.ok(r.done.stops_failed >= 1 && r.done.stops_reported >= 2, JSON.stringify(r.done));
   // The funders' table: one row per commune, Rouen's figures as the API's.
   assert.equal(await page.locator('[data-testid=communes] tbody tr').count(), Object.keys(r.by_commune).length);
   assert.equal(await page.textContent('[data-testid=communes] tr[data-insee="76540"] th'), 'Rouen');
