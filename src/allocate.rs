@@ -396,13 +396,7 @@ pub fn add_unserved(plan: &mut crate::plan::Plan, allocation: &Allocation) {
 pub fn text(a: &Allocation, lang: crate::i18n::Lang) -> String {
     use std::fmt::Write;
     let mut o = String::new();
-    let pct = |x: f64| {
-        let s = format!("{:.1}", 100.0 * x);
-        match lang {
-            crate::i18n::Lang::Fr => s.replace('.', ","),
-            crate::i18n::Lang::En => s,
-        }
-    };
+    let pct = |x: f64| crate::i18n::decimal(lang, 100.0 * x, 1);
     let _ = writeln!(
         o,
         "{}",

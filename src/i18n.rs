@@ -85,6 +85,15 @@ pub fn t(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     out
 }
 
+/// A figure with `digits` decimals as `lang` writes it (`712,4` in French).
+pub fn decimal(lang: Lang, x: f64, digits: usize) -> String {
+    let s = format!("{x:.digits$}");
+    match lang {
+        Lang::Fr => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
 /// `n` with its noun, in the singular or the plural as `lang` has it: the
 /// catalogue's `key.one` or `key.other`, with `{n}` filled (French puts 0
 /// and 1 in the singular, English only 1).

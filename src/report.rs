@@ -430,13 +430,7 @@ pub fn of_tours(
 pub fn text(r: &Report, lang: crate::i18n::Lang) -> String {
     let say = |key: &str, args: &[(&str, &str)]| crate::i18n::t(lang, key, args);
     // Figures as the reader writes them (`5,792` in French).
-    let f = |x: f64, digits: usize| {
-        let s = format!("{x:.digits$}");
-        match lang {
-            crate::i18n::Lang::Fr => s.replace('.', ","),
-            crate::i18n::Lang::En => s,
-        }
-    };
+    let f = |x: f64, digits: usize| crate::i18n::decimal(lang, x, digits);
     let mut o = String::new();
     let _ = writeln!(
         o,

@@ -12,14 +12,7 @@ fn hm(t: &str) -> &str {
     t.get(11..16).unwrap_or(t)
 }
 
-/// A figure with `digits` decimals, in `lang`'s way (`712,4` in French).
-fn dec(lang: Lang, x: f64, digits: usize) -> String {
-    let s = format!("{x:.digits$}");
-    match lang {
-        Lang::Fr => s.replace('.', ","),
-        Lang::En => s,
-    }
-}
+use i18n::decimal as dec;
 
 /// The plan for a person at a terminal, in `lang` (the catalogue's
 /// `text.*` messages; a request's reason in words).
