@@ -246,4 +246,213 @@ fn a_drivers_actuals_are_stored_bounded_and_bring_a_failed_request_back() {
         .all(|t| t["stops"]
             .as_array()
             .is_none_or(|s| s.iter().all(|s| s["job"] != first.as_str()))));
+
+    // Stored as a job, the re-plan takes over the drivers' links (same van,
+    // same day) and the reports of the tours it kept.
+    let (status, job) = post(
+        &http,
+        &server,
+        &format!("/api/v1/jobs?previous={plan_id}"),
+        &tuesday,
+    );
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let new_id = plan_of_job(&http, &server, job["id"].as_str().expect("id"), 30);
+    let opened = json_of(
+        http.get(server.at(&format!("/api/v1/tours/{token}")))
+            .send()
+            .expect("tour"),
+    );
+    assert_eq!(opened["plan"]["id"], new_id.as_str(), "the link follows");
+    assert_eq!(opened["tour"]["id"], tour["id"]);
+    let carried = json_of(
+        http.get(server.at(&format!("/api/v1/plans/{new_id}/statuses")))
+            .send()
+            .expect("statuses"),
+    );
+    let carried: Vec<(String, String)> = carried["statuses"]
+        .as_array()
+        .expect("statuses")
+        .iter()
+        .map(|s| {
+            (
+                s["request"].as_str().unwrap_or("").to_string(),
+                s["status"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        carried,
+        vec![
+            (first.clone(), "done".into()),
+            (second.clone(), "failed".into())
+        ]
+    );
+    // The earlier plan keeps its reports, under a new link of its own.
+    let old_tokens = share_tokens(&http, &server, &plan_id);
+    assert_ne!(old_tokens[index], *token);
+    let old = json_of(
+        http.get(server.at(&format!("/api/v1/tours/{}", old_tokens[index])))
+            .send()
+            .expect("tour"),
+    );
+    assert_eq!(old["plan"]["id"], plan_id.as_str());
+    assert_eq!(old["statuses"].as_array().map(Vec::len), Some(2));
+}
+
+/// A small real PNG (1×1, red), built by hand so the test needs no image.
+fn png() -> Vec<u8> {
+    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+    v.extend_from_slice(&[0, 0, 0, 13]);
+    v.extend_from_slice(b"IHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde");
+    v.extend_from_slice(b"\0\0\0\x0cIDATx\x9cc\xf8\xcf\xc0\0\0\x03\x01\x01\0\xc9\xfe\x92\xef");
+    v.extend_from_slice(b"\0\0\0\0IEND\xaeB`\x82");
+    v
+}
+
+#[test]
+fn a_stops_photo_and_signature_are_bounded_stored_and_read_only_with_a_key() {
+    const KEY: &str = "0123456789abcdef-proofs";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keys = format!("coordinator:{KEY}");
+    let server = common::server::Server::start(
+        &dir.path().join("t.db"),
+        &[("TOURNEE_API_KEYS", keys.as_str())],
+        &[],
+    );
+    let http = client();
+    let bearer = format!("Bearer {KEY}");
+    let r = http
+        .post(server.at("/api/v1/jobs"))
+        .header("authorization", &bearer)
+        .json(&common::small_problem())
+        .send()
+        .expect("job");
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let job = json_of(r)["id"].as_str().expect("id").to_string();
+    // The helpers speak without a key: poll with one.
+    let mut plan_id = String::new();
+    for _ in 0..300 {
+        let j = json_of(
+            http.get(server.at(&format!("/api/v1/jobs/{job}")))
+                .header("authorization", &bearer)
+                .send()
+                .expect("job"),
+        );
+        if let Some(id) = j["plan_id"].as_str() {
+            plan_id = id.to_string();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(!plan_id.is_empty(), "the job made a plan");
+    let stored = json_of(
+        http.get(server.at(&format!("/api/v1/plans/{plan_id}")))
+            .header("authorization", &bearer)
+            .send()
+            .expect("plan"),
+    );
+    let token = stored["share"][0]["token"]
+        .as_str()
+        .expect("a token")
+        .to_string();
+    let put = |kind: &str, media: &str, body: Vec<u8>| {
+        http.put(server.at(&format!("/api/v1/tours/{token}/stops/1/{kind}")))
+            .header("content-type", media)
+            .body(body)
+            .send()
+            .expect("put")
+    };
+
+    // What is not a photo, or not what it says, or too big: refused.
+    assert_eq!(
+        put("photo", "image/png", b"<svg onload=alert(1)>".to_vec()).status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        put("photo", "image/jpeg", png()).status(),
+        StatusCode::BAD_REQUEST,
+        "a PNG declared as JPEG"
+    );
+    assert_eq!(
+        put("photo", "text/plain", png()).status(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    let mut big = png();
+    big.resize(1024 * 1024 + 1, 0);
+    assert_eq!(
+        put("photo", "image/png", big).status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    assert_eq!(
+        put("video", "image/png", png()).status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = http
+        .put(server.at(&format!("/api/v1/tours/{token}/stops/999/photo")))
+        .header("content-type", "image/png")
+        .body(png())
+        .send()
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // A photo and a signature, and the stop done: the board sees both.
+    let r = put("photo", "image/png", png());
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(json_of(r)["bytes"].as_u64(), Some(png().len() as u64));
+    let mut signature = png();
+    signature.extend_from_slice(b"signed");
+    assert_eq!(
+        put("signature", "image/png", signature.clone()).status(),
+        StatusCode::OK
+    );
+    let r = http
+        .put(server.at(&format!("/api/v1/tours/{token}/stops/1")))
+        .json(&json!({"status": "done", "recipient": "M. Durand"}))
+        .send()
+        .expect("done");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(json_of(r)["proofs"], json!(["photo", "signature"]));
+    let statuses = json_of(
+        http.get(server.at(&format!("/api/v1/plans/{plan_id}/statuses")))
+            .header("authorization", &bearer)
+            .send()
+            .expect("statuses"),
+    );
+    assert_eq!(
+        statuses["statuses"][0]["proofs"],
+        json!(["photo", "signature"])
+    );
+
+    // Read back with the key, byte for byte; not without it, not with the
+    // driver's token.
+    let path = format!("/api/v1/plans/{plan_id}/tours/0/stops/1/signature");
+    let r = http
+        .get(server.at(&path))
+        .header("authorization", &bearer)
+        .send()
+        .expect("get");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"].to_str().ok(), Some("image/png"));
+    assert!(r.headers()["cache-control"]
+        .to_str()
+        .is_ok_and(|c| c.contains("no-store")));
+    assert_eq!(r.bytes().expect("bytes").to_vec(), signature);
+    assert_eq!(
+        http.get(server.at(&path)).send().expect("get").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        http.get(server.at(&format!("/api/v1/tours/{token}/stops/1/photo")))
+            .send()
+            .expect("get")
+            .status(),
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    // A stop without one: 404.
+    let r = http
+        .get(server.at(&format!("/api/v1/plans/{plan_id}/tours/0/stops/2/photo")))
+        .header("authorization", &bearer)
+        .send()
+        .expect("get");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }

@@ -444,14 +444,22 @@ impl Jobs {
             Ok(Ok(_)) if cancel.load(Ordering::Relaxed) => Ok(Err("cancelled".to_string())),
             Ok(Ok((plan, problem, released))) => {
                 let plan = after.apply(with_roads(&problem, plan).await, &released);
-                Ok(store_plan(
+                let stored = store_plan(
                     &*blocking_store,
                     &problem,
                     &problem_json,
                     &plan,
                     &by,
                     self.token_days,
-                ))
+                );
+                if let (Ok(new), Some(old), Some(r)) = (&stored, &after.previous_id, &after.replan)
+                {
+                    let kept: Vec<String> = r.kept.iter().map(|t| t.id.clone()).collect();
+                    if let Err(e) = blocking_store.follow(old, new, &kept, &now()) {
+                        tracing::error!(job = %id, "the drivers' links stay on plan {old}: {e}");
+                    }
+                }
+                Ok(stored)
             }
             Ok(Err(e)) => Ok(Err(e)),
             Err(e) => Err(e),
@@ -497,6 +505,9 @@ pub struct Finish {
     pub allocation: Option<Allocation>,
     /// The kept tours, the earlier plan and the promises broken.
     pub replan: Option<crate::replan::Replanned>,
+    /// The earlier plan's id, when it is stored: its drivers' links and
+    /// the kept tours' reports follow to the new plan.
+    pub previous_id: Option<String>,
 }
 
 impl Finish {

@@ -98,6 +98,31 @@ impl FromRequest for SheetBody {
     }
 }
 
+/// The media types of a stop's photo or signature.
+pub const IMAGE_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp"];
+
+/// The largest photo or signature, in bytes: a phone's photo scaled down by
+/// the driver's page is about 200–400 kB.
+pub const MAX_PROOF_BYTES: usize = 1024 * 1024;
+
+/// An image's bytes (a stop's photo or signature), bounded like a JSON body,
+/// with the media type it was declared with.
+pub struct ImageBody(pub String, pub Vec<u8>);
+
+impl FromRequest for ImageBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<ImageBody, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let declared = content_type(req);
+        let bytes = bounded_body(req, payload, IMAGE_TYPES);
+        Box::pin(async move {
+            let essence = declared.split(';').next().unwrap_or("").trim().to_string();
+            bytes.await.map(|b| ImageBody(essence, b))
+        })
+    }
+}
+
 /// The body, if declared as one of `kinds`, read within the size limit
 /// (413) and the body deadline (408).
 fn bounded_body(
@@ -108,7 +133,9 @@ fn bounded_body(
     let payload = web::Payload::from_request(req, payload).into_inner();
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let declared = content_type(req);
-    // Drivers' updates are small; everything else may be a problem.
+    // Drivers' updates are small, their photos bounded; everything else
+    // may be a problem.
+    let proof = kinds == IMAGE_TYPES;
     let small = req.path().starts_with("/api/v1/tours/");
     async move {
         let state = state.ok_or_else(|| ApiError::internal("no application state"))?;
@@ -117,7 +144,9 @@ fn bounded_body(
             return Err(ApiError::unsupported_type(&kinds.join(" or ")));
         }
         let payload = payload.map_err(|e| ApiError::field("", e.to_string()))?;
-        let limit = if small {
+        let limit = if proof {
+            MAX_PROOF_BYTES
+        } else if small {
             64 * 1024
         } else {
             state.config.max_body_bytes
@@ -326,7 +355,15 @@ pub fn prepare(
         }
     };
     let (p, allocation) = crate::allocate::prepare(p).map_err(ApiError::internal)?;
-    Ok((p, Finish { allocation, replan }))
+    let previous_id = replan.as_ref().and(previous).map(String::from);
+    Ok((
+        p,
+        Finish {
+            allocation,
+            replan,
+            previous_id,
+        },
+    ))
 }
 
 /// Admission, then preparation off the async workers: the ticket, the

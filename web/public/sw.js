@@ -1,8 +1,8 @@
 // Keeps the driver's page itself available without signal: the page and
 // its code are served from this cache when the network fails. The tour's
 // data lives in localStorage (js/driver.js), not here.
-const CACHE = 'tournee-driver-v2';
-const FILES = ['/driver.html', '/css/app.css', '/js/driver.js', '/js/format.js', '/js/i18n.js', '/i18n/fr.json', '/i18n/en.json'];
+const CACHE = 'tournee-driver-v3';
+const FILES = ['/driver.html', '/css/app.css', '/js/driver.js', '/js/proofs.js', '/js/map.js', '/js/format.js', '/js/i18n.js', '/i18n/fr.json', '/i18n/en.json'];
 
 self.addEventListener('install', (e) => e.waitUntil(caches.open(CACHE).then((c) => c.addAll(FILES))));
 

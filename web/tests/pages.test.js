@@ -124,15 +124,42 @@ test('coordinator imports the sample sheet, plans, sees the tours, locks a stop 
   await page.close();
 });
 
-test('driver opens the tour on a phone, reports stops online and offline, and the server gets both', async () => {
+test('a day as it happens: the driver reports on a phone, online and offline, the board follows live and re-plans keeping every promise', async () => {
   const { plans } = await api('/api/v1/plans');
   const stored = await api(`/api/v1/plans/${plans[0].id}`);
   const { token } = stored.share[0];
-  const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+  const tour = stored.plan.tours[0];
+  assert.ok(tour.stops.length >= 4, 'the test needs a tour of four stops');
+  assert.equal(tour.day, '2026-11-30', 'the first tour is on Monday');
+  // Plan times are wall-clock times: both pages read them in UTC, the
+  // driver's phone 47 min behind the plan when stop 3 should be left.
+  const utc = (s) => new Date(`${s}Z`);
+  const behind = 47 * 60000;
+  const phoneNow = new Date(utc(tour.stops[2].departure).getTime() + behind);
+  const hhmm = (d) => d.toISOString().slice(11, 16);
+
+  // The coordinator's board, open first on a desktop, the evening of Monday.
+  const board = await browser.newPage({ viewport: DESKTOP, timezoneId: 'UTC' });
+  const errors = [];
+  board.on('pageerror', (e) => errors.push(`board: ${e.message}`));
+  await board.clock.setFixedTime(new Date('2026-11-30T23:00:00Z'));
+  await board.goto(base + '/');
+  await board.waitForSelector('[data-testid=totals]');
+  await board.click('#days button:first-child');
+  const card = `article[data-tour="${tour.id}"]`;
+  await board.waitForSelector(card);
+
+  // The driver's phone, which knows where it is.
+  const context = await browser.newContext({
+    viewport: PHONE, isMobile: true, hasTouch: true, timezoneId: 'UTC',
+    geolocation: { latitude: 49.4431, longitude: 1.0993 }, permissions: ['geolocation'],
+  });
   const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(`driver: ${e.message}`));
+  await page.clock.setFixedTime(phoneNow);
   await page.goto(`${base}/driver.html#${token}`);
   await page.waitForSelector('li.stop');
-  assert.equal(await page.locator('li.stop').count(), stored.plan.tours[0].stops.length);
+  assert.equal(await page.locator('li.stop').count(), tour.stops.length);
   // Each stop with its opening hours that day, as the problem gives them.
   const tourView = await api(`/api/v1/tours/${token}`);
   const withHours = tourView.windows.findIndex((w) => w.length > 0);
@@ -140,69 +167,118 @@ test('driver opens the tour on a phone, reports stops online and offline, and th
   const w = tourView.windows[withHours][0];
   assert.match(await page.textContent(`li[data-stop="${withHours + 1}"] .open`), new RegExp(`${w.start.slice(11, 16)}–${w.end.slice(11, 16)}`));
   const statuses = async () => (await api(`/api/v1/tours/${token}`)).statuses;
-
   // Big enough for a thumb, and a map of the day.
-  const height = await page.$eval('li[data-stop="1"] button.done', (b) => b.getBoundingClientRect().height);
-  assert.ok(height >= 64, `the done button is ${height} px high`);
+  for (const button of ['button.done', 'button.failed', 'button.arrive', 'label.photo']) {
+    const height = await page.$eval(`li[data-stop="1"] ${button}`, (b) => b.getBoundingClientRect().height);
+    assert.ok(height >= 64, `${button} is ${height} px high`);
+  }
   assert.equal(Number(await page.getAttribute('#day-map', 'data-tours')), 1);
-  // Stop 1 done, with what was actually there and who handed it over.
+
+  // Stop 1: here, then done with what was actually there, who handed it
+  // over, a photo and a signature.
+  await page.click('li[data-stop="1"] button.arrive');
+  assert.equal(await page.textContent('[data-testid=arrived-1]'), `Sur place depuis ${hhmm(phoneNow)}`);
   const counts = page.locator('li[data-stop="1"] .actuals input[type=number]');
-  const planned = stored.plan.tours[0].stops[0].devices;
+  const planned = tour.stops[0].devices;
   const [firstDevice] = Object.keys(planned);
   await counts.first().fill(String(planned[firstDevice] + 2));
   await page.fill('li[data-stop="1"] .actuals input[type=text]', 'Mme Martin');
+  await page.setInputFiles('li[data-stop="1"] input[type=file]', {
+    name: 'photo.png', mimeType: 'image/png', buffer: readFileSync(join(repo, 'docs', 'screenshots', 'driver-phone.png')),
+  });
+  await page.waitForSelector('li[data-stop="1"] img.thumb:not([hidden])');
+  const pad = await page.locator('li[data-stop="1"] canvas.signature').boundingBox();
+  await page.mouse.move(pad.x + 20, pad.y + 20);
+  await page.mouse.down();
+  await page.mouse.move(pad.x + 120, pad.y + 60, { steps: 8 });
+  await page.mouse.move(pad.x + 200, pad.y + 30, { steps: 8 });
+  await page.mouse.up();
   await page.click('li[data-stop="1"] button.done');
-  await until(async () => (await statuses()).some((s) => s.stop === 1 && s.status === 'done'), 10000, 'stop 1 on the server');
+  await until(async () => (await statuses()).some((s) => s.stop === 1 && s.proofs?.length === 2), 10000, 'stop 1 and its proofs on the server');
   const one = (await statuses()).find((s) => s.stop === 1);
+  assert.equal(one.status, 'done');
   assert.equal(one.devices[firstDevice], planned[firstDevice] + 2);
   assert.equal(one.recipient, 'Mme Martin');
+  assert.equal(one.arrived_at, phoneNow.toISOString());
+  assert.equal(one.departed_at, phoneNow.toISOString());
+  assert.deepEqual(one.position, [1.0993, 49.4431]);
+  const photo = await fetch(`${base}/api/v1/plans/${plans[0].id}/tours/0/stops/1/photo`);
+  assert.equal(photo.headers.get('content-type'), 'image/jpeg', 'scaled down on the phone');
+  const bytes = new Uint8Array(await photo.arrayBuffer());
+  assert.deepEqual([...bytes.slice(0, 3)], [0xFF, 0xD8, 0xFF]);
+  assert.ok(bytes.length < 1024 * 1024);
   // Finished stops fold away: the next one comes first.
   assert.equal(await page.locator('#stops > li').first().getAttribute('data-stop'), '2');
 
-  await context.setOffline(true);
-  await page.fill('li[data-stop="2"] textarea', 'Gate closed');
+  // Stop 2: nobody there.
+  await page.fill('li[data-stop="2"] textarea', 'Grille fermée');
   await page.selectOption('li[data-stop="2"] .actuals select', 'absent');
   await page.click('li[data-stop="2"] button.failed');
+  await until(async () => (await statuses()).some((s) => s.stop === 2), 10000, 'stop 2 on the server');
+
+  // Stop 3, without signal: kept on the phone, readable after a reload.
+  await context.setOffline(true);
+  await page.click('li[data-stop="3"] button.done');
   await page.waitForSelector('#net[data-waiting="1"]');
-  assert.match(await page.textContent('[data-testid=state-2]'), /Échec.*en attente de réseau/);
-  assert.ok(!(await statuses()).some((s) => s.stop === 2), 'nothing reached the server while offline');
-  // The tour stays readable offline, after a reload too.
+  assert.match(await page.textContent('[data-testid=state-3]'), /Fait.*en attente de réseau/);
+  assert.ok(!(await statuses()).some((s) => s.stop === 3), 'nothing reached the server while offline');
   await page.reload();
-  await page.waitForSelector('li[data-stop="2"]', { state: 'attached' });
+  await page.waitForSelector('li[data-stop="3"]', { state: 'attached' });
   await page.click('#finished-title');
   await page.screenshot({ path: join(shots, 'driver-phone.png') });
-
   await context.setOffline(false);
   await page.waitForSelector('#net[data-waiting="0"]', { timeout: 10000 });
   const after = await statuses();
-  assert.ok(after.some((s) => s.stop === 1 && s.status === 'done'));
-  assert.ok(after.some((s) => s.stop === 2 && s.status === 'failed' && s.note === 'Gate closed' && s.reason === 'absent'));
+  assert.deepEqual(after.map((s) => [s.stop, s.status]), [[1, 'done'], [2, 'failed'], [3, 'done']]);
+  assert.equal(after[1].reason, 'absent');
+  assert.equal(after[1].note, 'Grille fermée');
   await page.setViewportSize(DESKTOP);
   await page.screenshot({ path: join(shots, 'driver-desktop.png') });
   await context.close();
-});
 
-test("the coordinator's board shows the drivers' reports live, the failed request to re-plan", async () => {
-  const { plans } = await api('/api/v1/plans');
-  const stored = await api(`/api/v1/plans/${plans[0].id}`);
-  const tour = stored.plan.tours[0];
-  const page = await browser.newPage({ viewport: DESKTOP });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(base + '/');
-  await page.waitForSelector('[data-testid=totals]');
-  await page.click('#days button:first-child');
-  const card = `article[data-tour="${tour.id}"]`;
-  await page.waitForSelector(`${card} li[data-status="failed"]`, { timeout: 15000 });
-  assert.equal(await page.getAttribute(`${card} li[data-job="${tour.stops[0].job}"]`, 'data-status'), 'done');
-  assert.equal(await page.getAttribute(`${card} li[data-job="${tour.stops[1].job}"]`, 'data-status'), 'failed');
-  assert.match(await page.textContent(`${card} li[data-job="${tour.stops[0].job}"]`), /✓ .*(en retard de \d+ min|en avance de \d+ min|à l'heure)/);
-  const listed = await page.textContent('[data-testid=to-replan]');
-  assert.match(listed, new RegExp(`${tour.stops[1].job} Personne sur place — Gate closed`));
-  assert.equal(await page.isDisabled('#replan'), false, 'a failed request can be re-planned');
-  await page.screenshot({ path: join(shots, 'coordinator-live-desktop.png') });
+  // The board, without a reload: the three stops, stop 2 to re-plan, the
+  // next stops' arrivals re-estimated 47 min later, the proofs a click away.
+  const stop = (n) => `${card} li[data-job="${tour.stops[n - 1].job}"]`;
+  await board.waitForSelector(`${stop(3)}[data-status="done"]`, { timeout: 15000 });
+  assert.equal(await board.getAttribute(stop(1), 'data-status'), 'done');
+  assert.equal(await board.getAttribute(stop(2), 'data-status'), 'failed');
+  assert.match(await board.textContent(stop(1)), /✓ .*en retard de \d+ min/);
+  assert.match(await board.textContent('[data-testid=to-replan]'), new RegExp(`${tour.stops[1].job} Personne sur place — Grille fermée`));
+  const eta = new Date(utc(tour.stops[3].arrival).getTime() + behind);
+  assert.equal((await board.textContent(`[data-testid="eta-0-4"]`)).trim(), `≈ arrivée ${hhmm(eta)}`);
+  assert.equal(await board.locator(`${stop(1)} button[aria-label^="Photo prise"]`).count(), 1);
+  assert.equal(await board.locator(`${stop(1)} button[aria-label^="Signature recueillie"]`).count(), 1);
+  await board.screenshot({ path: join(shots, 'coordinator-live-desktop.png') });
+
+  // Re-plan on Monday evening: Monday is done, stop 2's request comes back,
+  // every other pending request stays on the van and day announced.
+  assert.equal(await board.isDisabled('#replan'), false, 'a failed request can be re-planned');
+  await board.selectOption('#time-limit', '5');
+  await board.click('#replan');
+  const again = await until(async () => {
+    const list = (await api('/api/v1/plans')).plans;
+    return list.length > plans.length && list[0];
+  }, 90000, 'the re-plan');
+  const replanned = (await api(`/api/v1/plans/${again.id}`)).plan;
+  const where = new Map(replanned.tours.flatMap((t) => t.stops.filter((s) => s.kind !== 'reload').map((s) => [s.job, t])));
+  const failedJob = tour.stops[1].job;
+  for (const t of stored.plan.tours.filter((x) => x.day > '2026-11-30')) {
+    for (const s of t.stops.filter((x) => x.kind !== 'reload')) {
+      const now = where.get(s.job);
+      assert.ok(now, `${s.job} is still planned`);
+      assert.deepEqual([now.vehicle, now.day], [t.vehicle, t.day], `${s.job} keeps its promise`);
+    }
+  }
+  const back = where.get(failedJob);
+  assert.ok(back && back.day > '2026-11-30', `${failedJob} planned again after Monday`);
+  const change = replanned.changes.find((c) => c.request === failedJob);
+  assert.match(change.why, /reported failed by the driver \(absent\)/);
+  // The board shows the new plan with Monday's reports, nothing left to re-plan.
+  await board.waitForFunction(() => document.querySelector('#status').textContent.startsWith('Planifié'), null, { timeout: 60000 });
+  await board.waitForSelector(`${stop(1)}[data-status="done"]`, { timeout: 15000 });
+  assert.equal(await board.locator('[data-testid=to-replan]').count(), 0);
   assert.deepEqual(errors, []);
-  await page.close();
+  await board.close();
 });
 
 test("manager's page shows the API's figures for the week", async () => {

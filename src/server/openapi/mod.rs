@@ -220,7 +220,9 @@ fn schemas() -> Value {
             "note": text, "at": text, "recorded_at": text,
             "reason": text, "devices": { "type": "object", "additionalProperties": { "type": "integer" } },
             "recipient": text, "arrived_at": text, "departed_at": text,
-            "position": { "type": "array", "items": { "type": "number" } }
+            "position": { "type": "array", "items": { "type": "number" } },
+            "proofs": { "type": "array", "items": { "enum": ["photo", "signature"] },
+                        "description": "Proofs taken at the stop, read with a key at /api/v1/plans/{id}/tours/{index}/stops/{stop}/{kind}." }
         })),
         "PlanStatuses": object(&["statuses"], json!({
             "statuses": { "type": "array", "items": object(&["tour", "request", "stop", "status"], json!({
@@ -260,6 +262,8 @@ pub fn build() -> Value {
             .map(|name| {
                 let schema = if matches!(name, "index" | "stop") {
                     json!({ "type": "integer", "minimum": 0 })
+                } else if name == "kind" {
+                    json!({ "enum": ["photo", "signature"] })
                 } else {
                     json!({ "type": "string" })
                 };
@@ -290,6 +294,11 @@ pub fn build() -> Value {
                 "GPX" => r["content"] = document("application/gpx+xml"),
                 "SSE" => r["content"] = document("text/event-stream"),
                 "HTML" => r["content"] = document("text/html"),
+                "Image" => {
+                    let image = json!({ "schema": { "type": "string", "format": "binary" } });
+                    r["content"] =
+                        json!({ "image/jpeg": image, "image/png": image, "image/webp": image })
+                }
                 _ => {
                     r["content"] = json!({ "application/json": {
                         "schema": { "$ref": format!("#/components/schemas/{schema}") }
@@ -331,6 +340,13 @@ pub fn build() -> Value {
                             "schema": { "type": "string", "format": "binary" }
                         }
                     }
+                })
+            }
+            Some("Image") => {
+                let image = json!({ "schema": { "type": "string", "format": "binary" } });
+                operation["requestBody"] = json!({
+                    "required": true,
+                    "content": { "image/jpeg": image, "image/png": image, "image/webp": image }
                 })
             }
             Some(body) => {

@@ -7,6 +7,7 @@ pub mod imports;
 pub mod insertions;
 pub mod planning;
 pub mod plans;
+pub mod proofs;
 pub mod reports;
 pub mod setup;
 pub mod tours;
@@ -79,6 +80,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/v1/tours/{token}/gpx", "GET").route(get().to(tours::gpx)))
         .service(
             resource("/api/v1/tours/{token}/stops/{stop}", "PUT").route(put().to(tours::put_stop)),
+        )
+        .service(
+            resource("/api/v1/tours/{token}/stops/{stop}/{kind}", "PUT")
+                .route(put().to(proofs::put)),
+        )
+        .service(
+            resource(
+                "/api/v1/plans/{id}/tours/{index}/stops/{stop}/{kind}",
+                "GET",
+            )
+            .route(get().to(proofs::get)),
         );
 }
 

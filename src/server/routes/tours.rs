@@ -244,9 +244,15 @@ pub async fn put_stop(
             at: at.unwrap_or_else(|| recorded_at.clone()),
             recorded_at,
             actual,
+            proofs: Vec::new(),
         };
         store.set_stop_status(&t.plan_id, t.index, &status)?;
-        Ok(status)
+        // As stored, with the proofs the stop holds.
+        Ok(store
+            .stop_statuses(&t.plan_id, t.index)?
+            .into_iter()
+            .find(|s| s.stop == stop)
+            .unwrap_or(status))
     })
     .await?;
     Ok(private().json(status))

@@ -10,6 +10,8 @@
 //! each tour's driver view (one row), and each tour's report figures (one
 //! small row, indexed by day).
 
+mod lock;
+mod migrations;
 mod sqlite;
 
 use serde::{Deserialize, Serialize};
@@ -51,6 +53,21 @@ pub struct StopStatus {
     /// What the driver reports beyond done or failed.
     #[serde(flatten)]
     pub actual: Actual,
+    /// The proofs taken at the stop (`photo`, `signature`), served to keys
+    /// only at `/api/v1/plans/{id}/tours/{tour}/stops/{stop}/{kind}`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub proofs: Vec<String>,
+}
+
+/// A photo or a signature taken at a stop: proof of collection or delivery.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proof {
+    /// `photo` or `signature`.
+    pub kind: String,
+    /// `image/jpeg`, `image/png` or `image/webp`, as its first bytes say.
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+    pub recorded_at: String,
 }
 
 impl StopStatus {
@@ -181,6 +198,21 @@ pub trait Store: Send + Sync {
     /// Every stop status of a plan, with its tour's index.
     fn plan_statuses(&self, plan_id: &str) -> StoreResult<Vec<(usize, StopStatus)>>;
     fn set_stop_status(&self, plan_id: &str, tour: usize, status: &StopStatus) -> StoreResult<()>;
+    /// After plan `to` re-planned plan `from`: each tour of `to` with the id
+    /// of a tour of `from` (same van, same day) takes over its share link
+    /// while it is live (at `now`; the earlier tour gets the new link), so a
+    /// driver's link follows re-plans; the tours `kept` unchanged also take
+    /// their stop statuses and proofs.
+    fn follow(&self, from: &str, to: &str, kept: &[String], now: &str) -> StoreResult<()>;
+    /// Stores (or replaces) a stop's photo or signature.
+    fn put_proof(&self, plan_id: &str, tour: usize, stop: usize, proof: &Proof) -> StoreResult<()>;
+    fn proof(
+        &self,
+        plan_id: &str,
+        tour: usize,
+        stop: usize,
+        kind: &str,
+    ) -> StoreResult<Option<Proof>>;
     /// Records a job's state; `input` when it is created.
     fn put_job(&self, job: &JobRecord, input: Option<&JobInput>) -> StoreResult<()>;
     fn get_job(&self, id: &str) -> StoreResult<Option<JobRecord>>;

@@ -8,83 +8,11 @@ use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use super::migrations::MIGRATIONS;
 use super::{
-    JobInput, JobRecord, PlanMeta, SharedTour, StopStatus, Store, StoreError, StoreResult,
+    JobInput, JobRecord, PlanMeta, Proof, SharedTour, StopStatus, Store, StoreError, StoreResult,
     StoredPlan, TourDoc,
 };
-
-/// Schema changes, applied in order; `PRAGMA user_version` counts those done.
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE plans (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    travel_model TEXT NOT NULL,
-    problem TEXT NOT NULL,
-    plan TEXT NOT NULL
-);
-CREATE TABLE tours (
-    plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL,
-    tour_id TEXT NOT NULL,
-    token TEXT NOT NULL UNIQUE,
-    PRIMARY KEY (plan_id, idx)
-);
-CREATE TABLE stop_status (
-    plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
-    tour_idx INTEGER NOT NULL,
-    stop INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    note TEXT NOT NULL,
-    at TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    PRIMARY KEY (plan_id, tour_idx, stop)
-);
-CREATE TABLE jobs (
-    id TEXT PRIMARY KEY,
-    state TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    plan_id TEXT,
-    error TEXT
-);
-"#,
-    r#"
-ALTER TABLE tours ADD COLUMN expires_at TEXT NOT NULL DEFAULT '9999-12-31T00:00:00Z';
-ALTER TABLE tours ADD COLUMN view TEXT;
-ALTER TABLE tours ADD COLUMN stops INTEGER NOT NULL DEFAULT 0;
-CREATE TABLE tour_figures (
-    plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL,
-    day TEXT NOT NULL,
-    figures TEXT NOT NULL,
-    PRIMARY KEY (plan_id, idx)
-);
-CREATE INDEX tour_figures_day ON tour_figures (day);
-ALTER TABLE jobs ADD COLUMN problem TEXT;
-ALTER TABLE jobs ADD COLUMN previous TEXT;
-ALTER TABLE jobs ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0;
-"#,
-    r#"
-CREATE TABLE setup (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    doc TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-"#,
-    r#"
-CREATE TABLE geocodes (
-    query TEXT PRIMARY KEY,
-    answer TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-"#,
-    r#"
-ALTER TABLE stop_status ADD COLUMN actual TEXT;
-"#,
-];
 
 /// The embedded default: one SQLite file.
 pub struct Sqlite {
@@ -94,33 +22,10 @@ pub struct Sqlite {
     _lock: File,
 }
 
-/// Takes the lock file beside the database (`FILE.lock`), or says that a
-/// live process holds it. The operating system drops the lock when the
-/// process ends, even by kill -9.
-fn lock(path: &Path) -> StoreResult<File> {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".lock");
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&name)
-        .map_err(|e| StoreError(format!("cannot open the lock file: {e}")))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError(
-            "another tournee server is using this database (its lock file is held); stop it, or give this one another --db".into(),
-        )),
-        Err(std::fs::TryLockError::Error(e)) => {
-            Err(StoreError(format!("cannot lock the database: {e}")))
-        }
-    }
-}
-
 impl Sqlite {
     /// Opens (or creates) the file and brings its schema up to date.
     pub fn open(path: &Path) -> StoreResult<Self> {
-        let lock = lock(path)?;
+        let lock = super::lock::take(path)?;
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
@@ -407,11 +312,16 @@ impl Store for Sqlite {
     fn plan_statuses(&self, plan_id: &str) -> StoreResult<Vec<(usize, StopStatus)>> {
         self.with(|c| {
             let mut st = c.prepare(
-                "SELECT tour_idx, stop, status, note, at, recorded_at, actual FROM stop_status
+                "SELECT tour_idx, stop, status, note, at, recorded_at, actual,
+                   (SELECT group_concat(kind, ',') FROM
+                      (SELECT kind FROM proofs p WHERE p.plan_id = s.plan_id
+                        AND p.tour_idx = s.tour_idx AND p.stop = s.stop ORDER BY kind))
+                 FROM stop_status s
                  WHERE plan_id = ?1 ORDER BY tour_idx, stop",
             )?;
             let rows = st.query_map(params![plan_id], |r| {
                 let actual: Option<String> = r.get(6)?;
+                let proofs: Option<String> = r.get(7)?;
                 Ok((
                     r.get::<_, i64>(0)? as usize,
                     StopStatus {
@@ -424,6 +334,9 @@ impl Store for Sqlite {
                         // shown without its actuals rather than failing.
                         actual: actual
                             .and_then(|a| serde_json::from_str(&a).ok())
+                            .unwrap_or_default(),
+                        proofs: proofs
+                            .map(|p| p.split(',').map(String::from).collect())
                             .unwrap_or_default(),
                     },
                 ))
@@ -452,6 +365,106 @@ impl Store for Sqlite {
                 ],
             )?;
             Ok(())
+        })
+    }
+
+    fn follow(&self, from: &str, to: &str, kept: &[String], now: &str) -> StoreResult<()> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let pairs: Vec<(i64, i64, String, String, String, String, String)> = {
+                let mut st = tx.prepare(
+                    "SELECT a.idx, b.idx, a.tour_id, a.token, a.expires_at, b.token, b.expires_at
+                     FROM tours a JOIN tours b ON a.tour_id = b.tour_id
+                     WHERE a.plan_id = ?1 AND b.plan_id = ?2",
+                )?;
+                let rows = st.query_map(params![from, to], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                })?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            let set =
+                "UPDATE tours SET token = ?3, expires_at = ?4 WHERE plan_id = ?1 AND idx = ?2";
+            for (old, new, tour_id, old_token, old_until, new_token, new_until) in pairs {
+                // A live link moves to the new tour; a revoked one stays dead.
+                if old_until.as_str() > now {
+                    let parked = format!("moving-{}", super::super::token());
+                    tx.execute(set, params![from, old, parked, old_until])?;
+                    tx.execute(set, params![to, new, old_token, old_until])?;
+                    tx.execute(set, params![from, old, new_token, new_until])?;
+                }
+                if kept.contains(&tour_id) {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO stop_status
+                           (plan_id, tour_idx, stop, status, note, at, recorded_at, actual)
+                         SELECT ?2, ?4, stop, status, note, at, recorded_at, actual
+                         FROM stop_status WHERE plan_id = ?1 AND tour_idx = ?3",
+                        params![from, to, old, new],
+                    )?;
+                    tx.execute(
+                        "INSERT OR REPLACE INTO proofs
+                           (plan_id, tour_idx, stop, kind, media_type, bytes, recorded_at)
+                         SELECT ?2, ?4, stop, kind, media_type, bytes, recorded_at
+                         FROM proofs WHERE plan_id = ?1 AND tour_idx = ?3",
+                        params![from, to, old, new],
+                    )?;
+                }
+            }
+            tx.commit()
+        })
+    }
+
+    fn put_proof(&self, plan_id: &str, tour: usize, stop: usize, p: &Proof) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO proofs (plan_id, tour_idx, stop, kind, media_type, bytes, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (plan_id, tour_idx, stop, kind) DO UPDATE SET
+                   media_type = excluded.media_type, bytes = excluded.bytes,
+                   recorded_at = excluded.recorded_at",
+                params![
+                    plan_id,
+                    tour as i64,
+                    stop as i64,
+                    p.kind,
+                    p.media_type,
+                    p.bytes,
+                    p.recorded_at
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn proof(
+        &self,
+        plan_id: &str,
+        tour: usize,
+        stop: usize,
+        kind: &str,
+    ) -> StoreResult<Option<Proof>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT media_type, bytes, recorded_at FROM proofs
+                 WHERE plan_id = ?1 AND tour_idx = ?2 AND stop = ?3 AND kind = ?4",
+                params![plan_id, tour as i64, stop as i64, kind],
+                |r| {
+                    Ok(Proof {
+                        kind: kind.to_string(),
+                        media_type: r.get(0)?,
+                        bytes: r.get(1)?,
+                        recorded_at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
         })
     }
 

@@ -27,7 +27,7 @@ export function setApiKey(key) {
  * Calls `path`; JSON in and out unless `text` asks for the raw body. `raw`
  * sends bytes of another type instead (`{ body, type }`: a spreadsheet).
  */
-export async function api(path, { method = 'GET', body, text = false, raw } = {}) {
+export async function api(path, { method = 'GET', body, text = false, raw, blob = false } = {}) {
   const headers = {};
   const key = apiKey();
   if (key) headers.Authorization = `Bearer ${key}`;
@@ -54,5 +54,6 @@ export async function api(path, { method = 'GET', body, text = false, raw } = {}
     throw new ApiError(res.status, detail);
   }
   if (res.status === 204) return null;
+  if (blob) return res.blob();
   return text ? res.text() : res.json();
 }

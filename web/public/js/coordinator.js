@@ -12,6 +12,7 @@ import { t, count, lang, loadLang, picker } from './i18n.js';
 import { loadSetup, blankSetup, renderSetup, normalised } from './setup.js';
 import { renderImport, mistakes } from './imports.js';
 import { renderLate } from './late.js';
+import { lateness, reestimate, estimated } from './live.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -396,16 +397,23 @@ function tourCard(tour, i) {
     const skilled = (r.skills || []).every((k) => (van.skills || []).includes(k));
     return open && skilled;
   };
+  const etas = reestimate(tour, (n) => state.statuses.get(`${i}:${n}`));
   return el('article', { class: 'tour', style: `border-left-color:${colour(i)}`, 'data-tour': tour.id },
     el('h4', {}, el('span', { class: 'swatch', style: `background:${colour(i)}` }), `${tour.vehicle} ${hm(tour.departure)}–${hm(tour.return)}`,
       el('span', { class: 'muted' }, ` ${num(tour.distance_km)} km`)),
     el('ol', {}, tour.stops.map((s, k) => {
       const locked = state.locks.find((l) => l.request === s.job);
       const reported = state.statuses.get(`${i}:${k + 1}`);
+      const eta = etas.get(k + 1);
       return el('li', { 'data-job': s.job, class: reported?.status || null, 'data-status': reported?.status || null },
         el('span', {}, reported ? el('b', { title: reported.note || '' }, reported.status === 'done' ? '✓ ' : '✗ ') : null,
           `${hm(s.arrival)} ${s.kind === 'reload' ? t('board.reload') : `${s.job} ${s.name}`}`,
-          reported ? el('span', { class: 'muted' }, ` ${lateness(s, reported)}`) : null),
+          reported ? el('span', { class: 'muted' }, ` ${lateness(s, reported)}`) : null,
+          eta ? el('span', { class: 'eta', 'data-testid': `eta-${i}-${k + 1}` }, ` ${estimated(eta)}`) : null,
+          reported?.proofs?.map((kind) => el('button', {
+            type: 'button', class: 'small light', 'aria-label': t(`board.proof.${kind}`, { job: s.job }),
+            onclick: () => showProof(i, k + 1, kind),
+          }, t(`board.${kind}`)))),
         s.kind === 'reload' ? null : el('span', { class: 'stop-actions' },
           el('button', {
             type: 'button', class: 'small', 'aria-pressed': String(Boolean(locked)), title: t('board.lock_title'),
@@ -427,20 +435,21 @@ function tourCard(tour, i) {
       el('a', { href: `/api/v1/tours/${state.share[i].token}/gpx`, download: `${tour.id.replaceAll('/', '_')}.gpx` }, 'GPX')) : null);
 }
 
-/** `en retard de 12 min` / `en avance de 5 min` / `à l'heure`: the
- *  driver's report against the planned departure. */
-function lateness(stop, reported) {
-  const at = new Date(reported.departed_at || reported.at);
-  const planned = new Date(stop.departure);
-  if (Number.isNaN(at.getTime()) || Number.isNaN(planned.getTime())) return '';
-  const minutes = Math.round((at - planned) / 60000);
-  if (Math.abs(minutes) < 5) return t('board.on_time');
-  return minutes > 0 ? t('board.late', { min: minutes }) : t('board.early', { min: -minutes });
+/** A stop's photo or signature, read with the key and opened in a new tab. */
+async function showProof(tour, stop, kind) {
+  try {
+    const blob = await api(`/api/v1/plans/${state.planId}/tours/${tour}/stops/${stop}/${kind}`, { blob: true });
+    window.open(URL.createObjectURL(blob), '_blank', 'noopener');
+  } catch (e) {
+    say(explain(e), 'bad');
+  }
 }
 
 /** Requests their drivers reported failed: to re-plan. */
 function renderFailed() {
-  const failed = [...state.statuses.values()].filter((s) => s.status === 'failed');
+  // Not those a re-plan has already put in another tour.
+  const plannedAgain = (s) => state.plan.tours.some((tour, i) => tour.stops.some((x, k) => x.job === s.request && `${i}:${k + 1}` !== `${s.tour}:${s.stop}`));
+  const failed = [...state.statuses.values()].filter((s) => s.status === 'failed' && !plannedAgain(s));
   $('to-replan').replaceChildren(failed.length ? el('div', {},
     el('h3', {}, t('board.to_replan', { n: failed.length })),
     el('ul', { 'data-testid': 'to-replan' }, failed.map((s) => el('li', {}, el('b', {}, s.request), ` ${t(`driver.reason.${s.reason || 'other'}`)}`, s.note ? ` — ${s.note}` : '')))) : '');

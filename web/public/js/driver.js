@@ -3,12 +3,15 @@
 // so it stays readable without signal; each report ("done" with what was
 // actually collected or delivered and who handed it over, or "failed" with
 // its reason) goes into an outbox sent in order when the phone is online
-// again. The server takes a repeated report as the same one, so sending
-// twice is safe.
+// again, its photo and signature after it. The server takes a repeated
+// report as the same one, so sending twice is safe. What the driver types
+// or draws before reporting is kept as a draft per stop, so a refresh of
+// the page (each report re-draws it) loses nothing.
 
 import { el, hm, num, devices, longDay } from './format.js';
 import { t, count, loadLang, picker } from './i18n.js';
 import { createMap } from './map.js';
+import { photoInput, signaturePad, sendProof } from './proofs.js';
 
 /** Why a stop failed, as the API takes it (docs/api.md). */
 const REASONS = ['absent', 'closed', 'not_ready', 'refused', 'no_access', 'vehicle_full', 'other'];
@@ -17,6 +20,7 @@ let dayMap = null;
 const token = location.hash.slice(1);
 const TOUR = `tournee.tour.${token}`;
 const OUTBOX = `tournee.outbox.${token}`;
+const ARRIVED = `tournee.arrived.${token}`;
 const $ = (id) => document.getElementById(id);
 let view = null;
 // Whether this page has sent a report: "all sent" only means something then.
@@ -24,6 +28,14 @@ let outboxSent = false;
 
 const outbox = () => JSON.parse(localStorage.getItem(OUTBOX) || '[]');
 const saveOutbox = (items) => localStorage.setItem(OUTBOX, JSON.stringify(items));
+// When the driver said they arrived at each stop (stop → ISO time).
+const arrivals = () => JSON.parse(localStorage.getItem(ARRIVED) || '{}');
+// What is typed or drawn at each stop before it is reported.
+const drafts = new Map();
+const draft = (n) => drafts.get(n) || drafts.set(n, {}).get(n);
+// The phone's last position, when it gives one (never asked for again).
+let lastFix = null;
+const FIX_MAX_AGE_MS = 5 * 60 * 1000;
 
 function showNet() {
   const waiting = outbox().length;
@@ -102,33 +114,54 @@ function render() {
 function stopCard(s, n, windows) {
   const st = statusOf(n);
   const [lon, lat] = s.location;
-  const note = el('textarea', { rows: '2', placeholder: t('driver.note'), 'aria-label': t('driver.note_for', { n }) }, st?.note || '');
+  const d = draft(n);
+  const note = el('textarea', { rows: '2', placeholder: t('driver.note'), 'aria-label': t('driver.note_for', { n }), oninput: () => { d.note = note.value; } }, st?.note || d.note || '');
   // What was actually there, prefilled with what was planned.
   const counted = Object.entries(s.kind === 'reload' ? {} : s.devices || {}).map(([device, planned]) => {
     const input = el('input', {
-      type: 'number', min: '0', max: '100000', step: '1', inputmode: 'numeric', value: st?.devices?.[device] ?? planned,
+      type: 'number', min: '0', max: '100000', step: '1', inputmode: 'numeric', value: st?.devices?.[device] ?? d.devices?.[device] ?? planned,
+      oninput: (e) => { d.devices = { ...d.devices, [device]: e.target.value }; },
       'aria-label': t('driver.count_of', { n, device: count(`device.${device}`, 2).replace(/^2 /, '') }),
     });
     return { device, input, label: el('label', { class: 'count' }, count(`device.${device}`, 2).replace(/^2 /, ''), input) };
   });
-  const recipient = el('input', { type: 'text', maxlength: '200', autocomplete: 'name', value: st?.recipient || '', 'aria-label': t('driver.recipient_for', { n }), placeholder: t('driver.recipient') });
-  const reason = el('select', { 'aria-label': t('driver.reason_for', { n }) },
+  const recipient = el('input', { type: 'text', maxlength: '200', autocomplete: 'name', value: st?.recipient || d.recipient || '', 'aria-label': t('driver.recipient_for', { n }), placeholder: t('driver.recipient'), oninput: () => { d.recipient = recipient.value; } });
+  const reason = el('select', { 'aria-label': t('driver.reason_for', { n }), onchange: () => { d.reason = reason.value; } },
     el('option', { value: '' }, t('driver.reason')),
-    REASONS.map((r) => el('option', { value: r, selected: st?.reason === r }, t(`driver.reason.${r}`))));
+    REASONS.map((r) => el('option', { value: r, selected: (st?.reason || d.reason) === r }, t(`driver.reason.${r}`))));
+  const photo = photoInput(n, d.photo, (v) => { d.photo = v; });
+  const signature = signaturePad(n, d.signature, (v) => { d.signature = v; });
+  const arrived = arrivals()[n];
+  const arrive = () => {
+    localStorage.setItem(ARRIVED, JSON.stringify({ ...arrivals(), [n]: new Date().toISOString() }));
+    render();
+  };
   const report = (status) => {
     const items = outbox();
     const now = new Date().toISOString();
     const item = { stop: n, status, note: note.value.trim(), at: now, departed_at: now };
+    if (arrived) item.arrived_at = arrived;
+    if (lastFix && Date.now() - lastFix.at < FIX_MAX_AGE_MS) item.position = lastFix.position;
+    if (photo.value()) item.photo = photo.value();
     if (status === 'done') {
       if (counted.length) {
         item.devices = Object.fromEntries(counted.map(({ device, input }) => [device, Math.max(0, Math.min(100000, Math.round(Number(input.value) || 0)))]));
       }
       if (recipient.value.trim()) item.recipient = recipient.value.trim();
+      if (signature.value()) item.signature = signature.value();
     } else {
       item.reason = reason.value || 'other';
     }
     items.push(item);
-    saveOutbox(items);
+    try {
+      saveOutbox(items);
+    } catch {
+      // The phone's storage is full: the report goes without its photo.
+      items[items.length - 1] = { ...item, photo: undefined, signature: undefined };
+      saveOutbox(items);
+      alert(t('driver.storage_full'));
+    }
+    drafts.delete(n);
     render();
     flush();
   };
@@ -147,8 +180,11 @@ function stopCard(s, n, windows) {
       el('p', { class: 'nav' },
         el('a', { class: 'button', href: `geo:${lat},${lon}?q=${lat},${lon}` }, t('driver.navigate')),
         el('a', { class: 'button light', href: `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=18/${lat}/${lon}`, target: '_blank', rel: 'noopener' }, 'OpenStreetMap')),
-      st ? el('p', { class: 'state', 'data-testid': `state-${n}` }, st.status === 'done' ? t('driver.state_done') : t('driver.state_failed'), st.queued ? t('driver.queued') : '', st.note ? ` — ${st.note}` : '') : null,
-      s.kind === 'reload' ? null : el('div', { class: 'actuals' }, counted.map(({ label }) => label), recipient, reason),
+      st ? el('p', { class: 'state', 'data-testid': `state-${n}` }, st.status === 'done' ? t('driver.state_done') : t('driver.state_failed'), st.queued ? t('driver.queued') : '', st.note ? ` — ${st.note}` : '', st.proofs?.length || st.photo || st.signature ? ` · ${t('driver.with_proofs')}` : '') : null,
+      st || s.kind === 'reload' ? null : el('p', { class: 'arrival' }, arrived
+        ? el('span', { 'data-testid': `arrived-${n}` }, t('driver.arrived_at', { time: hm(arrived) }))
+        : el('button', { type: 'button', class: 'big arrive', onclick: arrive }, t('driver.arrived'))),
+      s.kind === 'reload' ? null : el('div', { class: 'actuals' }, counted.map(({ label }) => label), recipient, reason, photo.element, signature.element),
       note,
       el('p', { class: 'actions' },
         el('button', { type: 'button', class: 'big done', onclick: () => report('done') }, t('driver.done')),
@@ -169,13 +205,21 @@ async function flush() {
         res = await fetch(`/api/v1/tours/${token}/stops/${u.stop}`, {
           method: 'PUT',
           headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ ...u, stop: undefined }),
+          body: JSON.stringify({ ...u, stop: undefined, photo: undefined, signature: undefined }),
         });
       } catch {
         break; // no signal after all: keep it for later
       }
       if (res.ok) {
+        try {
+          for (const kind of ['photo', 'signature']) {
+            if (u[kind]) await sendProof(token, u.stop, kind, u[kind]);
+          }
+        } catch {
+          break; // the report is in; its proofs go with the next try
+        }
         const saved = await res.json();
+        saved.proofs = ['photo', 'signature'].filter((k) => u[k]);
         outboxSent = true;
         view.statuses = view.statuses.filter((s) => s.stop !== u.stop).concat(saved);
         localStorage.setItem(TOUR, JSON.stringify(view));
@@ -197,6 +241,9 @@ window.addEventListener('online', flush);
 // seconds while reports wait.
 setInterval(() => { if (outbox().length) flush(); }, 3000);
 window.addEventListener('offline', showNet);
+navigator.geolocation?.watchPosition(
+  (p) => { lastFix = { position: [p.coords.longitude, p.coords.latitude], at: Date.now() }; },
+  () => {}, { enableHighAccuracy: true, maximumAge: 60000 });
 if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
 loadLang().then(() => {
   document.getElementById('lang-box')?.append(picker());
