@@ -291,16 +291,108 @@ pub fn apply(problem: &Problem, allocation: &Allocation) -> (Problem, Vec<String
     (p, dropped)
 }
 
+/// What each order was told it would get, by order id (device type →
+/// count): a re-plan keeps it while the stock still holds it.
+pub type Announced = BTreeMap<String, BTreeMap<String, u32>>;
+
+/// [`allocate`], keeping first what was `announced` to the orders while
+/// the stock holds all of it: those orders get what they were told (never
+/// more than they now ask), the others share what is left by the rule.
+/// When the stock no longer holds it (a batch failed refurbishing, say),
+/// everything is shared out again.
+pub fn allocate_keeping(
+    orders: &[Request],
+    stock: &BTreeMap<String, u32>,
+    announced: &Announced,
+) -> Result<Allocation, String> {
+    let kept_count = |o: &Request, d: &str| -> Option<u32> {
+        let told = announced.get(&o.id)?;
+        Some(
+            told.get(d)
+                .copied()
+                .unwrap_or(0)
+                .min(o.devices.get(d).copied().unwrap_or(0)),
+        )
+    };
+    let mut rest = stock.clone();
+    for o in orders {
+        for (d, left) in rest.iter_mut() {
+            match kept_count(o, d) {
+                Some(n) if n > *left => return allocate(orders, stock),
+                Some(n) => *left -= n,
+                None => {}
+            }
+        }
+    }
+    if orders.iter().all(|o| !announced.contains_key(&o.id)) {
+        return allocate(orders, stock);
+    }
+    let others: Vec<Request> = orders
+        .iter()
+        .filter(|o| !announced.contains_key(&o.id))
+        .cloned()
+        .collect();
+    let shared = allocate(&others, &rest)?;
+    let mut shared_orders = shared.orders.into_iter();
+    let (mut allocated, mut asked) = (shared.allocated, shared.asked);
+    let mut shares = Vec::with_capacity(orders.len());
+    for o in orders {
+        if !announced.contains_key(&o.id) {
+            shares.extend(shared_orders.next());
+            continue;
+        }
+        let mut got = o.devices.clone();
+        let (mut sum, mut total) = (0u64, 0u64);
+        for d in stock.keys() {
+            let n = kept_count(o, d).unwrap_or(0);
+            if o.devices.contains_key(d) {
+                got.insert(d.clone(), n);
+            }
+            sum += u64::from(n);
+            total += u64::from(o.devices.get(d).copied().unwrap_or(0));
+        }
+        allocated += sum;
+        asked += total;
+        shares.push(OrderShare {
+            order: o.id.clone(),
+            name: o.name.clone(),
+            asked: o.devices.clone(),
+            allocated: got,
+            fill: if total > 0 {
+                sum as f64 / total as f64
+            } else {
+                1.0
+            },
+        });
+    }
+    Ok(Allocation {
+        min_fill: shares.iter().map(|s| s.fill).fold(1.0, f64::min),
+        orders: shares,
+        allocated,
+        asked,
+        stock_left: shared.stock_left,
+    })
+}
+
 /// A problem ready to route: with a `stock`, its orders cut to what the
 /// allocation gives them (and the allocation, to report); else unchanged.
 pub fn prepare(problem: Problem) -> Result<(Problem, Option<Allocation>), String> {
+    prepare_keeping(problem, &Announced::new())
+}
+
+/// [`prepare`], keeping what was `announced` while the stock holds it
+/// ([`allocate_keeping`]).
+pub fn prepare_keeping(
+    problem: Problem,
+    announced: &Announced,
+) -> Result<(Problem, Option<Allocation>), String> {
     if problem.depots.iter().any(|d| d.stock.is_some()) {
-        return prepare_by_workshop(problem);
+        return prepare_by_workshop(problem, announced);
     }
     let Some(stock) = problem.stock.clone() else {
         return Ok((problem, None));
     };
-    let allocation = allocate(&problem.orders, &stock)?;
+    let allocation = allocate_keeping(&problem.orders, &stock, announced)?;
     let (allocated, _) = apply(&problem, &allocation);
     Ok((allocated, Some(allocation)))
 }
@@ -327,7 +419,10 @@ pub fn workshop_of<'a>(problem: &'a Problem, order: &'a Request) -> &'a str {
 /// workshop ([`workshop_of`]), the stock of each is shared out by the same
 /// rule among its orders, and each order is delivered by a van of its
 /// workshop (a skill only those vans have).
-fn prepare_by_workshop(problem: Problem) -> Result<(Problem, Option<Allocation>), String> {
+fn prepare_by_workshop(
+    problem: Problem,
+    announced: &Announced,
+) -> Result<(Problem, Option<Allocation>), String> {
     let workshop: Vec<String> = problem
         .orders
         .iter()
@@ -341,7 +436,7 @@ fn prepare_by_workshop(problem: Problem) -> Result<(Problem, Option<Allocation>)
             .collect();
         let orders: Vec<Request> = mine.iter().map(|&k| problem.orders[k].clone()).collect();
         let stock = depot.stock.clone().unwrap_or_default();
-        let a = allocate(&orders, &stock)?;
+        let a = allocate_keeping(&orders, &stock, announced)?;
         allocated += a.allocated;
         asked += a.asked;
         for (d, n) in a.stock_left {

@@ -83,6 +83,12 @@ pub struct Replan {
     /// day, or nothing.
     #[serde(default)]
     pub promises: Promises,
+    /// What breaking one promise costs, in the problem's cost units: with
+    /// it, the re-plan also searches without promises and keeps that plan
+    /// when it saves more than this per promise it breaks. Absent: a
+    /// promise is broken only when keeping it leaves the request out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promise_cost: Option<f64>,
 }
 
 /// What a re-plan keeps of what donors and communes were told.

@@ -177,6 +177,54 @@ fn a_wednesday_replan_keeps_what_is_done_and_follows_the_changes() {
         loose.unassigned.len()
     );
     assert!(replanned.changes.len() < loose.changes.len());
+
+    // A price on each broken promise: priced out of reach, the plan is the
+    // one that keeps them; free, the re-plan takes the cheaper plan without
+    // promises and says what each break saved.
+    let priced = |cost: f64| {
+        let mut other = wednesday.clone();
+        other["replan"]["promise_cost"] = json!(cost);
+        solve(&other, &["--previous", previous.to_str().expect("path")])
+    };
+    let dear = priced(1e9);
+    assert_eq!(
+        serde_json::to_value(&dear.tours).expect("tours"),
+        serde_json::to_value(&replanned.tours).expect("tours")
+    );
+    let free = priced(0.0);
+    assert!(free.totals.cost <= replanned.totals.cost);
+    assert!(free.unassigned.len() <= replanned.unassigned.len());
+    let priced_breaks = free
+        .changes
+        .iter()
+        .filter(|c| {
+            c.why
+                .as_deref()
+                .is_some_and(|w| w.contains("promises saves"))
+        })
+        .count();
+    eprintln!(
+        "promise_cost 0: {} changes ({priced_breaks} promises broken for a saving), cost {:.2} against {:.2}, {} left out",
+        free.changes.len(),
+        free.totals.cost,
+        replanned.totals.cost,
+        free.unassigned.len()
+    );
+    assert!(priced_breaks > 0, "{:?}", free.changes);
+    let refused = {
+        let mut other = wednesday.clone();
+        other["replan"]["promise_cost"] = json!(-1);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let input = common::write(dir.path(), "p.json", &other);
+        common::run(&[
+            "solve",
+            input.to_str().expect("path"),
+            "--previous",
+            previous.to_str().expect("path"),
+        ])
+    };
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(common::stderr(&refused).contains("replan.promise_cost"));
 }
 
 #[test]
@@ -207,7 +255,91 @@ fn a_replan_with_nothing_changed_moves_nothing() {
             .collect();
         assert!(moved.is_empty(), "{frozen} {promises}: {moved:?}");
         assert_eq!(again.unassigned.len(), monday.unassigned.len());
+        // The stock shared out as it was announced.
+        assert_eq!(delivered(&again), delivered(&monday), "{frozen} {promises}");
     }
+}
+
+/// Devices delivered to each order by a plan.
+fn delivered(
+    plan: &Plan,
+) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, u32>> {
+    let mut out =
+        std::collections::BTreeMap::<String, std::collections::BTreeMap<String, u32>>::new();
+    for s in plan.tours.iter().flat_map(|t| &t.stops) {
+        if s.kind == tournee::plan::StopKind::Delivery {
+            let to = out.entry(s.job.clone()).or_default();
+            for (d, n) in &s.devices {
+                *to.entry(d.clone()).or_default() += n;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_replan_keeps_the_announced_stock_unless_the_stock_changed() {
+    let week: Value = serde_json::from_str(tournee::cli::demo::SAMPLE_WEEK).expect("sample");
+    let monday = solve(&week, &[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let previous = common::write(
+        dir.path(),
+        "monday.json",
+        &serde_json::to_value(&monday).expect("plan"),
+    );
+    let before = delivered(&monday);
+    // A new order on Wednesday: it shares what is left, the others keep
+    // what they were told.
+    let mut more = week.clone();
+    more["replan"] = json!({"frozen_before": "2026-12-01T00:00"});
+    let mut order = more["orders"][0].clone();
+    order["id"] = json!("C99");
+    order["name"] = json!("Commune de Jumièges (nouvelle demande)");
+    more["orders"].as_array_mut().expect("orders").push(order);
+    let again = solve(&more, &["--previous", previous.to_str().expect("path")]);
+    let after = delivered(&again);
+    for (order, told) in &before {
+        assert_eq!(after.get(order), Some(told), "{order} keeps its share");
+    }
+    assert!(
+        again
+            .changes
+            .iter()
+            .all(|c| c.request == "C99" || c.from != c.to),
+        "no promise broken: {:?}",
+        again.changes
+    );
+
+    // Ten laptops fewer than announced: shared out again, and said.
+    let laptops: u64 = before
+        .values()
+        .filter_map(|d| d.get("laptop"))
+        .map(|&n| u64::from(n))
+        .sum();
+    let mut fewer = week.clone();
+    fewer["replan"] = json!({"frozen_before": "2026-11-30T00:00"});
+    fewer["stock"]["laptop"] = json!(laptops - 10);
+    let again = solve(&fewer, &["--previous", previous.to_str().expect("path")]);
+    let got: u64 = delivered(&again)
+        .values()
+        .filter_map(|d| d.get("laptop"))
+        .map(|&n| u64::from(n))
+        .sum();
+    assert!(
+        got <= laptops - 10,
+        "{got} laptops delivered from {}",
+        laptops - 10
+    );
+    let said: Vec<_> = again
+        .changes
+        .iter()
+        .filter(|c| {
+            c.why
+                .as_deref()
+                .is_some_and(|w| w.starts_with("the stock no longer holds what was announced"))
+        })
+        .collect();
+    assert!(!said.is_empty(), "{:?}", again.changes);
 }
 
 #[test]

@@ -123,17 +123,26 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
             Some(plan)
         }
     };
-    let (problem, kept, mut broken, promised) = match &previous {
+    let (problem, kept, mut broken, promised, announced) = match &previous {
         Some(prev) => {
             let r = crate::replan::prepare(&problem, prev, &Default::default())
                 .map_err(|errs| Failure::Input(errs.iter().map(|e| e.to_string()).collect()))?;
-            (r.problem, r.kept, r.broken, r.promised)
+            (r.problem, r.kept, r.broken, r.promised, r.announced)
         }
-        None => (problem, Vec::new(), Default::default(), Default::default()),
+        None => (
+            problem,
+            Vec::new(),
+            Default::default(),
+            Default::default(),
+            Default::default(),
+        ),
     };
-    // With a stock, the orders get what the allocation gives them first; the
-    // checker still reads the problem as given.
-    let (problem, allocation) = crate::allocate::prepare(problem).map_err(Failure::Io)?;
+    // With a stock, the orders get what the allocation gives them first (on
+    // a re-plan, what was announced while the stock holds it); the checker
+    // still reads the problem as given.
+    let (problem, allocation) =
+        crate::allocate::prepare_keeping(problem, &announced).map_err(Failure::Io)?;
+    broken.extend(crate::replan::stock_broken(&announced, allocation.as_ref()));
     if let Some(a) = &allocation {
         eprint!("{}", crate::allocate::text(a, opts.lang));
     }

@@ -57,6 +57,9 @@ impl Validator {
             self.err("horizon", format!("at most {MAX_HORIZON_DAYS} days"));
         }
         self.text("name", &p.name);
+        if let Some(cost) = p.replan.as_ref().and_then(|r| r.promise_cost) {
+            self.range("replan.promise_cost", cost, (0.0, MAX_COST));
+        }
         self.range(
             "routing.detour_factor",
             p.routing.detour_factor,

@@ -328,8 +328,8 @@ pub fn prepare(
     sync_max: Option<f64>,
 ) -> Result<(model::Problem, Finish), ApiError> {
     let p = validated(text, state, sync_max)?;
-    let (p, replan) = match (&p.replan, previous) {
-        (None, _) => (p, None),
+    let (p, replan, announced) = match (&p.replan, previous) {
+        (None, _) => (p, None, Default::default()),
         (Some(_), None) => {
             return Err(ApiError::field(
                 "replan",
@@ -351,10 +351,16 @@ pub fn prepare(
                 broken: r.broken,
                 promised: r.promised,
             };
-            (r.problem, Some(replanned))
+            (r.problem, Some(replanned), r.announced)
         }
     };
-    let (p, allocation) = crate::allocate::prepare(p).map_err(ApiError::internal)?;
+    let (p, allocation) =
+        crate::allocate::prepare_keeping(p, &announced).map_err(ApiError::internal)?;
+    let mut replan = replan;
+    if let Some(r) = replan.as_mut() {
+        r.broken
+            .extend(crate::replan::stock_broken(&announced, allocation.as_ref()));
+    }
     let previous_id = replan.as_ref().and(previous).map(String::from);
     Ok((
         p,

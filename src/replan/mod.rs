@@ -14,6 +14,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDateTime;
 
+mod promises;
+mod stock;
+
+pub use promises::{plan_keeping, Promise, Promised};
+pub use stock::stock_broken;
+
 use crate::input::FieldError;
 use crate::model::{wall_clock, Interval, Problem};
 use crate::plan::{Change, Plan, Tour};
@@ -26,60 +32,10 @@ pub struct Replanning {
     pub kept: Vec<Tour>,
     pub broken: BTreeMap<String, String>,
     pub promised: Promised,
+    /// What the earlier plan delivers to each order still to deliver: the
+    /// stock allocation keeps it while the stock holds it.
+    pub announced: crate::allocate::Announced,
 }
-
-/// A promised request's windows and skills as asked, before its promise,
-/// and the van it was announced with.
-pub type Promised = BTreeMap<String, (Vec<Interval>, Vec<String>, String)>;
-
-/// Plans `problem` with `solve`. A promised request the plan leaves out is
-/// released (its windows and skills as asked) and the problem planned once
-/// more: the promise is broken only when keeping it leaves the request
-/// out. Answers the plan, the problem it was made for, and the promises so
-/// broken with why.
-pub fn plan_keeping<E>(
-    mut problem: Problem,
-    promised: &Promised,
-    mut solve: impl FnMut(&Problem) -> Result<Plan, E>,
-) -> Result<(Plan, Problem, BTreeMap<String, String>), E> {
-    let mut broken = BTreeMap::new();
-    let mut plan = solve(&problem)?;
-    // A few rounds at most: each releases the promises its plan could not
-    // keep (another search may leave out another promised request).
-    for round in 0..ROUNDS {
-        let left: Vec<(String, String)> = plan
-            .unassigned
-            .iter()
-            .filter(|u| promised.contains_key(&u.job) && !broken.contains_key(&u.job))
-            .map(|u| (u.job.clone(), u.reason.clone()))
-            .collect();
-        for (job, reason) in &left {
-            broken.insert(
-                job.clone(),
-                format!("the tour announced could not take it any more ({reason}): planned again without its promise"),
-            );
-        }
-        if left.is_empty() || round + 1 == ROUNDS {
-            break;
-        }
-        // The requests left out are released: their windows and skills as
-        // asked. (Loosening the others' vans too was measured: more moves,
-        // hardly fewer left out.)
-        for r in problem.pickups.iter_mut().chain(problem.orders.iter_mut()) {
-            if let (Some((windows, skills, _)), true) =
-                (promised.get(&r.id), left.iter().any(|(j, _)| *j == r.id))
-            {
-                r.time_windows = windows.clone();
-                r.skills = skills.clone();
-            }
-        }
-        plan = solve(&problem)?;
-    }
-    Ok((plan, problem, broken))
-}
-
-/// Searches at most this many times to keep promises.
-const ROUNDS: usize = 3;
 
 /// What merging a re-plan's new tours needs: the tours kept, the earlier
 /// plan, the promises broken.
@@ -108,7 +64,8 @@ pub fn prepare(
             problem: problem.clone(),
             kept: Vec::new(),
             broken: BTreeMap::new(),
-            promised: Promised::new(),
+            promised: Promised::default(),
+            announced: Default::default(),
         });
     };
     let mut errors = Vec::new();
@@ -262,7 +219,7 @@ pub fn prepare(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let (mut broken, promised) = keep_promises(&mut p, problem, previous, &kept, replan);
+    let (mut broken, promised) = promises::keep(&mut p, problem, previous, &kept, replan);
     for (job, reason) in failed {
         if p.pickups.iter().chain(&p.orders).any(|r| &r.id == job) {
             broken.insert(
@@ -271,140 +228,14 @@ pub fn prepare(
             );
         }
     }
+    let announced = stock::announced(&p, previous, &kept);
     Ok(Replanning {
         problem: p,
         kept,
         broken,
         promised,
+        announced,
     })
-}
-
-/// The van's shifts on `day` it can still drive (not done, not out of
-/// service).
-fn shifts_on(v: &crate::model::Vehicle, day: chrono::NaiveDate) -> impl Iterator<Item = &Interval> {
-    v.shifts
-        .iter()
-        .filter(move |s| s.start < s.end && s.start.date() == day)
-}
-
-/// Whether `v` can serve a site open in `windows` that needs `skills`, on `day`.
-fn can_serve(
-    v: &crate::model::Vehicle,
-    day: chrono::NaiveDate,
-    windows: &[Interval],
-    skills: &[String],
-) -> bool {
-    skills
-        .iter()
-        .all(|s| s.starts_with("lock:") || v.skills.contains(s))
-        && shifts_on(v, day).any(|s| windows.iter().any(|w| w.start < s.end && s.start < w.end))
-}
-
-/// Keeps what the earlier plan announced for each pending request that is
-/// not locked: its van and day (a skill only that van has, its windows cut
-/// to that day), or its day alone, as `replan.promises` says. A promise
-/// that can no longer be kept (the van out of service, the site closed
-/// that day) is kept as far as it can, and said: request → why.
-fn keep_promises(
-    p: &mut Problem,
-    problem: &Problem,
-    previous: &Plan,
-    kept: &[Tour],
-    replan: &crate::model::Replan,
-) -> (BTreeMap<String, String>, Promised) {
-    use crate::model::Promises;
-    let mut broken = BTreeMap::new();
-    let mut promised = Promised::new();
-    if replan.promises == Promises::None {
-        return (broken, promised);
-    }
-    let kept: BTreeSet<&str> = kept.iter().map(|t| t.id.as_str()).collect();
-    let locked: BTreeSet<&str> = replan.locks.iter().map(|l| l.request.as_str()).collect();
-    for t in previous
-        .tours
-        .iter()
-        .filter(|t| !kept.contains(t.id.as_str()))
-    {
-        let Ok(day) = chrono::NaiveDate::parse_from_str(&t.day, "%Y-%m-%d") else {
-            continue;
-        };
-        for s in t.request_stops() {
-            if locked.contains(s.job.as_str()) {
-                continue;
-            }
-            let Some(r) = p
-                .pickups
-                .iter_mut()
-                .chain(p.orders.iter_mut())
-                .find(|r| r.id == s.job)
-            else {
-                continue; // no longer asked
-            };
-            let windows = on_day(&r.time_windows, day, problem);
-            if windows.is_empty() {
-                broken.insert(
-                    s.job.clone(),
-                    format!("no longer open on {day}, the day announced"),
-                );
-                continue;
-            }
-            let van = p.vehicles.iter().find(|v| v.id == t.vehicle);
-            let van_keeps = van.is_some_and(|v| can_serve(v, day, &windows, &r.skills));
-            promised.insert(
-                s.job.clone(),
-                (r.time_windows.clone(), r.skills.clone(), t.vehicle.clone()),
-            );
-            if replan.promises == Promises::VanAndDay && van_keeps {
-                let skill = format!("lock:{}", t.vehicle);
-                r.skills.push(skill.clone());
-                r.time_windows = windows;
-                if let Some(v) = p.vehicles.iter_mut().find(|v| v.id == t.vehicle) {
-                    if !v.skills.contains(&skill) {
-                        v.skills.push(skill);
-                    }
-                }
-                continue;
-            }
-            if !p
-                .vehicles
-                .iter()
-                .any(|v| can_serve(v, day, &windows, &r.skills))
-            {
-                broken.insert(
-                    s.job.clone(),
-                    format!("no van can serve it on {day}, the day announced"),
-                );
-                promised.remove(&s.job);
-                continue;
-            }
-            r.time_windows = windows;
-            if replan.promises == Promises::VanAndDay {
-                let (from, to) = (
-                    day.and_time(chrono::NaiveTime::MIN),
-                    (day + chrono::Days::new(1)).and_time(chrono::NaiveTime::MIN),
-                );
-                let out = replan
-                    .out_of_service
-                    .iter()
-                    .any(|o| o.vehicle == t.vehicle && o.from < to && from < o.to);
-                broken.insert(
-                    s.job.clone(),
-                    if out {
-                        format!(
-                            "`{}` is out of service on {day}: another van, the same day",
-                            t.vehicle
-                        )
-                    } else {
-                        format!(
-                            "`{}` cannot serve it on {day} any more: another van, the same day",
-                            t.vehicle
-                        )
-                    },
-                );
-            }
-        }
-    }
-    (broken, promised)
 }
 
 /// The parts of `windows` (all day when empty) that fall on `day`.
@@ -490,7 +321,9 @@ pub fn merge(
         .iter()
         .filter_map(|(job, to)| {
             let from = before.get(job).cloned().unwrap_or_else(|| "new".into());
-            (from != *to).then(|| Change {
+            // A request that stays put is listed when a promise to it was
+            // broken all the same (its share of the stock, say).
+            (from != *to || broken.contains_key(job)).then(|| Change {
                 request: job.clone(),
                 from,
                 to: to.clone(),
