@@ -167,6 +167,16 @@ fn a_drivers_actuals_are_stored_bounded_and_bring_a_failed_request_back() {
     let done = &report["done"];
     assert_eq!(done["stops_reported"], 2, "{done}");
     assert_eq!(done["stops_failed"], 1, "{done}");
+    // Driven as planned (stop 1, then stop 2): the planned kilometres.
+    let planned_km: f64 = plan["tours"]
+        .as_array()
+        .expect("tours")
+        .iter()
+        .filter_map(|t| t["distance_km"].as_f64())
+        .sum();
+    let km = |k: &str| done[k].as_f64().expect("km");
+    assert!((km("km_planned") - planned_km).abs() < 1e-6, "{done}");
+    assert!((km("km") - planned_km).abs() < 1e-6, "{done}");
     let (mut planned, mut counted, mut laptops) = (0u64, 0u64, 0u64);
     for (k, t) in plan["tours"].as_array().expect("tours").iter().enumerate() {
         for (n, s) in t["stops"].as_array().expect("stops").iter().enumerate() {

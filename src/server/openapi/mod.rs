@@ -27,12 +27,19 @@ fn schemas() -> Value {
             "devices_collected",
             "devices_delivered_planned",
             "devices_delivered",
+            "km_planned",
+            "km",
+            "co2e_kg_planned",
+            "co2e_kg",
         ],
         json!({
             "stops": { "type": "integer" }, "stops_reported": { "type": "integer" }, "stops_failed": { "type": "integer" },
             "devices_collected_planned": { "type": "integer" },
             "devices_collected": { "type": "integer", "description": "As the drivers reported them (a failed stop collects nothing), as planned where nothing was reported; the avoided manufacture counts these." },
-            "devices_delivered_planned": { "type": "integer" }, "devices_delivered": { "type": "integer" }
+            "devices_delivered_planned": { "type": "integer" }, "devices_delivered": { "type": "integer" },
+            "km_planned": num, "co2e_kg_planned": num,
+            "km": { "type": "number", "description": "Kilometres driven, estimated from the order the drivers' reports give (docs/emissions.md); as planned where nothing was reported." },
+            "co2e_kg": num
         }),
     );
     let territories = |what: &str| json!({ "type": "object", "description": what, "additionalProperties": { "$ref": "#/components/schemas/Territory" } });

@@ -78,6 +78,13 @@ impl StopStatus {
             crate::report::Reported {
                 done: self.status == "done",
                 devices: self.actual.devices.clone(),
+                at: Some(
+                    self.actual
+                        .arrived_at
+                        .clone()
+                        .or_else(|| self.actual.departed_at.clone())
+                        .unwrap_or_else(|| self.at.clone()),
+                ),
             },
         )
     }

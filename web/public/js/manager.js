@@ -40,6 +40,7 @@ function render(r) {
     kpi('net-avoided', t('manager.net'), num(r.net_avoided_kg / 1000, 2), 'tCO2e'),
     // Planned against done, as the drivers reported.
     kpi('collected', t('manager.collected'), num(r.done.devices_collected, 0), t('manager.of_planned', { planned: num(r.done.devices_collected_planned, 0) })),
+    kpi('done-km', t('manager.done_km'), num(r.done.km), t('manager.km_of_planned', { planned: num(r.done.km_planned) })),
     kpi('failed-stops', t('manager.failed_stops'), num(r.done.stops_failed, 0), t('manager.of_reported', { reported: num(r.done.stops_reported, 0), stops: num(r.done.stops, 0) })));
   $('by-week').replaceChildren(bars(r.by_week, 'week'));
   $('by-vehicle').replaceChildren(bars(r.by_vehicle, 'vehicle'));

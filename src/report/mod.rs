@@ -10,6 +10,8 @@ use std::fmt::Write;
 use chrono::Datelike;
 use serde::Serialize;
 
+mod driven;
+
 use crate::emissions;
 use crate::model::Energy;
 use crate::plan::{Plan, StopKind};
@@ -136,6 +138,12 @@ pub struct StopFigures {
     pub km: f64,
     #[serde(default)]
     pub co2e_kg: f64,
+    /// Where it is (longitude, latitude; none in figures stored before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<[f64; 2]>,
+    /// One round trip from the workshop to it and back, by road.
+    #[serde(default)]
+    pub baseline_km: f64,
 }
 
 /// A territory's figures: a commune's, the group's, a donor's.
@@ -156,6 +164,10 @@ pub struct Reported {
     pub done: bool,
     /// The devices actually collected or delivered (none: as planned).
     pub devices: Option<BTreeMap<String, u32>>,
+    /// When the driver was there (arrival, else departure, else the
+    /// report's time), as the phone sent it: the order the stops were
+    /// driven in.
+    pub at: Option<String>,
 }
 
 /// Planned against done: what the drivers reported, and what the
@@ -171,6 +183,13 @@ pub struct Done {
     pub devices_collected: u64,
     pub devices_delivered_planned: u64,
     pub devices_delivered: u64,
+    /// Kilometres planned, and driven: in the order the drivers reported
+    /// their stops where they did ([`driven::km`]), as planned elsewhere;
+    /// with their CO2e.
+    pub km_planned: f64,
+    pub km: f64,
+    pub co2e_kg_planned: f64,
+    pub co2e_kg: f64,
 }
 
 /// One [`TourFigures`] per tour of `plan`.
@@ -211,6 +230,8 @@ pub fn figures(plan: &Plan) -> Vec<TourFigures> {
                         commune: s.commune.clone(),
                         km: s.travel_km,
                         co2e_kg: s.co2e_kg,
+                        location: Some(s.location),
+                        baseline_km: s.baseline_km,
                     })
                     .collect(),
                 reported: BTreeMap::new(),
@@ -384,6 +405,11 @@ pub fn of_tours(
         }
         r.baseline.add(t.baseline_km, reference_factor);
         count_done(&t, &mut r.done, &mut collected);
+        let driven = driven::km(&t).unwrap_or(t.km);
+        r.done.km_planned += t.km;
+        r.done.km += driven;
+        r.done.co2e_kg_planned += t.km * f;
+        r.done.co2e_kg += driven * f;
         count_territories(&t, &mut r);
         r.tours.push(TourLine {
             tour: t.tour,
