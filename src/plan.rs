@@ -37,9 +37,15 @@ pub struct Change {
     pub request: String,
     pub from: String,
     pub to: String,
-    /// Why a request announced for a van and day was not kept there.
+    /// Why a request announced for a van and day was not kept there (in
+    /// English), and the same as a catalogue key (`why.CODE`) with its
+    /// arguments, for pages in their reader's language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why_code: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub why_args: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]

@@ -247,6 +247,9 @@ fn a_drivers_actuals_are_stored_bounded_and_bring_a_failed_request_back() {
         change["why"],
         "reported failed by the driver (absent): planned again"
     );
+    // The same for pages in their reader's language.
+    assert_eq!(change["why_code"], "driver_failed");
+    assert_eq!(change["why_args"], json!({"reason": "absent"}));
     // What was done is not planned again.
     assert!(again["tours"]
         .as_array()

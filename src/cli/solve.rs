@@ -179,9 +179,20 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
     if let Some(prev) = &previous {
         plan = crate::replan::merge(plan, kept, prev, &broken);
         for c in &plan.changes {
-            match &c.why {
-                Some(why) => eprintln!("moved: {} {} → {} ({why})", c.request, c.from, c.to),
-                None => eprintln!("moved: {} {} → {}", c.request, c.from, c.to),
+            let moved = crate::i18n::t(
+                opts.lang,
+                "cli.moved",
+                &[("request", &c.request), ("from", &c.from), ("to", &c.to)],
+            );
+            match &c.why_code {
+                Some(code) => {
+                    let why = crate::replan::Why {
+                        code: code.clone(),
+                        args: c.why_args.clone(),
+                    };
+                    eprintln!("{moved} ({})", why.said(opts.lang));
+                }
+                None => eprintln!("{moved}"),
             }
         }
     }

@@ -16,9 +16,11 @@ use chrono::NaiveDateTime;
 
 mod promises;
 mod stock;
+mod why;
 
 pub use promises::{plan_keeping, Promise, Promised};
 pub use stock::stock_broken;
+pub use why::{Broken, Why};
 
 use crate::input::FieldError;
 use crate::model::{wall_clock, Interval, Problem};
@@ -30,7 +32,7 @@ use crate::plan::{Change, Plan, Tour};
 pub struct Replanning {
     pub problem: Problem,
     pub kept: Vec<Tour>,
-    pub broken: BTreeMap<String, String>,
+    pub broken: Broken,
     pub promised: Promised,
     /// What the earlier plan delivers to each order still to deliver: the
     /// stock allocation keeps it while the stock holds it.
@@ -43,7 +45,7 @@ pub struct Replanning {
 pub struct Replanned {
     pub kept: Vec<Tour>,
     pub previous: Plan,
-    pub broken: BTreeMap<String, String>,
+    pub broken: Broken,
     pub promised: Promised,
 }
 
@@ -63,7 +65,7 @@ pub fn prepare(
         return Ok(Replanning {
             problem: problem.clone(),
             kept: Vec::new(),
-            broken: BTreeMap::new(),
+            broken: Broken::new(),
             promised: Promised::default(),
             announced: Default::default(),
         });
@@ -224,7 +226,7 @@ pub fn prepare(
         if p.pickups.iter().chain(&p.orders).any(|r| &r.id == job) {
             broken.insert(
                 job.clone(),
-                format!("reported failed by the driver ({reason}): planned again"),
+                Why::new("driver_failed", &[("reason", reason)]),
             );
         }
     }
@@ -265,12 +267,7 @@ fn on_day(windows: &[Interval], day: chrono::NaiveDate, problem: &Problem) -> Ve
 
 /// The new plan with the kept tours back in, and what moved since the
 /// earlier plan (with why, for a promise that could not be kept).
-pub fn merge(
-    mut plan: Plan,
-    kept: Vec<Tour>,
-    previous: &Plan,
-    broken: &BTreeMap<String, String>,
-) -> Plan {
+pub fn merge(mut plan: Plan, kept: Vec<Tour>, previous: &Plan, broken: &Broken) -> Plan {
     // Where each request is now: the kept tours, then the new plan (a
     // request reported failed in a kept tour is where it was planned again).
     let mut after: BTreeMap<String, String> = kept
@@ -327,7 +324,9 @@ pub fn merge(
                 request: job.clone(),
                 from,
                 to: to.clone(),
-                why: broken.get(job).cloned(),
+                why: broken.get(job).map(|w| w.said(crate::i18n::Lang::En)),
+                why_code: broken.get(job).map(|w| w.code.clone()),
+                why_args: broken.get(job).map(|w| w.args.clone()).unwrap_or_default(),
             })
         })
         .collect();

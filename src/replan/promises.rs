@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
+use super::{Broken, Why};
 use crate::model::{Interval, Problem};
 use crate::plan::{Plan, Tour};
 
@@ -34,7 +35,7 @@ pub struct Promised {
 
 impl Promised {
     /// The promises `plan` breaks: request → what it does instead.
-    pub fn broken_by(&self, plan: &Plan) -> BTreeMap<String, String> {
+    pub fn broken_by(&self, plan: &Plan) -> BTreeMap<String, Why> {
         let mut at: BTreeMap<&str, &Tour> = BTreeMap::new();
         for t in &plan.tours {
             for s in t.request_stops() {
@@ -45,10 +46,12 @@ impl Promised {
             .iter()
             .filter_map(|(job, p)| {
                 let what = match at.get(job.as_str()) {
-                    None => "left out".to_string(),
-                    Some(t) if t.day != p.day.to_string() => format!("moved to {}", t.day),
+                    None => Why::new("cheaper_left_out", &[]),
+                    Some(t) if t.day != p.day.to_string() => {
+                        Why::new("cheaper_day", &[("day", &t.day)])
+                    }
                     Some(t) if p.van.as_ref().is_some_and(|v| *v != t.vehicle) => {
-                        format!("moved to `{}`", t.vehicle)
+                        Why::new("cheaper_van", &[("van", &t.vehicle)])
                     }
                     Some(_) => return None,
                 };
@@ -67,7 +70,7 @@ pub fn plan_keeping<E>(
     mut problem: Problem,
     promised: &Promised,
     mut solve: impl FnMut(&Problem) -> Result<Plan, E>,
-) -> Result<(Plan, Problem, BTreeMap<String, String>), E> {
+) -> Result<(Plan, Problem, Broken), E> {
     let mut broken = BTreeMap::new();
     let mut plan = solve(&problem)?;
     // A few rounds at most: each releases the promises its plan could not
@@ -80,10 +83,7 @@ pub fn plan_keeping<E>(
             .map(|u| (u.job.clone(), u.reason.clone()))
             .collect();
         for (job, reason) in &left {
-            broken.insert(
-                job.clone(),
-                format!("the tour announced could not take it any more ({reason}): planned again without its promise"),
-            );
+            broken.insert(job.clone(), Why::new("fleet_full", &[("reason", reason)]));
         }
         if left.is_empty() || round + 1 == ROUNDS {
             break;
@@ -110,11 +110,11 @@ pub fn plan_keeping<E>(
 fn weigh<E>(
     plan: Plan,
     problem: Problem,
-    broken: BTreeMap<String, String>,
+    broken: Broken,
     promised: &Promised,
     cost: f64,
     solve: &mut impl FnMut(&Problem) -> Result<Plan, E>,
-) -> Result<(Plan, Problem, BTreeMap<String, String>), E> {
+) -> Result<(Plan, Problem, Broken), E> {
     let mut free = problem.clone();
     release(&mut free, promised, |_| true);
     let free_plan = solve(&free)?;
@@ -124,16 +124,16 @@ fn weigh<E>(
     if free_plan.unassigned.len() > plan.unassigned.len() || free_total >= kept_total {
         return Ok((plan, problem, broken));
     }
-    let saved = plan.totals.cost - free_plan.totals.cost;
+    let saved = format!("{:.2}", plan.totals.cost - free_plan.totals.cost);
     let n = breaks.len();
-    let why = |what: &str| {
-        format!(
-            "{what}: breaking {n} promises saves {saved:.2} on the tours, more than their cost ({cost} each)"
-        )
-    };
     let broken = breaks
         .into_iter()
-        .map(|(job, what)| (job, why(&what)))
+        .map(|(job, mut why)| {
+            why.args.insert("n".into(), n.to_string());
+            why.args.insert("saved".into(), saved.clone());
+            why.args.insert("cost".into(), cost.to_string());
+            (job, why)
+        })
         .collect();
     Ok((free_plan, free, broken))
 }
@@ -184,7 +184,7 @@ pub(super) fn keep(
     previous: &Plan,
     kept: &[Tour],
     replan: &crate::model::Replan,
-) -> (BTreeMap<String, String>, Promised) {
+) -> (Broken, Promised) {
     use crate::model::Promises;
     let mut broken = BTreeMap::new();
     let mut promised = Promised {
@@ -218,10 +218,7 @@ pub(super) fn keep(
             };
             let windows = super::on_day(&r.time_windows, day, problem);
             if windows.is_empty() {
-                broken.insert(
-                    s.job.clone(),
-                    format!("no longer open on {day}, the day announced"),
-                );
+                broken.insert(s.job.clone(), Why::new("closed_that_day", &[("day", &day)]));
                 continue;
             }
             let van = p.vehicles.iter().find(|v| v.id == t.vehicle);
@@ -252,10 +249,7 @@ pub(super) fn keep(
                 .iter()
                 .any(|v| can_serve(v, day, &windows, &r.skills))
             {
-                broken.insert(
-                    s.job.clone(),
-                    format!("no van can serve it on {day}, the day announced"),
-                );
+                broken.insert(s.job.clone(), Why::new("no_van_that_day", &[("day", &day)]));
                 promised.requests.remove(&s.job);
                 continue;
             }
@@ -271,17 +265,10 @@ pub(super) fn keep(
                     .any(|o| o.vehicle == t.vehicle && o.from < to && from < o.to);
                 broken.insert(
                     s.job.clone(),
-                    if out {
-                        format!(
-                            "`{}` is out of service on {day}: another van, the same day",
-                            t.vehicle
-                        )
-                    } else {
-                        format!(
-                            "`{}` cannot serve it on {day} any more: another van, the same day",
-                            t.vehicle
-                        )
-                    },
+                    Why::new(
+                        if out { "van_out" } else { "van_cannot" },
+                        &[("van", &t.vehicle), ("day", &day)],
+                    ),
                 );
             }
         }

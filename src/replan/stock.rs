@@ -33,7 +33,7 @@ pub(super) fn announced(p: &Problem, previous: &Plan, kept: &[Tour]) -> crate::a
 pub fn stock_broken(
     announced: &crate::allocate::Announced,
     allocation: Option<&crate::allocate::Allocation>,
-) -> BTreeMap<String, String> {
+) -> super::Broken {
     let said = |d: &BTreeMap<String, u32>| {
         let parts: Vec<String> = d
             .iter()
@@ -46,7 +46,7 @@ pub fn stock_broken(
             parts.join(", ")
         }
     };
-    let mut out = BTreeMap::new();
+    let mut out = super::Broken::new();
     for share in allocation.into_iter().flat_map(|a| &a.orders) {
         let Some(told) = announced.get(&share.order) else {
             continue;
@@ -63,10 +63,9 @@ pub fn stock_broken(
         if differs {
             out.insert(
                 share.order.clone(),
-                format!(
-                    "the stock no longer holds what was announced ({}): shared out again, now {}",
-                    said(told),
-                    said(&now)
+                super::Why::new(
+                    "stock_changed",
+                    &[("told", &said(told)), ("now", &said(&now))],
                 ),
             );
         }

@@ -522,11 +522,7 @@ impl Finish {
     /// The plan with what the preparation set aside: the unserved orders,
     /// the kept tours and what moved, with the promises broken (`released`:
     /// those the search could not keep).
-    pub fn apply(
-        &self,
-        mut plan: Plan,
-        released: &std::collections::BTreeMap<String, String>,
-    ) -> Plan {
+    pub fn apply(&self, mut plan: Plan, released: &crate::replan::Broken) -> Plan {
         if let Some(a) = &self.allocation {
             crate::allocate::add_unserved(&mut plan, a);
         }

@@ -291,6 +291,8 @@ test('a day as it happens: the driver reports on a phone, online and offline, th
   await board.waitForFunction(() => document.querySelector('#status').textContent.startsWith('Planifié'), null, { timeout: 60000 });
   await board.waitForSelector(`${stop(1)}[data-status="done"]`, { timeout: 15000 });
   assert.equal(await board.locator('[data-testid=to-replan]').count(), 0);
+  // What moved and why, in French.
+  assert.match(await board.textContent('#changes'), new RegExp(`${failedJob} : .* — signalée en échec par le chauffeur \\(absent\\) : replanifiée`));
   assert.deepEqual(errors, []);
   await board.close();
 });

@@ -494,7 +494,8 @@ function reason(code) {
 function renderChanges() {
   const changes = state.plan.changes || [];
   $('changes').replaceChildren(changes.length ? el('details', {}, el('summary', {}, t('board.moved', { n: changes.length })),
-    el('ul', {}, changes.map((c) => el('li', { title: c.why || '' }, `${c.request} : ${c.from} → ${c.to}`, c.why ? ' *' : '')))) : '');
+    el('ul', {}, changes.map((c) => el('li', {}, `${c.request} : ${c.from} → ${c.to}`,
+      c.why_code ? el('span', { class: 'muted' }, ` — ${t(`why.${c.why_code}`, c.why_args || {})}`) : '')))) : '');
 }
 
 function renderExports() {
