@@ -273,6 +273,11 @@ impl Matrix {
         self.n
     }
 
+    /// The sum of every entry.
+    pub fn sum(&self) -> f64 {
+        self.data.iter().sum()
+    }
+
     #[inline]
     pub fn get(&self, from: usize, to: usize) -> f64 {
         self.data[from * self.n + to]
