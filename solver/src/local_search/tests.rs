@@ -229,3 +229,94 @@ fn a_search_ends_with_feasible_tours_that_cost_no_more() {
         "{improved_multi} of 4 with two windows"
     );
 }
+
+/// Requests open on two days, vans on either day: a move to the other
+/// day's tour is priced in that day's window, as the tour walked stop by
+/// stop in the windows that meet its shift.
+#[test]
+fn a_move_to_another_days_tour_is_priced_in_that_days_window() {
+    for seed in 1..=3 {
+        let mut p = problem(seed, 20, false);
+        for (k, job) in p.jobs.iter_mut().enumerate() {
+            let open = (k % 5) as f64 * 60.0;
+            job.windows = vec![
+                TimeWindow::new(open, open + 120.0),
+                TimeWindow::new(1000.0 + open, 1000.0 + open + 120.0),
+            ];
+        }
+        // Vans 0 and 1 on day one, 2 and 3 on day two, at unlike paces.
+        for (k, veh) in p.vehicles.iter_mut().enumerate() {
+            veh.shift = if k < 2 {
+                TimeWindow::new(0.0, 500.0)
+            } else {
+                TimeWindow::new(1000.0, 1500.0)
+            };
+            veh.max_duration = None;
+        }
+        let mut rng = Rng::new(seed);
+        let mut ls = LocalSearch::new(&p);
+        let mut orders = vec![Vec::new(); 4];
+        for j in 0..p.jobs.len() {
+            orders[rng.below(4)].push(j);
+        }
+        // The window of each job that meets vehicle `v`'s shift.
+        let on_day = |j: usize, v: usize| {
+            let shift = p.vehicles[v].shift;
+            let w = p.jobs[j]
+                .windows
+                .iter()
+                .find(|w| w.start <= shift.end && shift.start <= w.end)
+                .expect("a window each day");
+            (w.start, w.end)
+        };
+        // Random (mostly infeasible) tours, each job in its tour's day.
+        let empty: Vec<Tour> = (0..4).map(|v| Tour::empty(&p, v)).collect();
+        ls.load(&empty, &[]);
+        for (r, jobs) in orders.into_iter().enumerate() {
+            for &j in &jobs {
+                ls.window[j] = on_day(j, r);
+            }
+            let mut line = std::mem::replace(&mut ls.lines[r], empty_line(r));
+            ls.rebuild(r, &mut line, jobs);
+            ls.lines[r] = line;
+        }
+        let walk = |v: usize, jobs: &[usize]| {
+            let veh = &p.vehicles[v];
+            let start = Seg::depot(veh.start, veh.shift.start, veh.shift.end);
+            let seg = jobs.iter().fold(start, |acc, &j| {
+                acc.then(&p, v, job_seg(&p, j, on_day(j, v)))
+            });
+            ls.price_seg(v, seg, jobs.len())
+        };
+        let mut across = 0;
+        for u in 0..p.jobs.len() {
+            for w in 0..p.jobs.len() {
+                let (Some((ru, i)), Some((rv, j))) = (ls.at[u], ls.at[w]) else {
+                    continue;
+                };
+                let mut moves = vec![if ru == rv {
+                    ls.two_opt(ru, i, j)
+                } else {
+                    ls.two_opt_star(ru, i, rv, j)
+                }];
+                for (n, m) in [(1, 0), (2, 0), (1, 1), (2, 2)] {
+                    moves.push(ls.exchange(ru, i, n, rv, j, m));
+                }
+                for mv in moves.into_iter().flatten() {
+                    for r in mv.tours() {
+                        let vehicle = ls.lines[r.line].vehicle;
+                        let exact = walk(vehicle, &ls.jobs_of(r));
+                        assert!((ls.price(r) - exact).abs() < 1e-6, "seed {seed}");
+                    }
+                    let days: Vec<bool> = mv
+                        .tours()
+                        .iter()
+                        .map(|r| ls.lines[r.line].vehicle < 2)
+                        .collect();
+                    across += usize::from(days.len() == 2 && days[0] != days[1]);
+                }
+            }
+        }
+        assert!(across > 500, "{across} moves between days");
+    }
+}
