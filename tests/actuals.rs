@@ -469,3 +469,66 @@ fn a_stops_photo_and_signature_are_bounded_stored_and_read_only_with_a_key() {
         .expect("get");
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+#[test]
+fn a_delivery_reported_failed_gives_its_devices_back_to_the_stock_for_the_replan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = server(&dir, &[]);
+    let http = client();
+    // The only order, on Monday, with exactly the stock it asks.
+    let mut problem = two_days();
+    problem["stock"] = json!({"laptop": 8});
+    problem["orders"][0]["time_windows"] =
+        json!([{"start": "2026-11-30T10:00", "end": "2026-11-30T16:00"}]);
+    let (status, job) = post(&http, &server, "/api/v1/jobs", &problem);
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let plan_id = plan_of_job(&http, &server, job["id"].as_str().expect("id"), 30);
+    let stored = json_of(
+        http.get(server.at(&format!("/api/v1/plans/{plan_id}")))
+            .send()
+            .expect("plan"),
+    );
+    let tokens = share_tokens(&http, &server, &plan_id);
+    let (index, stop) = stored["plan"]["tours"]
+        .as_array()
+        .expect("tours")
+        .iter()
+        .enumerate()
+        .find_map(|(k, t)| {
+            t["stops"]
+                .as_array()?
+                .iter()
+                .position(|s| s["job"] == "C1")
+                .map(|n| (k, n + 1))
+        })
+        .expect("C1 delivered on Monday");
+    let r = http
+        .put(server.at(&format!("/api/v1/tours/{}/stops/{stop}", tokens[index])))
+        .json(&json!({"status": "failed", "reason": "closed"}))
+        .send()
+        .expect("failed");
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Tuesday: the town hall opens again; the 8 laptops came back.
+    let mut tuesday = problem.clone();
+    tuesday["orders"][0]["time_windows"] =
+        json!([{"start": "2026-12-01T10:00", "end": "2026-12-01T16:00"}]);
+    tuesday["replan"] = json!({"frozen_before": "2026-12-01T00:00"});
+    let (status, again) = post(
+        &http,
+        &server,
+        &format!("/api/v1/solve?previous={plan_id}"),
+        &tuesday,
+    );
+    assert_eq!(status, StatusCode::OK, "{again}");
+    let delivered: u64 = again["tours"]
+        .as_array()
+        .expect("tours")
+        .iter()
+        .filter(|t| t["day"] == "2026-12-01")
+        .flat_map(|t| t["stops"].as_array().cloned().unwrap_or_default())
+        .filter(|s| s["job"] == "C1")
+        .filter_map(|s| s["devices"]["laptop"].as_u64())
+        .sum();
+    assert_eq!(delivered, 8, "{again}");
+}

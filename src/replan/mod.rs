@@ -94,10 +94,11 @@ pub fn prepare(
         .collect();
     p.pickups.retain(|r| !done.contains(r.id.as_str()));
     p.orders.retain(|r| !done.contains(r.id.as_str()));
-    // What the kept tours delivered has left the stock.
+    // What the kept tours delivered has left the stock (not a delivery
+    // reported failed: those devices came back).
     if let Some(stock) = p.stock.as_mut() {
         for s in kept.iter().flat_map(|t| &t.stops) {
-            if s.kind == crate::plan::StopKind::Delivery {
+            if s.kind == crate::plan::StopKind::Delivery && !failed.contains_key(&s.job) {
                 for (d, n) in &s.devices {
                     if let Some(left) = stock.get_mut(d) {
                         *left = left.saturating_sub(*n);
