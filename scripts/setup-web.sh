@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs the web pages' libraries (Leaflet, a QR-code generator, and
-# playwright-core for the browser tests) from the npm registry into
-# web/node_modules, as pinned by web/package-lock.json. Skipped when they
-# are already there.
+# Installs what the browser tests drive Chromium with (playwright-core)
+# from the npm registry into web/node_modules, as pinned by
+# web/package-lock.json. Skipped when it is already there. (The pages'
+# own libraries are committed under web/vendor/ and built into the binary.)
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

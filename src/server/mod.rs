@@ -5,6 +5,7 @@
 //! bounded queue, so the server keeps answering while it plans.
 
 pub mod backends;
+mod embedded;
 pub mod error;
 pub mod guard;
 pub mod jobs;
@@ -117,10 +118,10 @@ pub struct Config {
     /// HTTP worker threads.
     #[arg(long, env = "TOURNEE_WORKERS", default_value_t = 2)]
     pub workers: usize,
-    /// Folder of the web pages (`public/`, and `node_modules/` as installed
-    /// by `npm ci`).
-    #[arg(long, env = "TOURNEE_WEB_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/web"))]
-    pub web_dir: PathBuf,
+    /// Serve the web pages from this folder (a development copy: its
+    /// `public/` and `vendor/`) instead of those built into the binary.
+    #[arg(long, env = "TOURNEE_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
     /// Base-map tiles for the pages' maps (`{z}/{x}/{y}` template); empty:
     /// no base map, the tours drawn on a blank background.
     #[arg(
@@ -202,21 +203,19 @@ pub fn now() -> String {
 
 /// The web pages and the front-end libraries npm installed, as files. The
 /// pages only talk to the API, like any other client.
-fn pages(cfg: &mut web::ServiceConfig, dir: &std::path::Path) {
-    let modules = dir.join("node_modules");
-    cfg.service(actix_files::Files::new(
-        "/vendor/leaflet",
-        modules.join("leaflet/dist"),
-    ))
-    .service(actix_files::Files::new(
-        "/vendor/qrcode",
-        modules.join("qrcode-generator"),
-    ))
-    .service(
-        actix_files::Files::new("/", dir.join("public"))
-            .index_file("index.html")
-            .default_handler(web::to(no_route)),
-    );
+/// The web pages: built into the binary, or from `dir` (a development
+/// copy, read from disk at each request).
+fn pages(cfg: &mut web::ServiceConfig, dir: Option<&std::path::Path>) {
+    let Some(dir) = dir else {
+        cfg.service(web::resource("/{tail:.*}").to(embedded::serve));
+        return;
+    };
+    cfg.service(actix_files::Files::new("/vendor", dir.join("vendor")))
+        .service(
+            actix_files::Files::new("/", dir.join("public"))
+                .index_file("index.html")
+                .default_handler(web::to(no_route)),
+        );
 }
 
 /// Answers unknown routes and malformed paths in the API's error shape.
@@ -360,8 +359,11 @@ pub fn serve(config: Config) -> Result<(), String> {
         config: config.clone(),
     });
     let web_dir = config.web_dir.clone();
-    if !web_dir.join("node_modules/leaflet").is_dir() {
-        tracing::warn!(dir = %web_dir.display(), "web pages' libraries missing: run `npm ci` in web/ (scripts/setup-web.sh)");
+    if let Some(dir) = web_dir
+        .as_ref()
+        .filter(|d| !d.join("public/index.html").is_file())
+    {
+        tracing::warn!(dir = %dir.display(), "--web-dir has no public/index.html: the pages will answer 404");
     }
     let secure = guard::headers(&config);
     actix_web::rt::System::new().block_on(async move {
@@ -412,7 +414,7 @@ pub fn serve(config: Config) -> Result<(), String> {
                     .instrument(span)
                 })
                 .configure(routes::configure)
-                .configure(|cfg| pages(cfg, &web_dir))
+                .configure(|cfg| pages(cfg, web_dir.as_deref()))
                 .default_service(web::to(no_route))
         })
         .on_connect(request::keep_peer)
