@@ -320,8 +320,10 @@ pub fn merge(mut plan: Plan, kept: Vec<Tour>, previous: &Plan, broken: &Broken) 
         .filter_map(|(job, to)| {
             let from = before.get(job).cloned().unwrap_or_else(|| "new".into());
             // A request that stays put is listed when a promise to it was
-            // broken all the same (its share of the stock, say).
-            (from != *to || broken.contains_key(job)).then(|| Change {
+            // broken all the same: its share of the stock. (One released
+            // that found its tour again kept its promise after all.)
+            let stays_broken = broken.get(job).is_some_and(|w| w.code == "stock_changed");
+            (from != *to || stays_broken).then(|| Change {
                 request: job.clone(),
                 from,
                 to: to.clone(),
