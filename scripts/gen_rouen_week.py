@@ -43,6 +43,17 @@ FIRST = ["Camille", "Nicolas", "Sophie", "Julien", "Claire", "Thomas", "Léa", "
 LAST = ["Martin", "Bernard", "Lefebvre", "Leroy", "Moreau", "Girard", "Lambert", "Fontaine", "Rousseau", "Blanc"]
 
 
+
+def commune_label(name):
+    """ "Commune de Rouen", "Commune du Grand-Quevilly", "Commune d'Elbeuf":
+    the preposition contracts with the article or elides before a vowel."""
+    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
+        if name.startswith(article):
+            return "Commune " + contracted + name[len(article):]
+    if name[:1].lower() in "aeiouyhéèêâîôû":
+        return "Commune d'" + name
+    return "Commune de " + name
+
 def communes():
     with open(COMMUNES, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
@@ -163,7 +174,7 @@ def main():
         d = random.randrange(5)
         orders.append({
             "id": f"C{i:02d}",
-            "name": f"Commune de {c['name']}",
+            "name": commune_label(c["name"]),
             "address": f"Mairie, {c['name']} {c['postal_codes'].split(';')[0]}",
             "location": [float(c["longitude"]), float(c["latitude"])],
             "contact": contact(),

@@ -515,7 +515,7 @@ pub fn text(a: &Allocation, lang: crate::i18n::Lang) -> String {
             o,
             "  {:<8} {:<34} {:>5} %  {}",
             s.order,
-            s.name.chars().take(34).collect::<String>(),
+            crate::text::truncate(&s.name, 34),
             pct(s.fill),
             parts.join(", ")
         );

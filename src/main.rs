@@ -21,8 +21,10 @@ enum Command {
     Solve(solve::Options),
     /// Plan the embedded sample week (Métropole Rouen Normandie), print it and serve it with the web pages.
     Demo {
+        /// Seconds of search for the sample week.
         #[arg(long, default_value_t = 10.0, value_parser = cli::seconds)]
         time_limit: f64,
+        /// Random seed of the search.
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Print the plan and stop, without serving it.

@@ -159,12 +159,38 @@ pub fn render(plan: &Plan, lang: Lang) -> String {
     out
 }
 
-fn truncate(s: &str, n: usize) -> String {
+/// `s` in at most `n` characters: cut with an ellipsis after the last
+/// whole word that fits (mid-word only when the first word is longer
+/// than half of it).
+pub fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
+        return s.to_string();
+    }
+    let head: String = s.chars().take(n.saturating_sub(1)).collect();
+    let cut = head
+        .char_indices()
+        .filter(|&(_, c)| c == ' ' || c == '-')
+        .map(|(i, _)| i)
+        .next_back()
+        .filter(|&i| head[..i].chars().count() * 2 >= n)
+        .unwrap_or(head.len());
+    format!("{}…", head[..cut].trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncate;
+
+    #[test]
+    fn names_are_cut_after_a_whole_word() {
+        assert_eq!(
+            truncate("Commune du Grand-Quevilly", 40),
+            "Commune du Grand-Quevilly"
+        );
+        assert_eq!(
+            truncate("Commune de Saint-Étienne-du-Rouvray", 20),
+            "Commune de Saint…"
+        );
+        assert_eq!(truncate("Déchetterie", 6), "Déche…");
     }
 }

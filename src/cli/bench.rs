@@ -11,13 +11,17 @@ use tournee_solver::Params;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Solomon's VRPTW instances (100 customers).
     Solomon,
+    /// Gehring and Homberger's VRPTW instances (200 to 1,000 customers).
     Homberger,
+    /// CVRPLIB's VRPLIB files (the X set, CVRP).
     Vrplib,
 }
 
 #[derive(clap::Args)]
 pub struct Options {
+    /// The instances' file format: Solomon, Gehring-Homberger, or CVRPLIB's VRPLIB.
     #[arg(long, value_enum)]
     pub format: Format,
     /// Best-known solutions (`bks.csv`).
@@ -26,6 +30,7 @@ pub struct Options {
     /// Seconds per instance.
     #[arg(long, default_value_t = 10.0, value_parser = super::seconds)]
     pub time_limit: f64,
+    /// Random seed of every search.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Stop each search after this many iterations (with the seed, a

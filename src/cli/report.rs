@@ -17,6 +17,7 @@ pub enum Format {
 pub struct Options {
     /// A plan written by `tournee solve -o` (format tournee-plan/1).
     pub plan: PathBuf,
+    /// What to print: a table for people, CSV (one row per tour) or JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Share of the collected devices that are refurbished and reused.
@@ -52,6 +53,7 @@ pub enum What {
 
 #[derive(clap::Args)]
 pub struct ExportOptions {
+    /// A plan written by `tournee solve -o` (format tournee-plan/1).
     pub plan: PathBuf,
     #[arg(value_enum)]
     pub what: What,
@@ -91,11 +93,22 @@ pub fn run_export(opts: &ExportOptions) -> Result<String, String> {
         What::Tours => export::tours_csv(&plan),
         What::Geojson => format!("{:#}\n", plan::to_geojson(&plan)),
         What::Gpx => {
-            let id = opts.tour.as_deref().ok_or("--tour ID is needed for GPX")?;
-            let tour = plan.tours.iter().find(|t| t.id == id).ok_or_else(|| {
-                let ids: Vec<&str> = plan.tours.iter().map(|t| t.id.as_str()).collect();
-                format!("no tour `{id}`; the plan has {}", ids.join(", "))
-            })?;
+            let ids = || {
+                plan.tours
+                    .iter()
+                    .map(|t| t.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let id = opts
+                .tour
+                .as_deref()
+                .ok_or_else(|| format!("--tour ID is needed for GPX; the plan has {}", ids()))?;
+            let tour = plan
+                .tours
+                .iter()
+                .find(|t| t.id == id)
+                .ok_or_else(|| format!("no tour `{id}`; the plan has {}", ids()))?;
             export::gpx(tour)
         }
     })

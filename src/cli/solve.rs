@@ -143,7 +143,7 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
     let (problem, allocation) =
         crate::allocate::prepare_keeping(problem, &announced).map_err(Failure::Io)?;
     broken.extend(crate::replan::stock_broken(&announced, allocation.as_ref()));
-    if let Some(a) = &allocation {
+    if let Some(a) = allocation.as_ref().filter(|_| opts.format == Output::Text) {
         eprint!("{}", crate::allocate::text(a, opts.lang));
     }
     let travel = routing::block_on(routing::travel(&problem, opts.matrix_cache.as_deref()))
@@ -248,6 +248,7 @@ pub struct AllocateOptions {
     /// Write the problem with the allocated orders (ready to solve) here.
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
+    /// What to print on standard output: the allocation as a table, or as JSON.
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub format: Output,
     /// Language of the text output.

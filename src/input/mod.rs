@@ -3,6 +3,7 @@
 //! is reported with its field path, e.g. `pickups[17].time_windows[1]: end
 //! 09:00 is before start 12:00`.
 
+mod missing;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -43,7 +44,7 @@ impl fmt::Display for FieldError {
 
 /// Parses and validates a problem; every error found is returned.
 pub fn read(text: &str) -> Result<Problem, Vec<FieldError>> {
-    let problem = parse(text).map_err(|e| vec![e])?;
+    let problem = parse(text).map_err(|e| missing::all(text, e))?;
     let mut errors = validate(&problem);
     if errors.is_empty() {
         errors = crate::shifts::reach_errors_haversine(&problem);
