@@ -47,6 +47,12 @@ enum Command {
     /// A plan's tours and stops as CSV, GeoJSON or GPX (on standard output).
     Export(report::ExportOptions),
     /// Serve the HTTP API (planning jobs, stored plans, drivers' tours).
+    ///
+    /// Installed from the Debian package (scripts/package-deb.sh), it runs as
+    /// the `tournee` service (systemctl status tournee), as user `tournee`:
+    /// settings in /etc/tournee/tournee.env (one TOURNEE_… variable per option
+    /// below), the database in /var/lib/tournee/tournee.db, logs in the journal
+    /// (journalctl -u tournee).
     Serve(tournee::server::Config),
     /// Print the API's OpenAPI document.
     Openapi,
