@@ -232,8 +232,9 @@ fn a_wednesday_replan_keeps_what_is_done_and_follows_the_changes() {
     assert!(common::stderr(&refused).contains("replan.promise_cost"));
 }
 
-#[test]
-fn a_replan_with_nothing_changed_moves_nothing() {
+/// The sample week, its plan, and that plan written to a file (in the
+/// folder returned, kept while the test runs).
+fn sample_week_planned() -> (Value, Plan, tempfile::TempDir, std::path::PathBuf) {
     let week: Value = serde_json::from_str(tournee::cli::demo::SAMPLE_WEEK).expect("sample");
     let monday = solve(&week, &[]);
     let dir = tempfile::tempdir().expect("tempdir");
@@ -242,6 +243,12 @@ fn a_replan_with_nothing_changed_moves_nothing() {
         "monday.json",
         &serde_json::to_value(&monday).expect("plan"),
     );
+    (week, monday, dir, previous)
+}
+
+#[test]
+fn a_replan_with_nothing_changed_moves_nothing() {
+    let (week, monday, _dir, previous) = sample_week_planned();
     for (frozen, promises) in [
         ("2026-12-02T00:00", "van_and_day"),
         ("2026-11-30T00:00", "van_and_day"),
@@ -284,14 +291,7 @@ fn delivered(
 
 #[test]
 fn a_replan_keeps_the_announced_stock_unless_the_stock_changed() {
-    let week: Value = serde_json::from_str(tournee::cli::demo::SAMPLE_WEEK).expect("sample");
-    let monday = solve(&week, &[]);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let previous = common::write(
-        dir.path(),
-        "monday.json",
-        &serde_json::to_value(&monday).expect("plan"),
-    );
+    let (week, monday, _dir, previous) = sample_week_planned();
     let before = delivered(&monday);
     // A new order on Wednesday: it shares what is left, the others keep
     // what they were told.
