@@ -155,7 +155,16 @@ fn coordinates_not_a_number() {
 fn vehicle_depot_does_not_exist() {
     let err = with(|p| p["vehicles"][1]["depot"] = json!("atelier-nord"));
     assert!(
-        err.contains("vehicles[1].depot: no depot has id `atelier-nord`"),
+        err.contains("vehicles[1].depot: no depot has id `atelier-nord`; the depots are: atelier"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unknown_device_in_the_stock_lists_the_catalogue() {
+    let err = with(|p| p["stock"] = json!({"tablette": 3}));
+    assert!(
+        err.contains("stock.tablette: unknown device type `tablette`; the catalogue has: desktop_tower, laptop"),
         "{err}"
     );
 }

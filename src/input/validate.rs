@@ -88,7 +88,11 @@ impl Validator {
         for (k, o) in p.orders.iter().enumerate() {
             if let Some(d) = &o.depot {
                 if !p.depots.iter().any(|x| &x.id == d) {
-                    self.err(format!("orders[{k}].depot"), format!("no depot `{d}`"));
+                    let ids: Vec<&str> = p.depots.iter().map(|x| x.id.as_str()).collect();
+                    self.err(
+                        format!("orders[{k}].depot"),
+                        format!("no depot `{d}`; the depots are: {}", list(&ids)),
+                    );
                 }
             }
         }
@@ -115,7 +119,10 @@ impl Validator {
                 if !p.devices.contains_key(device) {
                     self.err(
                         &at,
-                        format!("unknown device type `{device}` (not in `devices`)"),
+                        format!(
+                            "unknown device type `{device}`; the catalogue has: {}",
+                            catalogue(p)
+                        ),
                     );
                 }
                 self.count(&at, n);
@@ -132,7 +139,10 @@ impl Validator {
                 if !p.devices.contains_key(device) {
                     self.err(
                         format!("stock.{device}"),
-                        format!("unknown device type `{device}` (not in `devices`)"),
+                        format!(
+                            "unknown device type `{device}`; the catalogue has: {}",
+                            catalogue(p)
+                        ),
                     );
                 }
                 self.count(&format!("stock.{device}"), n);
@@ -246,17 +256,22 @@ impl Validator {
         ids: &mut BTreeSet<String>,
     ) {
         self.id(at, &veh.id, ids);
+        let known: Vec<&str> = depots.iter().map(String::as_str).collect();
         if !depots.contains(&veh.depot) {
             self.err(
                 format!("{at}.depot"),
-                format!("no depot has id `{}`", veh.depot),
+                format!(
+                    "no depot has id `{}`; the depots are: {}",
+                    veh.depot,
+                    list(&known)
+                ),
             );
         }
         if let Some(end) = &veh.end_depot {
             if !depots.contains(end) {
                 self.err(
                     format!("{at}.end_depot"),
-                    format!("no depot has id `{end}`"),
+                    format!("no depot has id `{end}`; the depots are: {}", list(&known)),
                 );
             }
         }
@@ -570,4 +585,23 @@ fn short(t: NaiveDateTime, other: NaiveDateTime) -> String {
     } else {
         model::wall_clock::format(&t)
     }
+}
+
+/// Ids as a mistake's message lists them: ten at most, then "…".
+fn list(ids: &[&str]) -> String {
+    let mut shown: Vec<&str> = ids.iter().take(10).copied().collect();
+    if ids.len() > 10 {
+        shown.push("…");
+    }
+    if shown.is_empty() {
+        "none".into()
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// The catalogue's device types, as [`list`] shows them.
+fn catalogue(p: &Problem) -> String {
+    let ids: Vec<&str> = p.devices.keys().map(String::as_str).collect();
+    list(&ids)
 }

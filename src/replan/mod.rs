@@ -49,6 +49,12 @@ pub struct Replanned {
     pub promised: Promised,
 }
 
+/// The problem's vehicle ids, for a mistake's message.
+fn vehicles(problem: &Problem) -> String {
+    let ids: Vec<&str> = problem.vehicles.iter().map(|v| v.id.as_str()).collect();
+    ids.join(", ")
+}
+
 fn err(field: String, message: String) -> FieldError {
     FieldError { field, message }
 }
@@ -116,7 +122,11 @@ pub fn prepare(
         if !problem.vehicles.iter().any(|v| v.id == o.vehicle) {
             errors.push(err(
                 format!("replan.out_of_service[{k}].vehicle"),
-                format!("no vehicle `{}`", o.vehicle),
+                format!(
+                    "no vehicle `{}`; the vehicles are: {}",
+                    o.vehicle,
+                    vehicles(problem)
+                ),
             ));
         }
     }
@@ -145,7 +155,11 @@ pub fn prepare(
         let Some(v) = p.vehicles.iter_mut().find(|v| v.id == lock.vehicle) else {
             errors.push(err(
                 format!("replan.locks[{k}].vehicle"),
-                format!("no vehicle `{}`", lock.vehicle),
+                format!(
+                    "no vehicle `{}`; the vehicles are: {}",
+                    lock.vehicle,
+                    vehicles(problem)
+                ),
             ));
             continue;
         };
