@@ -376,3 +376,50 @@ fn a_replan_without_the_earlier_plan_or_with_a_bad_lock_is_refused() {
         common::stderr(&o)
     );
 }
+
+/// Two workshops, each with its stock: a Tuesday re-plan shares out only
+/// what is left in each after Monday's deliveries from it.
+#[test]
+fn a_replan_with_two_workshops_hands_out_no_more_than_each_holds() {
+    let text = std::fs::read_to_string(common::repo().join("data/rouen/two-workshops.json"))
+        .expect("the two-workshop week");
+    let week: Value = serde_json::from_str(&text).expect("json");
+    let monday = solve(&week, &[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let previous = common::write(
+        dir.path(),
+        "monday.json",
+        &serde_json::to_value(&monday).expect("plan"),
+    );
+    // An order more on Tuesday, in each workshop's area: it may only get
+    // what Monday left.
+    let mut tuesday = week.clone();
+    tuesday["replan"] = json!({"frozen_before": "2026-12-01T00:00"});
+    let orders = tuesday["orders"].as_array_mut().expect("orders");
+    for (k, o) in orders.clone().iter().take(2).enumerate() {
+        let mut more = o.clone();
+        more["id"] = json!(format!("C9{k}"));
+        more["devices"] = json!({"laptop": 40, "desktop_sff": 10, "monitor": 10});
+        orders.push(more);
+    }
+    let again = solve(&tuesday, &["--previous", previous.to_str().expect("path")]);
+    for depot in week["depots"].as_array().expect("depots") {
+        let id = depot["id"].as_str().expect("id");
+        for (device, held) in depot["stock"].as_object().expect("stock") {
+            let given: u64 = again
+                .tours
+                .iter()
+                .filter(|t| t.depot == id)
+                .flat_map(|t| &t.stops)
+                .filter(|s| s.kind == tournee::plan::StopKind::Delivery)
+                .filter_map(|s| s.devices.get(device))
+                .map(|&n| u64::from(n))
+                .sum();
+            let held = held.as_u64().expect("count");
+            assert!(
+                given <= held,
+                "{id}: {given} {device} handed out, {held} held"
+            );
+        }
+    }
+}

@@ -100,10 +100,19 @@ pub fn prepare(
         .collect();
     p.pickups.retain(|r| !done.contains(r.id.as_str()));
     p.orders.retain(|r| !done.contains(r.id.as_str()));
-    // What the kept tours delivered has left the stock (not a delivery
-    // reported failed: those devices came back).
-    if let Some(stock) = p.stock.as_mut() {
-        for s in kept.iter().flat_map(|t| &t.stops) {
+    // What the kept tours delivered has left the stock: the network's, or
+    // that of the workshop the tour loaded at (not a delivery reported
+    // failed: those devices came back).
+    for t in &kept {
+        let from_workshop = p
+            .depots
+            .iter_mut()
+            .find(|d| d.id == t.depot)
+            .and_then(|d| d.stock.as_mut());
+        let Some(stock) = from_workshop.or(p.stock.as_mut()) else {
+            continue;
+        };
+        for s in &t.stops {
             if s.kind == crate::plan::StopKind::Delivery && !failed.contains_key(&s.job) {
                 for (d, n) in &s.devices {
                     if let Some(left) = stock.get_mut(d) {
