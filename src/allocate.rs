@@ -314,6 +314,9 @@ pub fn allocate_keeping(
                 .min(o.devices.get(d).copied().unwrap_or(0)),
         )
     };
+    if orders.iter().all(|o| !announced.contains_key(&o.id)) {
+        return allocate(orders, stock);
+    }
     let mut rest = stock.clone();
     for o in orders {
         for (d, left) in rest.iter_mut() {
@@ -323,9 +326,6 @@ pub fn allocate_keeping(
                 None => {}
             }
         }
-    }
-    if orders.iter().all(|o| !announced.contains_key(&o.id)) {
-        return allocate(orders, stock);
     }
     let others: Vec<Request> = orders
         .iter()

@@ -59,15 +59,7 @@ pub async fn put(
     }
     let size = bytes.len();
     let answer = db(&state, move |store| {
-        let t = store.tour_by_token(&token, &now())?.ok_or_else(|| {
-            ApiError::not_found("no tour for this link (or the link has expired)")
-        })?;
-        if stop == 0 || stop > t.stops {
-            return Err(ApiError::not_found(format!(
-                "this tour has stops 1 to {}, not {stop}",
-                t.stops
-            )));
-        }
+        let t = super::tours::shared_stop(store, &token, stop)?;
         let proof = Proof {
             kind: k.clone(),
             media_type: media_type.into(),

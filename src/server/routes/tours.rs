@@ -12,10 +12,29 @@ use crate::server::request::{db, json_body, JsonBody};
 use crate::server::store::{SharedTour, StopStatus};
 use crate::server::{now, views, AppState};
 
-fn shared(store: &dyn crate::server::store::Store, token: &str) -> Result<SharedTour, ApiError> {
+pub(super) fn shared(
+    store: &dyn crate::server::store::Store,
+    token: &str,
+) -> Result<SharedTour, ApiError> {
     store
         .tour_by_token(token, &now())?
         .ok_or_else(|| ApiError::not_found("no tour for this link (or the link has expired)"))
+}
+
+/// The tour a token opens, when it has stop `stop` (1 = first).
+pub(super) fn shared_stop(
+    store: &dyn crate::server::store::Store,
+    token: &str,
+    stop: usize,
+) -> Result<SharedTour, ApiError> {
+    let t = shared(store, token)?;
+    if stop == 0 || stop > t.stops {
+        return Err(ApiError::not_found(format!(
+            "this tour has stops 1 to {}, not {stop}",
+            t.stops
+        )));
+    }
+    Ok(t)
 }
 
 fn private() -> actix_web::HttpResponseBuilder {
@@ -218,13 +237,7 @@ pub async fn put_stop(
     checked(&update)?;
     let actual = actual(&update)?;
     let status = db(&state, move |store| {
-        let t = shared(store, &token)?;
-        if stop == 0 || stop > t.stops {
-            return Err(ApiError::not_found(format!(
-                "this tour has stops 1 to {}, not {stop}",
-                t.stops
-            )));
-        }
+        let t = shared_stop(store, &token, stop)?;
         let existing = store.stop_statuses(&t.plan_id, t.index)?;
         let at = update.at.clone();
         if let Some(same) = existing.into_iter().find(|s| {
