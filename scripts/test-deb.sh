@@ -11,6 +11,11 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then
   if sudo -n true 2>/dev/null; then SUDO="sudo -n"; else echo "test-deb: skipped (needs root or sudo)" >&2; exit 0; fi
 fi
+# The package needs adduser; the test, curl and runuser (util-linux).
+if ! command -v adduser >/dev/null || ! command -v curl >/dev/null || ! command -v runuser >/dev/null; then
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq adduser curl util-linux >&2
+fi
 deb=$(scripts/package-deb.sh)
 dpkg-deb --info "$deb" >/dev/null
 $SUDO dpkg -i "$deb" >&2
