@@ -29,3 +29,4 @@ pub mod setup;
 pub mod sheet;
 pub mod shifts;
 pub mod text;
+pub mod vroom;

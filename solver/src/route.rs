@@ -87,8 +87,34 @@ pub enum Violation {
 
 /// Schedules `jobs` on vehicle `v`, or says the first rule it breaks.
 pub fn schedule(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Schedule, Violation> {
-    let veh = &problem.vehicles[v];
     let loads = loads(problem, v, jobs)?;
+    let first = timed(problem, v, jobs, &loads);
+    if first.is_ok() || loads.reloads.is_empty() {
+        return first;
+    }
+    // The split with the fewest kilometres can miss a window or the shift's
+    // end that another split keeps (a return to the depot earlier or later,
+    // say between the morning's and the afternoon's visits): the two-trip
+    // splits that fit the vehicle are tried, the shortest feasible kept.
+    let mut best: Option<Schedule> = None;
+    for other in two_trip_splits(problem, v, jobs) {
+        if let Ok(s) = timed(problem, v, jobs, &other) {
+            if best.as_ref().is_none_or(|b| s.distance < b.distance) {
+                best = Some(s);
+            }
+        }
+    }
+    best.map_or(first, Ok)
+}
+
+/// The schedule of `jobs` on vehicle `v` with the trips of `loads`.
+fn timed(
+    problem: &Problem,
+    v: usize,
+    jobs: &[usize],
+    loads: &Loads,
+) -> Result<Schedule, Violation> {
+    let veh = &problem.vehicles[v];
     let reload_at: Vec<usize> = loads.reloads.iter().map(|r| r.0).collect();
     let path = Path::new(problem, v, jobs, &reload_at);
 
@@ -207,9 +233,16 @@ struct Loads {
 /// giant tours). A shipment's goods stay on board, so no cut falls between
 /// its halves.
 fn loads(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Loads, Violation> {
+    let cut_ok = cuts_allowed(problem, v, jobs)?;
+    let starts = split(problem, v, jobs, &cut_ok)?;
+    Ok(loads_for(problem, jobs, starts))
+}
+
+/// Where a tour may be cut into trips: before job i when no shipment is
+/// under way; checks skills and shipment order on the way.
+fn cuts_allowed(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Vec<bool>, Violation> {
     let veh = &problem.vehicles[v];
     let n = jobs.len();
-    // A cut before job i is allowed when no shipment is under way.
     let mut cut_ok = vec![true; n + 1];
     let mut open = 0usize;
     for (i, &j) in jobs.iter().enumerate() {
@@ -225,9 +258,31 @@ fn loads(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Loads, Violation
             Some(_) => return Err(Violation::Precedence(i + 1)),
         }
     }
-    let starts = split(problem, v, jobs, &cut_ok)?;
+    Ok(cut_ok)
+}
+
+/// Every split of `jobs` into two trips (cut before job 1, 2, …) whose loads
+/// fit vehicle `v`.
+fn two_trip_splits(problem: &Problem, v: usize, jobs: &[usize]) -> Vec<Loads> {
+    let veh = &problem.vehicles[v];
+    let Ok(cut_ok) = cuts_allowed(problem, v, jobs) else {
+        return Vec::new();
+    };
+    (1..jobs.len())
+        .filter(|&cut| cut_ok[cut])
+        .map(|cut| loads_for(problem, jobs, vec![0, cut]))
+        .filter(|l| {
+            let leaving = std::iter::once(l.initial).chain(l.reloads.iter().map(|r| r.1));
+            leaving
+                .chain(l.after.iter().copied())
+                .all(|x| x.fits(veh.capacity))
+        })
+        .collect()
+}
+
+/// The loads of `jobs` in trips starting at the given jobs (0 first).
+fn loads_for(problem: &Problem, jobs: &[usize], mut starts: Vec<usize>) -> Loads {
     // Each trip leaves with its own deliveries.
-    let mut starts = starts;
     starts.push(jobs.len());
     let mut after = Vec::with_capacity(jobs.len());
     let mut leaving = Vec::with_capacity(starts.len() - 1);
@@ -242,7 +297,7 @@ fn loads(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Loads, Violation
             after.push(load);
         }
     }
-    Ok(Loads {
+    Loads {
         initial: leaving[0],
         after,
         reloads: starts[1..starts.len() - 1]
@@ -250,7 +305,7 @@ fn loads(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Loads, Violation
             .copied()
             .zip(leaving[1..].iter().copied())
             .collect(),
-    })
+    }
 }
 
 /// The first job of each trip (0 first): the fewest added kilometres over

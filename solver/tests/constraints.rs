@@ -855,3 +855,21 @@ fn trips_split_where_the_detour_is_shortest() {
         "{feasible} feasible, {reloaded} with a reload"
     );
 }
+
+#[test]
+fn a_split_that_misses_a_window_gives_way_to_one_that_keeps_it() {
+    // On a line: depot 0, A at 1, B at 2, C at 3, each load 5 on a van of
+    // 10, so one cut. Cutting before B adds the least distance (2 against 4)
+    // but reaches B at 4, after its window closes at 3; cutting before C
+    // reaches B at 2.
+    let pts = [(0.0, 0.0), (1.0, 0.0), (2.0, 0.0), (3.0, 0.0)];
+    let mut jobs = vec![job(1, 5), job(2, 5), job(3, 5)];
+    jobs[1].windows = vec![TimeWindow::new(0.0, 3.0)];
+    let p = problem(&pts, jobs, vec![multi_trip(10, 2, 0.0)]);
+    let sched = tournee_solver::schedule(&p, 0, &[0, 1, 2]).expect("feasible with the other cut");
+    assert_eq!(sched.reloads.len(), 1);
+    assert_eq!(sched.reloads[0].after, 2, "{sched:?}");
+    assert!((sched.distance - 10.0).abs() < 1e-9);
+    assert!(sched.visits[1].start <= 3.0);
+    assert!(assert_optimal(&p).unassigned.is_empty());
+}

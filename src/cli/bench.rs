@@ -17,6 +17,9 @@ pub enum Format {
     Homberger,
     /// CVRPLIB's VRPLIB files (the X set, CVRP).
     Vrplib,
+    /// Weekly problems in the product's own format (tournee/1), as
+    /// scripts/bench_weeks.py writes them: the product benchmark.
+    Tournee,
 }
 
 #[derive(clap::Args)]
@@ -44,6 +47,14 @@ pub struct Options {
     /// to compare with the best of them on each instance.
     #[arg(long)]
     pub peers: Option<PathBuf>,
+    /// With `--format tournee`: seeds per problem, from `--seed` on (the
+    /// spread between them is part of the result).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub seeds: u64,
+    /// With `--format tournee`: a Python with pyvroom (scripts/peers.sh
+    /// installs one), to plan each problem with VROOM beside Tournée.
+    #[arg(long)]
+    pub vroom: Option<PathBuf>,
     /// Independent searches in parallel (1 for the benchmark rule).
     #[arg(long, default_value_t = 1, value_parser = super::threads)]
     pub threads: usize,
@@ -58,6 +69,11 @@ pub fn run(opts: &Options) -> Result<(), String> {
     if files.is_empty() {
         return Err("no instance file found".into());
     }
+    let read: fn(&str) -> Result<Instance, _> = match opts.format {
+        Format::Solomon | Format::Homberger => read_solomon,
+        Format::Vrplib => read_vrplib,
+        Format::Tournee => return super::bench_weeks::run(opts, &files),
+    };
     let bks = match &opts.bks {
         Some(p) => read_bks(p)?,
         None => BTreeMap::new(),
@@ -75,11 +91,7 @@ pub fn run(opts: &Options) -> Result<(), String> {
     let (mut gaps, mut ratios, mut feasible) = (Vec::new(), Vec::new(), 0usize);
     for file in &files {
         let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let inst = match opts.format {
-            Format::Solomon | Format::Homberger => read_solomon(&text),
-            Format::Vrplib => read_vrplib(&text),
-        }
-        .map_err(|e| format!("{}: {e}", file.display()))?;
+        let inst = read(&text).map_err(|e| format!("{}: {e}", file.display()))?;
         let problem = inst.to_problem();
         let params = Params {
             seed: opts.seed,
@@ -209,6 +221,7 @@ fn instance_name(inst: &Instance, file: &Path) -> String {
 fn instance_files(opts: &Options) -> Result<Vec<PathBuf>, String> {
     let ext = match opts.format {
         Format::Vrplib => "vrp",
+        Format::Tournee => "json",
         _ => "txt",
     };
     let mut files = Vec::new();

@@ -1,5 +1,6 @@
 //! The `tournee` command's subcommands.
 pub mod bench;
+mod bench_weeks;
 pub mod demo;
 pub mod import;
 pub mod report;

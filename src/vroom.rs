@@ -1,0 +1,276 @@
+//! VROOM as a peer in the product benchmark: a converted problem written as
+//! VROOM's JSON input (its `docs/API.md`: custom matrices, one vehicle per
+//! shift), and VROOM's answer read back as a solver [`Solution`], so that the
+//! same conversion turns both solvers' tours into plans that the independent
+//! checker verifies and the benchmark re-costs.
+//!
+//! What VROOM 1.15 cannot say, and how it is bridged:
+//! - costs are integers: every cost is sent in hundredths of a cost unit
+//!   (VROOM's `per_hour` prices travel time only, not waiting or service:
+//!   its blind spot on the product's default objective);
+//! - one duration matrix per speed factor (a VROOM `profile` each), rounded
+//!   up to the second so that VROOM's times are never shorter than ours;
+//! - a shift with several trips becomes that many consecutive vehicles
+//!   splitting the shift (VROOM has no reload at the depot), read back as one
+//!   tour whose trips the planner splits again; the fixed cost is charged on
+//!   the first piece only;
+//! - a whole-tour duration limit (`max_tour_hours`) has no VROOM field: the
+//!   shift's window is sent, and the checker verifies the limit;
+//! - shipments are not sent (the format has none yet);
+//! - optional requests' values are not VROOM priorities: every job is sent
+//!   with the same priority (the benchmark's problems are all mandatory).
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+use tournee_solver as solver;
+use tournee_solver::{Problem, Reason, Route, Solution};
+
+/// Costs are sent in hundredths, VROOM's costs being integers.
+const COST_SCALE: f64 = 100.0;
+/// VROOM reads amounts as 32-bit integers; an unlimited dimension is sent as this.
+const BIG_AMOUNT: i64 = 2_000_000_000;
+
+/// Which solver vehicle each VROOM vehicle stands for, in VROOM id order.
+pub struct Input {
+    pub json: Value,
+    pub vehicle_of: Vec<usize>,
+}
+
+/// VROOM's input for `problem` (a converted problem: jobs and vehicles as
+/// the search sees them).
+pub fn input(problem: &Problem) -> Input {
+    let n = problem.distance.size();
+    let mut profiles: BTreeMap<String, f64> = BTreeMap::new();
+    let profile = |f: f64| format!("speed-{f}");
+    for v in &problem.vehicles {
+        profiles.insert(profile(v.speed_factor), v.speed_factor);
+    }
+    let distances: Vec<Vec<i64>> = (0..n)
+        .map(|a| {
+            (0..n)
+                .map(|b| problem.distance.get(a, b).round() as i64)
+                .collect()
+        })
+        .collect();
+    let mut matrices = serde_json::Map::new();
+    for (name, factor) in &profiles {
+        let durations: Vec<Vec<i64>> = (0..n)
+            .map(|a| {
+                (0..n)
+                    .map(|b| (problem.duration.get(a, b) / factor).ceil() as i64)
+                    .collect()
+            })
+            .collect();
+        matrices.insert(
+            name.clone(),
+            json!({"durations": durations, "distances": distances}),
+        );
+    }
+    let amount = |l: solver::Load| -> Vec<i64> { l.0.iter().map(|&x| x.min(BIG_AMOUNT)).collect() };
+    let skills = |bits: u64| -> Vec<u32> { (0..64).filter(|b| bits >> b & 1 == 1).collect() };
+    let window = |w: solver::TimeWindow| json!([w.start.round() as i64, w.end.round() as i64]);
+
+    let mut vehicles = Vec::new();
+    let mut vehicle_of = Vec::new();
+    for (vi, v) in problem.vehicles.iter().enumerate() {
+        let trips = v.max_trips.max(1);
+        let span = (v.shift.end - v.shift.start) / trips as f64;
+        for t in 0..trips {
+            let start =
+                v.shift.start + span * t as f64 + if t > 0 { v.reload_service } else { 0.0 };
+            let end = v.shift.start + span * (t + 1) as f64;
+            let piece = solver::TimeWindow::new(start, end.max(start));
+            let mut veh = json!({
+                "id": vehicles.len(),
+                "start_index": v.start,
+                "end_index": v.end,
+                "profile": profile(v.speed_factor),
+                "capacity": amount(v.capacity),
+                "skills": skills(v.skills),
+                "time_window": window(piece),
+                "costs": {
+                    "fixed": if t == 0 { (v.fixed_cost * COST_SCALE).round() as i64 } else { 0 },
+                    "per_km": (v.cost_per_distance * 1000.0 * COST_SCALE).round() as i64,
+                    "per_hour": (v.cost_per_time * 3600.0 * COST_SCALE).round() as i64,
+                },
+            });
+            if let Some(d) = v.max_distance {
+                veh["max_distance"] = json!(d.floor() as i64);
+            }
+            if let Some(b) = v.driver_break {
+                // On the piece its window opens in; a piece that ends before
+                // the window opens needs none, as in the product's model.
+                if b.window.start < piece.end && b.window.end >= piece.start {
+                    veh["breaks"] = json!([{
+                        "id": vehicles.len(),
+                        "time_windows": [window(b.window)],
+                        "service": b.duration.round() as i64,
+                    }]);
+                }
+            }
+            vehicles.push(veh);
+            vehicle_of.push(vi);
+        }
+    }
+    let jobs: Vec<Value> = problem
+        .jobs
+        .iter()
+        .enumerate()
+        .map(|(j, job)| {
+            let mut out = json!({
+                "id": j,
+                "location_index": job.location,
+                "service": job.service.round() as i64,
+                "pickup": amount(job.pickup),
+                "delivery": amount(job.delivery),
+                "skills": skills(job.skills),
+            });
+            // No window is any time in the shift, for both.
+            if !job.windows.is_empty() {
+                out["time_windows"] = job.windows.iter().map(|&w| window(w)).collect();
+            }
+            out
+        })
+        .collect();
+    Input {
+        json: json!({"vehicles": vehicles, "jobs": jobs, "matrices": matrices}),
+        vehicle_of,
+    }
+}
+
+/// VROOM's answer (its JSON output) as a solution of `problem`: each VROOM
+/// route's jobs in order, the pieces of one shift joined; jobs VROOM left
+/// out as [`Reason::FleetFull`]. Costs are left to whoever re-costs the plan.
+pub fn solution(problem: &Problem, input: &Input, output: &Value) -> Result<Solution, String> {
+    let mut jobs: BTreeMap<usize, Vec<(usize, usize)>> = BTreeMap::new();
+    let routes = output["routes"]
+        .as_array()
+        .ok_or("VROOM's answer has no `routes`")?;
+    for route in routes {
+        let id = route["vehicle"]
+            .as_u64()
+            .ok_or("a route without `vehicle`")? as usize;
+        let vehicle = *input
+            .vehicle_of
+            .get(id)
+            .ok_or_else(|| format!("VROOM route on unknown vehicle {id}"))?;
+        let steps = route["steps"].as_array().ok_or("a route without `steps`")?;
+        let list = jobs.entry(vehicle).or_default();
+        for step in steps.iter().filter(|s| s["type"] == "job") {
+            let j = step["id"].as_u64().ok_or("a job step without `id`")? as usize;
+            if j >= problem.jobs.len() {
+                return Err(format!("VROOM visits unknown job {j}"));
+            }
+            list.push((id, j));
+        }
+    }
+    let unassigned = output["unassigned"]
+        .as_array()
+        .map(|u| {
+            u.iter()
+                .filter_map(|x| x["id"].as_u64())
+                .map(|j| (j as usize, Reason::FleetFull))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Solution {
+        routes: jobs
+            .into_iter()
+            .map(|(vehicle, mut list)| {
+                // Pieces of a shift in time order (VROOM ids follow it).
+                list.sort_by_key(|&(id, _)| id);
+                Route {
+                    vehicle,
+                    jobs: list.into_iter().map(|(_, j)| j).collect(),
+                }
+            })
+            .filter(|r| !r.jobs.is_empty())
+            .collect(),
+        unassigned,
+        cost: 0.0,
+        objective: 0.0,
+        distance: 0.0,
+        iterations: 0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tournee_solver::{Job, Load, Matrix, TimeWindow, Vehicle};
+
+    fn problem() -> Problem {
+        let d = Matrix::from_fn(3, |a, b| 1000.0 * (a as f64 - b as f64).abs());
+        Problem {
+            jobs: (1..3)
+                .map(|l| Job {
+                    pickup: Load([5, 0, 1]),
+                    windows: vec![
+                        TimeWindow::new(0.0, 3600.0),
+                        TimeWindow::new(7200.0, 9000.0),
+                    ],
+                    ..Job::at(l)
+                })
+                .collect(),
+            vehicles: vec![Vehicle {
+                shift: TimeWindow::new(0.0, 36_000.0),
+                max_trips: 2,
+                reload_service: 600.0,
+                speed_factor: 0.5,
+                fixed_cost: 20.0,
+                cost_per_distance: 0.35 / 1000.0,
+                ..Vehicle::new(0, Load([10, 10, i64::MAX / 4]))
+            }],
+            distance: d.clone(),
+            duration: d,
+        }
+    }
+
+    #[test]
+    fn a_two_trip_shift_is_two_vehicles_and_is_read_back_as_one_tour() {
+        let p = problem();
+        let input = input(&p);
+        let v = input.json["vehicles"].as_array().expect("vehicles");
+        assert_eq!(v.len(), 2);
+        assert_eq!(input.vehicle_of, vec![0, 0]);
+        assert_eq!(v[0]["time_window"], json!([0, 18_000]));
+        assert_eq!(v[1]["time_window"], json!([18_600, 36_000]));
+        assert_eq!(v[0]["costs"]["fixed"], 2000);
+        assert_eq!(v[1]["costs"]["fixed"], 0);
+        assert_eq!(v[0]["costs"]["per_km"], 35);
+        assert_eq!(v[0]["capacity"], json!([10, 10, BIG_AMOUNT]));
+        // Durations at half speed, distances as they are.
+        let m = &input.json["matrices"]["speed-0.5"];
+        assert_eq!(m["durations"][0][2], 4000);
+        assert_eq!(m["distances"][0][2], 2000);
+        assert_eq!(
+            input.json["jobs"][1]["time_windows"],
+            json!([[0, 3600], [7200, 9000]])
+        );
+
+        let answer = json!({
+            "routes": [
+                {"vehicle": 1, "steps": [{"type": "start"}, {"type": "job", "id": 0}, {"type": "end"}]},
+                {"vehicle": 0, "steps": [{"type": "job", "id": 1}]},
+            ],
+            "unassigned": [],
+        });
+        let s = solution(&p, &input, &answer).expect("read back");
+        assert_eq!(s.routes.len(), 1);
+        assert_eq!(s.routes[0].jobs, vec![1, 0]);
+    }
+
+    #[test]
+    fn an_answer_naming_unknown_jobs_or_vehicles_is_refused() {
+        let p = problem();
+        let input = input(&p);
+        for bad in [
+            json!({"routes": [{"vehicle": 5, "steps": []}]}),
+            json!({"routes": [{"vehicle": 0, "steps": [{"type": "job", "id": 9}]}]}),
+            json!({"code": 2}),
+        ] {
+            assert!(solution(&p, &input, &bad).is_err(), "{bad}");
+        }
+    }
+}
