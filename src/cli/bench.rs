@@ -40,7 +40,8 @@ pub struct Options {
     /// reproducible run whatever the machine's speed).
     #[arg(long)]
     pub iterations: Option<u64>,
-    /// Write each solution in the CVRPLIB format to this folder.
+    /// Write each solution in the CVRPLIB format to this folder (with
+    /// `--format tournee`: every plan as JSON, and VROOM's input and answer).
     #[arg(long)]
     pub solutions: Option<PathBuf>,
     /// Other solvers' results (`instance,solver,…,distance`, e.g. peers-10s.csv),
@@ -69,6 +70,9 @@ pub fn run(opts: &Options) -> Result<(), String> {
     if files.is_empty() {
         return Err("no instance file found".into());
     }
+    if let Some(dir) = &opts.solutions {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
     let read: fn(&str) -> Result<Instance, _> = match opts.format {
         Format::Solomon | Format::Homberger => read_solomon,
         Format::Vrplib => read_vrplib,
@@ -82,9 +86,6 @@ pub fn run(opts: &Options) -> Result<(), String> {
         Some(p) => read_peers(p)?,
         None => BTreeMap::new(),
     };
-    if let Some(dir) = &opts.solutions {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
     crate::outln!(
         "instance,customers,vehicles,distance,bks_distance,gap_pct,best_peer,peer_distance,ratio_to_peer,wall_s,iterations,feasible"
     );

@@ -71,7 +71,8 @@ pub fn run(opts: &Options, files: &[PathBuf]) -> Result<(), String> {
             let plan = convert::plan(&problem, &travel, 1, None, |_| {})
                 .map_err(|e| format!("{name}: {e}"))?;
             let wall = started.elapsed().as_secs_f64();
-            let row = judge(&original, allocation.as_ref(), plan, &travel, wall);
+            let (row, plan) = judge(&original, allocation.as_ref(), plan, &travel, wall);
+            keep(opts, &format!("{name}.tournee-{seed}.plan.json"), &plan)?;
             print_row(&name, "tournee", &seed.to_string(), &row);
             ours.push(row);
         }
@@ -84,7 +85,7 @@ pub fn run(opts: &Options, files: &[PathBuf]) -> Result<(), String> {
                     allocation.as_ref(),
                     &original,
                     &travel,
-                    opts.time_limit,
+                    opts,
                 )?;
                 print_row(&name, "vroom", "", &row);
                 Some(row)
@@ -106,7 +107,7 @@ fn run_vroom(
     allocation: Option<&Allocation>,
     original: &Problem,
     travel: &Travel,
-    time_limit: f64,
+    opts: &Options,
 ) -> Result<Row, String> {
     let conversion = convert::to_solver(problem, travel);
     let input = vroom::input(&conversion.problem);
@@ -122,7 +123,7 @@ fn run_vroom(
         .arg(VROOM_SCRIPT)
         .arg(&inp)
         .arg(&out)
-        .arg(format!("{time_limit}"))
+        .arg(format!("{}", opts.time_limit))
         .status()
         .map_err(|e| format!("{}: {e}", python.display()))?;
     let text = std::fs::read_to_string(&out);
@@ -138,9 +139,13 @@ fn run_vroom(
     let wall = answer["wall_s"]
         .as_f64()
         .unwrap_or_else(|| started.elapsed().as_secs_f64());
+    keep(opts, &format!("{name}.vroom-input.json"), &input.json)?;
+    keep(opts, &format!("{name}.vroom-output.json"), &answer)?;
     let solution = vroom::solution(&conversion.problem, &input, &answer)?;
     let plan = conversion.to_plan(problem, &solution);
-    Ok(judge(original, allocation, plan, travel, wall))
+    let (row, plan) = judge(original, allocation, plan, travel, wall);
+    keep(opts, &format!("{name}.vroom.plan.json"), &plan)?;
+    Ok(row)
 }
 
 /// Checks `plan` against the problem as given and prices it from its own
@@ -152,7 +157,7 @@ fn judge(
     mut plan: Plan,
     travel: &Travel,
     wall: f64,
-) -> Row {
+) -> (Row, Plan) {
     if let Some(a) = allocation {
         allocate::add_unserved(&mut plan, a);
     }
@@ -160,14 +165,26 @@ fn judge(
     for e in errors.iter().take(3) {
         eprintln!("{}: {e}", plan.name);
     }
-    Row {
+    let row = Row {
         cost: recost(original, &plan),
         km: plan.tours.iter().map(|t| t.distance_km).sum(),
         tours: plan.tours.len(),
         unassigned: plan.unassigned.len(),
         wall,
         feasible: errors.is_empty(),
-    }
+    };
+    (row, plan)
+}
+
+/// Writes `value` as JSON to the `--solutions` folder, when there is one:
+/// every plan, and VROOM's input and answer, for anyone to re-check.
+fn keep(opts: &Options, file: &str, value: &impl serde::Serialize) -> Result<(), String> {
+    let Some(dir) = &opts.solutions else {
+        return Ok(());
+    };
+    let path = dir.join(file);
+    let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// What the plan costs at the problem's rates (NaN for a tour on an unknown

@@ -164,6 +164,68 @@ impl Tour {
         self.jobs.is_empty()
     }
 
+    /// [`Tour::best_insertion`] when each test needs the exact schedule: the
+    /// places that pass the O(1) tests are scheduled cheapest distance
+    /// first, and the search stops once the distance part alone costs more
+    /// than the best insertion scheduled. A stop added to a tour does not
+    /// shorten its drive or its day (travel times that keep the triangle
+    /// inequality), so that part is a lower bound: exact when time costs
+    /// nothing and the tour makes one trip, the distance being then the
+    /// whole cost, and close otherwise. Without it every place was
+    /// scheduled, an O(n) walk each.
+    fn best_scheduled_insertion(
+        &self,
+        problem: &Problem,
+        job: usize,
+        blink: f64,
+        rng: &mut crate::rng::Rng,
+    ) -> Option<Insertion> {
+        let veh = &problem.vehicles[self.vehicle];
+        let j = &problem.jobs[job];
+        let cap = veh.capacity;
+        let one_trip = veh.max_trips == 1;
+        let d = |a: usize, b: usize| problem.distance.get(a, b);
+        let mut candidates: Vec<(f64, usize)> = Vec::with_capacity(self.len() + 1);
+        for after in 0..=self.len() {
+            if blink > 0.0 && rng.chance(blink) {
+                continue;
+            }
+            if one_trip
+                && (!(self.prefix_max[after] + j.delivery).fits(cap)
+                    || !(self.load[after] + j.pickup).fits(cap)
+                    || !(self.suffix_max[after + 1] + j.pickup).fits(cap))
+                || !self.time_fits(problem, j, after)
+            {
+                continue;
+            }
+            let (a, b) = (self.loc[after], self.loc[after + 1]);
+            let added = d(a, j.location) + d(j.location, b) - d(a, b);
+            if one_trip && veh.max_distance.is_some_and(|m| self.distance + added > m) {
+                continue;
+            }
+            candidates.push((self.distance_cost(problem, added), after));
+        }
+        candidates.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        let mut best: Option<Insertion> = None;
+        let mut jobs = self.jobs.clone();
+        for (lower, after) in candidates {
+            if best.is_some_and(|b| b.delta <= lower) {
+                break;
+            }
+            jobs.insert(after, job);
+            let cost = self.cost_of(problem, &jobs);
+            jobs.remove(after);
+            let Some(cost) = cost else {
+                continue;
+            };
+            let delta = cost - self.cost;
+            if best.is_none_or(|b| delta < b.delta) {
+                best = Some(Insertion { after, delta });
+            }
+        }
+        best
+    }
+
     /// Tests inserting `job` after position `after`, in O(1) unless the
     /// vehicle's cost or limits depend on waiting (then the tour is
     /// rescheduled).
@@ -307,8 +369,12 @@ impl Tour {
         rng: &mut crate::rng::Rng,
     ) -> Option<Insertion> {
         let j = &problem.jobs[job];
-        if !problem.vehicles[self.vehicle].can_serve(j) || j.shipment.is_some() {
+        let veh = &problem.vehicles[self.vehicle];
+        if !veh.can_serve(j) || j.shipment.is_some() {
             return None;
+        }
+        if time_matters(veh) {
+            return self.best_scheduled_insertion(problem, job, blink, rng);
         }
         let mut best: Option<Insertion> = None;
         for after in 0..=self.len() {

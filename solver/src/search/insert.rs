@@ -55,6 +55,9 @@ impl<'a> Search<'a> {
         let mut best: Option<(usize, Place)> = None;
         let mut tried_empty = Vec::new();
         for (v, tour) in state.tours.iter().enumerate() {
+            if self.closed == Some(v) {
+                continue;
+            }
             // Identical empty vehicles give identical insertions.
             if tour.is_empty() {
                 if tried_empty.contains(&self.class[v]) {

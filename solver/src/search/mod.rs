@@ -148,6 +148,8 @@ struct Search<'a> {
     class: Vec<usize>,
     local_search: Option<LocalSearch<'a>>,
     rng: Rng,
+    /// A tour being emptied: re-insertions go elsewhere ([`Search::anneal`]).
+    closed: Option<usize>,
 }
 
 /// Neighbours kept per job: enough for the strings SISR removes.
@@ -236,6 +238,7 @@ impl<'a> Search<'a> {
                 ls
             }),
             rng: Rng::new(params.seed),
+            closed: None,
         }
     }
 
