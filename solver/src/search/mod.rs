@@ -150,6 +150,8 @@ struct Search<'a> {
     rng: Rng,
     /// A tour being emptied: re-insertions go elsewhere ([`Search::anneal`]).
     closed: Option<usize>,
+    /// Whether some vehicle costs something to send out at all.
+    tours_cost: bool,
 }
 
 /// Neighbours kept per job: enough for the strings SISR removes.
@@ -239,6 +241,7 @@ impl<'a> Search<'a> {
             }),
             rng: Rng::new(params.seed),
             closed: None,
+            tours_cost: problem.vehicles.iter().any(|v| v.fixed_cost > 0.0),
         }
     }
 
