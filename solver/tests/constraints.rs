@@ -873,3 +873,23 @@ fn a_split_that_misses_a_window_gives_way_to_one_that_keeps_it() {
     assert!(sched.visits[1].start <= 3.0);
     assert!(assert_optimal(&p).unassigned.is_empty());
 }
+
+#[test]
+fn a_tour_leaving_late_stays_in_the_window_it_aimed_at() {
+    // The latest departure meets B's morning window exactly; walking forward
+    // from it arrives a rounding error after the window closes. B is served
+    // there, not in its window of the next day (which would carry the tour
+    // past C's window and out of its shift).
+    let pts = [(0.0, 0.0), (0.1, 0.0), (0.7, 0.0), (1.0, 0.0)];
+    let mut jobs = vec![Job::at(1), Job::at(2), Job::at(3)];
+    jobs[1].windows = vec![TimeWindow::new(0.0, 1.7), TimeWindow::new(20.0, 21.0)];
+    jobs[2].windows = vec![TimeWindow::new(5.0, 6.0)];
+    let mut van = Vehicle::new(0, load(10));
+    van.shift = TimeWindow::new(0.0, 30.0);
+    van.cost_per_time = 1.0;
+    let p = problem(&pts, jobs, vec![van]);
+    let s = tournee_solver::schedule(&p, 0, &[0, 1, 2]).expect("feasible");
+    assert!(s.visits[1].start < 1.7 + 1e-6, "{s:?}");
+    assert!((s.visits[2].start - 5.0).abs() < 1e-9, "{s:?}");
+    assert!(s.arrival <= 6.0 + 1e-9, "{s:?}");
+}

@@ -186,10 +186,12 @@ fn timed(
         }
         let job = path.job(k);
         // The latest departure was worked out backwards; walking forwards
-        // may arrive a rounding error after the window it aimed at.
+        // may arrive a rounding error after the window it aimed at, and is
+        // then served in it: not in a later window of the job (a request
+        // open on another day would carry the tour into that day).
         let start = job
-            .service_start(ready)
-            .or_else(|| job.service_start(ready - 1e-7).map(|s| s.max(ready)))
+            .service_start(ready - 1e-7)
+            .map(|s| s.max(ready))
             .ok_or(Violation::TimeWindow(k + 1))?;
         time = start + job.service;
         match path.stops[k] {
@@ -218,6 +220,11 @@ fn timed(
         driver_break,
         reloads,
     };
+    // The walk keeps the earliest return (up to rounding); should it not,
+    // the tour is refused rather than planned past its shift.
+    if sched.arrival > veh.shift.end + 1e-6 {
+        return Err(Violation::ShiftEnd);
+    }
     if veh.max_distance.is_some_and(|m| sched.distance > m) {
         return Err(Violation::MaxDistance);
     }
