@@ -31,7 +31,10 @@ pub fn run(
         &problem,
         SAMPLE_WEEK,
         &plan,
-        "demo",
+        &server::store::Owner {
+            organisation: server::keys::DEFAULT_ORGANISATION.into(),
+            name: "demo".into(),
+        },
         config.token_days,
     )?;
     drop(store);

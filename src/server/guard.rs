@@ -54,7 +54,7 @@ pub fn check(req: &HttpRequest, config: &Config) -> Result<(), ApiError> {
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
-    if config.api_keys.is_empty() {
+    if !config.keyed() {
         let name = host_name(host);
         let loopback = matches!(name.as_str(), "localhost" | "127.0.0.1" | "::1");
         let allowed = allowed(config, &name);

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 
-use super::store::{JobInput, JobRecord, PlanMeta, Store, TourDoc};
+use super::store::{JobInput, JobRecord, Owner, PlanMeta, Store, TourDoc};
 use super::{now, token};
 use crate::allocate::Allocation;
 use crate::{convert, model, plan::Plan, routing};
@@ -33,12 +33,13 @@ impl JobView {
         matches!(self.state.as_str(), "done" | "failed" | "cancelled")
     }
 
-    fn record(&self, created_by: &str) -> JobRecord {
+    fn record(&self, owner: &Owner) -> JobRecord {
         JobRecord {
             id: self.id.clone(),
             state: self.state.clone(),
             created_at: self.created_at.clone(),
-            created_by: created_by.to_string(),
+            created_by: owner.name.clone(),
+            organisation: owner.organisation.clone(),
             plan_id: self.plan_id.clone(),
             error: self.error.clone(),
         }
@@ -278,7 +279,7 @@ impl Jobs {
     pub fn create(
         &self,
         store: &dyn Store,
-        created_by: &str,
+        owner: &Owner,
         input: &JobInput,
     ) -> Result<JobView, String> {
         let view = JobView {
@@ -290,7 +291,7 @@ impl Jobs {
             error: None,
         };
         store
-            .put_job(&view.record(created_by), Some(input))
+            .put_job(&view.record(owner), Some(input))
             .map_err(|e| e.to_string())?;
         self.register(&view);
         Ok(view)
@@ -351,7 +352,7 @@ impl Jobs {
         ticket: Ticket,
         store: Arc<dyn Store>,
         id: String,
-        created_by: String,
+        owner: Owner,
         (problem, after): (model::Problem, Finish),
         problem_json: String,
     ) {
@@ -365,7 +366,7 @@ impl Jobs {
         };
         let set = |f: &dyn Fn(&mut JobView)| {
             tx.send_modify(|v| f(v));
-            let record = tx.borrow().record(&created_by);
+            let record = tx.borrow().record(&owner);
             if let Err(e) = store.put_job(&record, None) {
                 tracing::error!(job = %id, "cannot record job state: {e}");
             }
@@ -409,7 +410,7 @@ impl Jobs {
         let progress_tx = tx.clone();
         let time_limit = problem.solver.time_limit_s;
         let (stop, stopped) = (cancel.clone(), cancel.clone());
-        let (blocking_store, by) = (store.clone(), created_by.clone());
+        let (blocking_store, by) = (store.clone(), owner.clone());
         let promised = after.promised();
         let outcome = tokio::task::spawn_blocking(move || {
             let planned = crate::replan::plan_keeping(problem, &promised, |problem| {
@@ -574,14 +575,15 @@ pub fn store_plan(
     problem: &model::Problem,
     problem_json: &str,
     plan: &Plan,
-    created_by: &str,
+    owner: &Owner,
     token_days: u32,
 ) -> Result<String, String> {
     let meta = PlanMeta {
         id: token()[..16].to_string(),
         name: problem.name.clone(),
         created_at: now(),
-        created_by: created_by.to_string(),
+        created_by: owner.name.clone(),
+        organisation: owner.organisation.clone(),
         travel_model: plan.travel_model.clone(),
     };
     let plan_json = serde_json::to_string(plan).map_err(|e| e.to_string())?;

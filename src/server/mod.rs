@@ -9,6 +9,7 @@ mod embedded;
 pub mod error;
 pub mod guard;
 pub mod jobs;
+pub mod keys;
 pub mod openapi;
 pub mod request;
 pub mod routes;
@@ -41,6 +42,11 @@ pub struct Config {
     /// single-user mode, every call allowed.
     #[arg(long, env = "TOURNEE_API_KEYS", value_parser = api_key, value_delimiter = ',')]
     pub api_keys: Vec<(String, String)>,
+    /// Keys file for a network of organisations: CSV with the header
+    /// `organisation,role,name,key` (role coordinator, manager or network;
+    /// the key as is or as `sha256:HEX`), read again when it changes.
+    #[arg(long, env = "TOURNEE_KEYS")]
+    pub keys: Option<PathBuf>,
     /// Largest request body, in bytes.
     #[arg(long, env = "TOURNEE_MAX_BODY_BYTES", default_value_t = 8 << 20)]
     pub max_body_bytes: usize,
@@ -133,6 +139,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// Whether calls need a key (else: the local single-user mode).
+    pub fn keyed(&self) -> bool {
+        !self.api_keys.is_empty() || self.keys.is_some()
+    }
+
     /// The road servers problems may name, with the operator's bounds.
     pub fn road_servers(&self) -> backends::RoadServers<'_> {
         backends::RoadServers {
@@ -154,6 +165,8 @@ fn api_key(s: &str) -> Result<(String, String), String> {
 /// What every handler shares.
 pub struct AppState {
     pub config: Config,
+    /// Who may call, and as which organisation and role.
+    pub keys: keys::Keys,
     pub store: Arc<dyn Store>,
     pub jobs: Arc<Jobs>,
     /// The operator's geocoder, if one is configured.
@@ -261,11 +274,21 @@ async fn resume_jobs(state: &web::Data<AppState>) {
             fail("the server stopped twice while planning this job; it was not started again");
             continue;
         }
-        let Ok(ticket) = state.jobs.admit(&record.created_by) else {
+        let owner = store::Owner {
+            organisation: record.organisation.clone(),
+            name: record.created_by.clone(),
+        };
+        let Ok(ticket) = state.jobs.admit(&owner.id()) else {
             fail("the server stopped before the job finished, and its queue was full at restart");
             continue;
         };
-        let prepared = request::prepare(&input.problem, input.previous.as_deref(), state, None);
+        let prepared = request::prepare(
+            &input.problem,
+            input.previous.as_deref(),
+            state,
+            None,
+            &record.organisation,
+        );
         let (problem, finish) = match prepared {
             Ok(p) => p,
             Err(e) => {
@@ -279,7 +302,7 @@ async fn resume_jobs(state: &web::Data<AppState>) {
         if let Err(e) = state.store.restart_job(&id) {
             tracing::error!(job = %id, "cannot count the restart: {e}");
         }
-        let by = record.created_by.clone();
+        let by = owner;
         state.jobs.revive(record);
         tracing::info!(job = %id, "started again after the server stopped");
         actix_web::rt::spawn(state.jobs.clone().run(
@@ -324,10 +347,11 @@ pub fn serve(config: Config) -> Result<(), String> {
     }
     let store: Arc<dyn Store> = Arc::new(sqlite);
 
-    if config.api_keys.is_empty() {
+    let keys = keys::Keys::new(&config.api_keys, config.keys.as_deref())?;
+    if keys.is_empty() {
         tracing::warn!("no API key configured: local single-user mode, every call is allowed");
     } else {
-        tracing::info!(keys = config.api_keys.len(), "API keys required");
+        tracing::info!("API keys required");
     }
     let geocoder = match &config.geocoder {
         None => None,
@@ -347,6 +371,7 @@ pub fn serve(config: Config) -> Result<(), String> {
     };
     let state = web::Data::new(AppState {
         geocoder,
+        keys,
         jobs: Arc::new(Jobs::new(
             config.max_solves.max(1),
             config.queue,

@@ -16,14 +16,31 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 use super::jobs::{Finish, Refusal, Ticket};
-use super::store::StoredPlan;
+use super::keys::{Role, DEFAULT_ORGANISATION};
+use super::store::{Owner, StoredPlan};
 use super::AppState;
 use crate::{input, model, plan::Plan};
 
-/// The caller's name: the API key's, or `local` when no key is configured.
-/// As an extractor, a handler that takes it cannot run without a valid key.
+/// Who calls: the key's name, its organisation and its role (`local`, a
+/// coordinator of the default organisation, when no key is configured).
+/// As an extractor, a handler that takes it cannot run without a valid key
+/// whose role allows the request: the one access check of the API.
 #[derive(Clone, Debug)]
-pub struct Caller(pub String);
+pub struct Caller {
+    pub name: String,
+    pub organisation: String,
+    pub role: Role,
+}
+
+impl Caller {
+    /// Whose the things this caller stores are.
+    pub fn owner(&self) -> Owner {
+        Owner {
+            organisation: self.organisation.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
 
 impl FromRequest for Caller {
     type Error = ApiError;
@@ -38,9 +55,12 @@ fn caller(req: &HttpRequest) -> Result<Caller, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::internal("no application state"))?;
-    let keys = &state.config.api_keys;
-    if keys.is_empty() {
-        return Ok(Caller("local".into()));
+    if state.keys.is_empty() {
+        return Ok(Caller {
+            name: "local".into(),
+            organisation: DEFAULT_ORGANISATION.into(),
+            role: Role::Coordinator,
+        });
     }
     let given = req
         .headers()
@@ -48,15 +68,23 @@ fn caller(req: &HttpRequest) -> Result<Caller, ApiError> {
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
         .ok_or_else(ApiError::unauthorized)?;
-    keys.iter()
-        .find(|(_, key)| constant_time_eq(key.as_bytes(), given.trim().as_bytes()))
-        .map(|(name, _)| Caller(name.clone()))
-        .ok_or_else(ApiError::unauthorized)
-}
-
-/// Compares secrets without leaking where they differ through timing.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    let key = state
+        .keys
+        .find(given.trim())
+        .ok_or_else(ApiError::unauthorized)?;
+    let pattern = req.match_pattern().unwrap_or_default();
+    if !key.role.allows(req.method().as_str(), &pattern) {
+        return Err(ApiError::forbidden(format!(
+            "a {} key may not {} {pattern}",
+            key.role.name(),
+            req.method()
+        )));
+    }
+    Ok(Caller {
+        name: key.name,
+        organisation: key.organisation,
+        role: key.role,
+    })
 }
 
 /// A JSON body: checked to be declared as JSON, read within the size limit
@@ -235,20 +263,35 @@ pub async fn db<T: Send + 'static>(
     web::block(move || f(&*store)).await?
 }
 
-/// A stored plan and its parsed plan document.
-pub fn stored(store: &dyn super::store::Store, id: &str) -> Result<(StoredPlan, Plan), ApiError> {
+/// A stored plan of the caller's organisation and its parsed plan document;
+/// another organisation's plan is a 404 like a plan that does not exist, so
+/// that ids leak nothing.
+pub fn stored(
+    store: &dyn super::store::Store,
+    id: &str,
+    organisation: &str,
+) -> Result<(StoredPlan, Plan), ApiError> {
     let s = store
         .get_plan(id)?
+        .filter(|s| s.meta.organisation == organisation)
         .ok_or_else(|| ApiError::not_found(format!("no plan `{id}`")))?;
     let plan: Plan = serde_json::from_str(&s.plan).map_err(ApiError::internal)?;
     Ok((s, plan))
+}
+
+/// A 404 unless plan `id` exists and is `organisation`'s.
+pub fn owns(store: &dyn super::store::Store, id: &str, organisation: &str) -> Result<(), ApiError> {
+    match store.plan_organisation(id)? {
+        Some(o) if o == organisation => Ok(()),
+        _ => Err(ApiError::not_found(format!("no plan `{id}`"))),
+    }
 }
 
 /// A queue place for the caller's solve: 503 when the server is full, 429
 /// when the caller already has its share.
 pub fn admit(state: &AppState, who: &Caller) -> Result<Ticket, ApiError> {
     let c = &state.config;
-    state.jobs.admit(&who.0).map_err(|r| match r {
+    state.jobs.admit(&who.owner().id()).map_err(|r| match r {
         Refusal::Busy => ApiError::busy(c.retry_after_s),
         Refusal::Quota(n) => ApiError::quota(
             format!(
@@ -326,6 +369,7 @@ pub fn prepare(
     previous: Option<&str>,
     state: &AppState,
     sync_max: Option<f64>,
+    organisation: &str,
 ) -> Result<(model::Problem, Finish), ApiError> {
     let p = validated(text, state, sync_max)?;
     let (p, replan, announced) = match (&p.replan, previous) {
@@ -337,9 +381,9 @@ pub fn prepare(
             ))
         }
         (Some(_), Some(id)) => {
-            let (_, earlier) = stored(&*state.store, id)?;
+            let (_, earlier) = stored(&*state.store, id, organisation)?;
             // What its drivers reported failed goes back into the pool.
-            let failed = crate::server::routes::plans::reported(&*state.store, id)?
+            let failed = crate::server::routes::plans::reported(&*state.store, id, organisation)?
                 .into_iter()
                 .filter(|(_, _, s)| s.status == "failed")
                 .map(|(_, job, s)| (job, s.actual.reason.unwrap_or_else(|| "other".into())))
@@ -383,9 +427,9 @@ pub async fn admit_and_prepare(
 ) -> Result<(Ticket, model::Problem, Finish, String), ApiError> {
     let ticket = admit(state, who)?;
     let _preparing = state.jobs.preparing().await;
-    let st = state.clone();
+    let (st, organisation) = (state.clone(), who.organisation.clone());
     let (p, finish, text) = web::block(move || {
-        prepare(&text, previous.as_deref(), &st, sync_max).map(|(p, f)| (p, f, text))
+        prepare(&text, previous.as_deref(), &st, sync_max, &organisation).map(|(p, f)| (p, f, text))
     })
     .await??;
     Ok((ticket, p, finish, text))

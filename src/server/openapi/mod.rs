@@ -92,8 +92,8 @@ fn schemas() -> Value {
             "plan_id": text,
             "error": text
         })),
-        "PlanMeta": object(&["id", "name", "created_at", "created_by", "travel_model"], json!({
-            "id": text, "name": text, "created_at": text, "created_by": text, "travel_model": text
+        "PlanMeta": object(&["id", "name", "created_at", "created_by", "organisation", "travel_model"], json!({
+            "id": text, "name": text, "created_at": text, "created_by": text, "organisation": text, "travel_model": text
         })),
         "PlanList": object(&["plans"], json!({
             "plans": { "type": "array", "items": { "$ref": "#/components/schemas/PlanMeta" } }
@@ -334,7 +334,13 @@ pub fn build() -> Value {
             "responses": responses,
         });
         match op.access {
-            "key" => operation["security"] = json!([{ "apiKey": [] }]),
+            "key" => {
+                operation["security"] = json!([{ "apiKey": [] }]);
+                operation["responses"]["403"] = json!({
+                    "description": describe(403),
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+                });
+            }
             _ => operation["security"] = json!([]),
         }
         match op.body {
@@ -382,7 +388,7 @@ pub fn build() -> Value {
         "components": {
             "schemas": schemas(),
             "securitySchemes": {
-                "apiKey": { "type": "http", "scheme": "bearer", "description": "An API key configured by the operator (TOURNEE_API_KEYS). Without any, the server runs in local single-user mode." }
+                "apiKey": { "type": "http", "scheme": "bearer", "description": "An API key configured by the operator: a keys file (`--keys`, one organisation and role per key) or TOURNEE_API_KEYS. Another organisation's objects answer 404. Without any key, the server runs in local single-user mode." }
             }
         }
     })
@@ -396,6 +402,7 @@ fn describe(code: u16) -> &'static str {
         204 => "No content",
         400 => "Invalid input: the body names the field and the reason",
         401 => "Missing or wrong API key",
+        403 => "This key's role may not do this: a manager's key only reads its organisation's plans and reports, a network key only reads GET /api/v1/reports",
         404 => "Not found",
         409 => "Conflict with the current state",
         408 => "The body did not arrive within the server's body deadline",
@@ -411,7 +418,7 @@ fn describe(code: u16) -> &'static str {
 /// operation asks for one.
 pub async fn document(state: actix_web::web::Data<super::AppState>) -> HttpResponse {
     let mut doc = build();
-    if state.config.api_keys.is_empty() {
+    if !state.config.keyed() {
         if let Some(paths) = doc["paths"].as_object_mut() {
             for op in paths.values_mut().filter_map(Value::as_object_mut) {
                 for o in op.values_mut() {

@@ -63,13 +63,13 @@ pub async fn create(
     // Reading a workbook is heavy work: admitted, off the async workers.
     let _ticket = request::admit(&state, &who)?;
     let preparing = state.jobs.preparing().await;
-    let store = state.store.clone();
+    let (store, organisation) = (state.store.clone(), who.organisation.clone());
     let (options_lang, problem) = (options.lang, q.problem);
     let (mut imported, setup) = web::block(move || {
         // The organisation's catalogue once it has a set-up.
-        let setup = match (store.get_setup()?, q.problem) {
+        let setup = match (store.get_setup(&organisation)?, q.problem) {
             // Without one, a week's problem is a 404 that says what to do.
-            (Some(_), _) | (None, true) => Some(super::setup::stored(&*store)?),
+            (Some(_), _) | (None, true) => Some(super::setup::stored(&*store, &organisation)?),
             (None, false) => None,
         };
         let catalogue = setup

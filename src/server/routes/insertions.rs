@@ -48,7 +48,8 @@ pub async fn create(
     };
     let _ticket = request::admit(&state, &who)?;
     let store = state.store.clone();
-    let (stored_plan, plan) = web::block(move || stored(&*store, &id)).await??;
+    let organisation = who.organisation.clone();
+    let (stored_plan, plan) = web::block(move || stored(&*store, &id, &organisation)).await??;
     let problem = crate::input::read(&stored_plan.problem).map_err(ApiError::invalid)?;
     let new_id = body.request.id.clone();
     let p = crate::insert::with_request(&problem, body.request, order);
@@ -89,7 +90,7 @@ pub async fn create(
         ));
     };
     let problem_json = serde_json::to_string(&p).map_err(ApiError::internal)?;
-    let (store, days, by) = (state.store.clone(), state.config.token_days, who.0.clone());
+    let (store, days, by) = (state.store.clone(), state.config.token_days, who.owner());
     let plan_id =
         web::block(move || store_plan(&*store, &p, &problem_json, &chosen.plan, &by, days))
             .await

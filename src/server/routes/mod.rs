@@ -100,9 +100,21 @@ async fn healthz() -> actix_web::HttpResponse {
 
 /// `GET /api/v1/web-config`: what the web pages need to know of the
 /// server's settings (no key needed: it holds no data), and whether the
-/// organisation's set-up was saved (the board opens on it otherwise).
-async fn web_config(state: web::Data<AppState>) -> Result<actix_web::HttpResponse, ApiError> {
-    let setup = super::request::db(&state, |store| Ok(store.get_setup()?.is_some())).await?;
+/// caller's organisation saved its set-up (the board opens on it
+/// otherwise; false for a call without a coordinator's or manager's key).
+async fn web_config(
+    who: Option<super::request::Caller>,
+    state: web::Data<AppState>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let setup = match who {
+        Some(who) => {
+            super::request::db(&state, move |store| {
+                Ok(store.get_setup(&who.organisation)?.is_some())
+            })
+            .await?
+        }
+        None => false,
+    };
     let tiles = &state.config.tile_url;
     Ok(actix_web::HttpResponse::Ok().json(serde_json::json!({
         "tile_url": tiles,
@@ -111,7 +123,7 @@ async fn web_config(state: web::Data<AppState>) -> Result<actix_web::HttpRespons
         } else {
             ""
         },
-        "api_key_required": !state.config.api_keys.is_empty(),
+        "api_key_required": state.config.keyed(),
         "geocoder": state.geocoder.is_some(),
         "setup": setup,
     })))

@@ -84,7 +84,7 @@ pub async fn create_job(
         problem: text,
         previous,
     };
-    let (jobs, by) = (state.jobs.clone(), who.0.clone());
+    let (jobs, by) = (state.jobs.clone(), who.owner());
     let (view, input) = db(&state, move |store| {
         let view = jobs
             .create(store, &by, &input)
@@ -97,7 +97,7 @@ pub async fn create_job(
         ticket,
         state.store.clone(),
         view.id.clone(),
-        who.0,
+        who.owner(),
         (p, finish),
         input.problem,
     ));
@@ -106,36 +106,44 @@ pub async fn create_job(
         .json(view))
 }
 
-async fn job_view(state: &web::Data<AppState>, id: &str) -> Result<JobView, ApiError> {
-    if let Some(v) = state.jobs.view(id) {
-        return Ok(v);
-    }
-    let id = id.to_string();
-    db(state, move |store| {
+/// The caller's organisation's job `id` (its record is stored when it is
+/// created): live when it runs here, else as stored. Another
+/// organisation's job is a 404, like one that does not exist.
+async fn job_view(
+    state: &web::Data<AppState>,
+    id: &str,
+    who: &Caller,
+) -> Result<JobView, ApiError> {
+    let (key, organisation) = (id.to_string(), who.organisation.clone());
+    let record = db(state, move |store| {
         store
-            .get_job(&id)?
-            .map(JobView::from_record)
-            .ok_or_else(|| ApiError::not_found(format!("no job `{id}`")))
+            .get_job(&key)?
+            .filter(|r| r.organisation == organisation)
+            .ok_or_else(|| ApiError::not_found(format!("no job `{key}`")))
     })
-    .await
+    .await?;
+    Ok(state
+        .jobs
+        .view(id)
+        .unwrap_or_else(|| JobView::from_record(record)))
 }
 
 /// `GET /api/v1/jobs/{id}`.
 pub async fn get_job(
-    _: Caller,
+    who: Caller,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(job_view(&state, &id).await?))
+    Ok(HttpResponse::Ok().json(job_view(&state, &id, &who).await?))
 }
 
 /// `GET /api/v1/jobs/{id}/result`: the plan of a finished job.
 pub async fn job_result(
-    _: Caller,
+    who: Caller,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = job_view(&state, &id).await?;
+    let view = job_view(&state, &id, &who).await?;
     let Some(plan_id) = view.plan_id else {
         return Err(ApiError::conflict(format!(
             "job `{id}` is {}; it has no plan{}",
@@ -157,25 +165,25 @@ pub async fn job_result(
 
 /// `DELETE /api/v1/jobs/{id}`: cancel a queued or running job.
 pub async fn cancel_job(
-    _: Caller,
+    who: Caller,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = job_view(&state, &id).await?;
+    let view = job_view(&state, &id, &who).await?;
     if !state.jobs.cancel(&id) {
         return Err(ApiError::conflict(format!(
             "job `{id}` is already {}",
             view.state
         )));
     }
-    Ok(HttpResponse::Accepted().json(job_view(&state, &id).await?))
+    Ok(HttpResponse::Accepted().json(job_view(&state, &id, &who).await?))
 }
 
 /// `GET /api/v1/jobs/{id}/events`: the job's status as server-sent events,
 /// one `status` event per change; the stream always ends with the final
 /// state (`done`, `failed` or `cancelled`).
 pub async fn job_events(
-    _: Caller,
+    who: Caller,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -183,10 +191,10 @@ pub async fn job_events(
         let data = serde_json::to_string(v).unwrap_or_default();
         web::Bytes::from(format!("event: status\ndata: {data}\n\n"))
     };
+    let first = job_view(&state, &id, &who).await?;
     let Some(rx) = state.jobs.watch(&id) else {
         // Finished before this server started: one event says how.
-        let v = job_view(&state, &id).await?;
-        return Ok(sse().body(event(&v)));
+        return Ok(sse().body(event(&first)));
     };
     // The current state first, then each change (at most ten a second),
     // until the final state has been sent. A comment line every 15 s keeps

@@ -15,14 +15,22 @@ use crate::server::store::StoredPlan;
 use crate::server::{views, AppState};
 
 /// `GET /api/v1/plans`.
-pub async fn list(_: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let plans = db(&state, |store| Ok(store.list_plans()?)).await?;
+pub async fn list(who: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let plans = db(
+        &state,
+        move |store| Ok(store.list_plans(&who.organisation)?),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(json!({ "plans": plans })))
 }
 
-async fn load(state: &web::Data<AppState>, id: &str) -> Result<(StoredPlan, Plan), ApiError> {
-    let id = id.to_string();
-    db(state, move |store| stored(store, &id)).await
+async fn load(
+    state: &web::Data<AppState>,
+    id: &str,
+    who: &Caller,
+) -> Result<(StoredPlan, Plan), ApiError> {
+    let (id, organisation) = (id.to_string(), who.organisation.clone());
+    db(state, move |store| stored(store, &id, &organisation)).await
 }
 
 /// Each tour's share link of a stored plan.
@@ -39,11 +47,11 @@ fn links(s: &StoredPlan, plan: &Plan) -> Vec<Value> {
 
 /// `GET /api/v1/plans/{id}`: the plan, its metadata and each tour's share link.
 pub async fn get(
-    _: Caller,
+    who: Caller,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (s, plan) = load(&state, &id).await?;
+    let (s, plan) = load(&state, &id, &who).await?;
     let share = links(&s, &plan);
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -53,11 +61,11 @@ pub async fn get(
 /// `GET /api/v1/plans/{id}/plan`: the plan document alone
 /// (`tournee-plan/1`), as `tournee report` and `tournee export` read it.
 pub async fn plan_document(
-    _: Caller,
+    who: Caller,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (s, _) = load(&state, &id).await?;
+    let (s, _) = load(&state, &id, &who).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .insert_header((
@@ -69,11 +77,11 @@ pub async fn plan_document(
 
 /// `GET /api/v1/plans/{id}/problem`: the problem the plan answers.
 pub async fn problem(
-    _: Caller,
+    who: Caller,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (s, _) = load(&state, &id).await?;
+    let (s, _) = load(&state, &id, &who).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(s.problem))
@@ -81,11 +89,11 @@ pub async fn problem(
 
 /// `GET /api/v1/plans/{id}/geojson`: tours and stops for a map.
 pub async fn geojson(
-    _: Caller,
+    who: Caller,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, plan) = load(&state, &id).await?;
+    let (_, plan) = load(&state, &id, &who).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
         .body(crate::plan::to_geojson(&plan).to_string()))
@@ -93,11 +101,11 @@ pub async fn geojson(
 
 /// `GET /api/v1/plans/{id}/stops.csv`: one row per stop.
 pub async fn stops_csv(
-    _: Caller,
+    who: Caller,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, plan) = load(&state, &id).await?;
+    let (_, plan) = load(&state, &id, &who).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .body(crate::export::stops_csv(&plan)))
@@ -114,12 +122,13 @@ fn found_plan(found: bool, id: &str) -> Result<(), ApiError> {
 
 /// `DELETE /api/v1/plans/{id}`.
 pub async fn delete(
-    _: Caller,
+    who: Caller,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     db(&state, move |store| {
+        request::owns(store, &id, &who.organisation)?;
         found_plan(store.delete_plan(&id)?, &id)
     })
     .await?;
@@ -129,12 +138,13 @@ pub async fn delete(
 /// `GET /api/v1/plans/{id}/tours/{index}` (coordinators): one tour as its
 /// driver sees it.
 pub async fn tour(
-    _: Caller,
+    who: Caller,
     path: web::Path<(String, usize)>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, index) = path.into_inner();
     let body = db(&state, move |store| {
+        request::owns(store, &id, &who.organisation)?;
         let view = store.tour_view(&id, index)?.ok_or_else(|| {
             ApiError::not_found(format!("no plan `{id}`, or it has no tour {index}"))
         })?;
@@ -152,8 +162,9 @@ pub async fn tour(
 pub fn reported(
     store: &dyn crate::server::store::Store,
     id: &str,
+    organisation: &str,
 ) -> Result<Vec<(usize, String, crate::server::store::StopStatus)>, ApiError> {
-    let (_, plan) = stored(store, id)?;
+    let (_, plan) = stored(store, id, organisation)?;
     Ok(store
         .plan_statuses(id)?
         .into_iter()
@@ -172,12 +183,12 @@ pub fn reported(
 
 /// `GET /api/v1/plans/{id}/statuses`: what the drivers reported so far.
 pub async fn statuses(
-    _: Caller,
+    who: Caller,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let list = db(&state, move |store| reported(store, &id)).await?;
+    let list = db(&state, move |store| reported(store, &id, &who.organisation)).await?;
     let statuses: Vec<serde_json::Value> = list
         .into_iter()
         .map(|(tour, request, s)| {
@@ -195,15 +206,16 @@ pub async fn statuses(
 /// `POST /api/v1/plans/{id}/share`: new share links for every tour (the old
 /// ones stop working); `DELETE`: revoke them all.
 pub async fn renew_share(
-    _: Caller,
+    who: Caller,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, days) = (id.into_inner(), state.config.token_days);
     let (s, plan) = db(&state, move |store| {
+        request::owns(store, &id, &who.organisation)?;
         let found = store.reshare(&id, Some(&token_expiry(days)))?;
         found_plan(found, &id)?;
-        stored(store, &id)
+        stored(store, &id, &who.organisation)
     })
     .await?;
     Ok(HttpResponse::Ok()
@@ -213,12 +225,13 @@ pub async fn renew_share(
 
 /// `DELETE /api/v1/plans/{id}/share`.
 pub async fn revoke_share(
-    _: Caller,
+    who: Caller,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     db(&state, move |store| {
+        request::owns(store, &id, &who.organisation)?;
         found_plan(store.reshare(&id, None)?, &id)
     })
     .await?;
@@ -268,7 +281,8 @@ pub async fn create(
                 ),
             ));
         }
-        store_plan(&*store, &p, &problem_json, &plan, &who.0, days).map_err(ApiError::internal)
+        store_plan(&*store, &p, &problem_json, &plan, &who.owner(), days)
+            .map_err(ApiError::internal)
     })
     .await??;
     Ok(HttpResponse::Created()

@@ -84,13 +84,14 @@ pub async fn put(
 /// `GET /api/v1/plans/{id}/tours/{index}/stops/{stop}/{kind}`: a stop's
 /// photo or signature, for API keys only.
 pub async fn get(
-    _: Caller,
+    who: Caller,
     path: web::Path<(String, usize, usize, String)>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, index, stop, k) = path.into_inner();
     kind(&k)?;
     let proof = db(&state, move |store| {
+        crate::server::request::owns(store, &id, &who.organisation)?;
         store.proof(&id, index, stop, &k)?.ok_or_else(|| {
             ApiError::not_found(format!(
                 "no {k} for stop {stop} of tour {index} of plan `{id}`"

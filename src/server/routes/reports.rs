@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use crate::server::error::ApiError;
+use crate::server::keys::Role;
 use crate::server::request::{db, stored, Caller};
 use crate::server::AppState;
 
@@ -63,7 +64,7 @@ pub struct PlanReportQuery {
 
 /// `GET /api/v1/plans/{id}/report`: the plan's emissions (docs/emissions.md).
 pub async fn plan_report(
-    _: Caller,
+    who: Caller,
     id: web::Path<String>,
     query: web::Query<PlanReportQuery>,
     state: web::Data<AppState>,
@@ -77,7 +78,7 @@ pub async fn plan_report(
     let reference = reference(query.baseline_energy.as_deref())?;
     let id = id.into_inner();
     let report = db(&state, move |store| {
-        let (_, plan) = stored(store, &id)?;
+        let (_, plan) = stored(store, &id, &who.organisation)?;
         // With what the drivers reported so far.
         let statuses = store.plan_statuses(&id)?;
         let mut tours = crate::report::figures(&plan);
@@ -102,7 +103,7 @@ pub async fn plan_report(
 /// the period, each day from the newest plan that covers it, with totals
 /// per week, month, vehicle and day.
 pub async fn period_report(
-    _: Caller,
+    who: Caller,
     query: web::Query<ReportQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -110,8 +111,16 @@ pub async fn period_report(
     let (from, to) = (day("from", &query.from)?, day("to", &query.to)?);
     let reference = reference(query.baseline_energy.as_deref())?;
     let report = db(&state, move |store| {
-        let tours = store.tour_figures(from.as_deref(), to.as_deref())?;
-        Ok(crate::report::of_tours(tours, rate, reference))
+        // A network key reads every organisation's figures, without the
+        // donors' names (an organisation's own relations).
+        let network = who.role == Role::Network;
+        let organisation = (!network).then_some(who.organisation.as_str());
+        let tours = store.tour_figures(organisation, from.as_deref(), to.as_deref())?;
+        let mut report = crate::report::of_tours(tours, rate, reference);
+        if network {
+            report.by_donor.clear();
+        }
+        Ok(report)
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))

@@ -16,16 +16,19 @@ use crate::setup::{self, Setup};
 use crate::sheet::Catalogue;
 
 /// The stored set-up, or 404 when none was saved yet.
-pub fn stored(store: &dyn crate::server::store::Store) -> Result<Setup, ApiError> {
-    let doc = store.get_setup()?.ok_or_else(|| {
+pub fn stored(
+    store: &dyn crate::server::store::Store,
+    organisation: &str,
+) -> Result<Setup, ApiError> {
+    let doc = store.get_setup(organisation)?.ok_or_else(|| {
         ApiError::not_found("no set-up yet: PUT /api/v1/setup with the workshops and vans")
     })?;
     serde_json::from_str(&doc).map_err(ApiError::internal)
 }
 
 /// `GET /api/v1/setup`.
-pub async fn get(_: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let s = db(&state, |store| stored(store)).await?;
+pub async fn get(who: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let s = db(&state, move |store| stored(store, &who.organisation)).await?;
     Ok(HttpResponse::Ok().json(s))
 }
 
@@ -53,7 +56,11 @@ pub async fn put(
         return Err(ApiError::invalid(errors));
     }
     let doc = serde_json::to_string(&s).map_err(ApiError::internal)?;
-    db(&state, move |store| Ok(store.put_setup(&doc, &now())?)).await?;
+    let organisation = who.organisation.clone();
+    db(&state, move |store| {
+        Ok(store.put_setup(&organisation, &doc, &now())?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(s))
 }
 
@@ -182,11 +189,11 @@ pub fn monday(week: &str) -> Result<chrono::NaiveDate, ApiError> {
 /// `GET /api/v1/setup/week?week=2026-11-30`: that week's problem, without
 /// requests: horizon, workshops' hours, vans' shifts (days off left out).
 pub async fn week(
-    _: Caller,
+    who: Caller,
     query: web::Query<WeekQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let day = monday(&query.week)?;
-    let s = db(&state, |store| stored(store)).await?;
+    let s = db(&state, move |store| stored(store, &who.organisation)).await?;
     Ok(HttpResponse::Ok().json(s.week(day)))
 }

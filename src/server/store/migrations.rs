@@ -85,4 +85,64 @@ CREATE TABLE proofs (
     PRIMARY KEY (plan_id, tour_idx, stop, kind)
 );
 "#,
+    // Organisations: every plan and job is one organisation's (its tours,
+    // statuses, proofs and figures follow its plan), and each has its own
+    // set-up. What was stored before belongs to `default`.
+    r#"
+ALTER TABLE plans ADD COLUMN organisation TEXT NOT NULL DEFAULT 'default';
+ALTER TABLE jobs ADD COLUMN organisation TEXT NOT NULL DEFAULT 'default';
+CREATE INDEX plans_organisation ON plans (organisation, created_at);
+CREATE TABLE setups (
+    organisation TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+INSERT INTO setups (organisation, doc, updated_at) SELECT 'default', doc, updated_at FROM setup;
+DROP TABLE setup;
+"#,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+    use crate::server::store::{Sqlite, Store};
+
+    #[test]
+    fn what_was_stored_before_organisations_belongs_to_default() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("old.db");
+        {
+            // A file of the version before organisations, with a plan, a
+            // job and the set-up.
+            let conn = rusqlite::Connection::open(&path).expect("open");
+            for sql in &MIGRATIONS[..6] {
+                conn.execute_batch(sql).expect("old schema");
+            }
+            conn.pragma_update(None, "user_version", 6)
+                .expect("version");
+            conn.execute_batch(
+                "INSERT INTO plans (id, name, created_at, created_by, travel_model, problem, plan)
+                   VALUES ('p1', 'week', '2026-11-30T08:00:00Z', 'camille', 'haversine', '{}', '{}');
+                 INSERT INTO jobs (id, state, created_at, created_by) VALUES ('j1', 'done', '2026-11-30T08:00:00Z', 'camille');
+                 INSERT INTO setup (id, doc, updated_at) VALUES (1, '{\"name\": \"Rouen\"}', '2026-11-30T08:00:00Z');",
+            )
+            .expect("old rows");
+        }
+        let store = Sqlite::open(&path).expect("migrated");
+        let plans = store.list_plans("default").expect("plans");
+        assert_eq!(plans.len(), 1);
+        assert_eq!(plans[0].organisation, "default");
+        assert!(store.list_plans("refurbA").expect("plans").is_empty());
+        assert_eq!(
+            store.plan_organisation("p1").expect("owner").as_deref(),
+            Some("default")
+        );
+        let job = store.get_job("j1").expect("job").expect("kept");
+        assert_eq!(job.organisation, "default");
+        assert!(store
+            .get_setup("default")
+            .expect("setup")
+            .is_some_and(|d| d.contains("Rouen")));
+        assert!(store.get_setup("refurbA").expect("setup").is_none());
+    }
+}

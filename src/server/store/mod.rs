@@ -18,6 +18,26 @@ use serde::{Deserialize, Serialize};
 
 pub use sqlite::Sqlite;
 
+/// Whose a stored thing is: an organisation, and the key's name that made
+/// it (`local` in single-user mode).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Owner {
+    pub organisation: String,
+    pub name: String,
+}
+
+impl Owner {
+    /// The key's name with its organisation, unique on the server (job
+    /// quotas and `created_by`).
+    pub fn id(&self) -> String {
+        if self.organisation == crate::server::keys::DEFAULT_ORGANISATION {
+            self.name.clone()
+        } else {
+            format!("{}/{}", self.organisation, self.name)
+        }
+    }
+}
+
 /// A stored plan's description, without its (large) documents.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct PlanMeta {
@@ -26,6 +46,8 @@ pub struct PlanMeta {
     pub created_at: String,
     /// The API key's name that created it (`local` in single-user mode).
     pub created_by: String,
+    /// The organisation it belongs to (`default` without a keys file).
+    pub organisation: String,
     pub travel_model: String,
 }
 
@@ -150,6 +172,7 @@ pub struct JobRecord {
     pub state: String,
     pub created_at: String,
     pub created_by: String,
+    pub organisation: String,
     pub plan_id: Option<String>,
     pub error: Option<String>,
 }
@@ -183,8 +206,11 @@ pub trait Store: Send + Sync {
         tours: &[TourDoc],
         expires_at: &str,
     ) -> StoreResult<Vec<String>>;
-    fn list_plans(&self) -> StoreResult<Vec<PlanMeta>>;
+    /// The organisation's plans, newest first.
+    fn list_plans(&self, organisation: &str) -> StoreResult<Vec<PlanMeta>>;
     fn get_plan(&self, id: &str) -> StoreResult<Option<StoredPlan>>;
+    /// The organisation plan `id` belongs to, if it exists.
+    fn plan_organisation(&self, id: &str) -> StoreResult<Option<String>>;
     fn delete_plan(&self, id: &str) -> StoreResult<bool>;
     /// The tour a share token opens, unless it expired (at `now`, RFC 3339)
     /// or was revoked.
@@ -194,10 +220,12 @@ pub trait Store: Send + Sync {
     /// Ends the plan's share links; with `renew_until`, each tour gets a new
     /// token valid until then. `false` when there is no such plan.
     fn reshare(&self, plan_id: &str, renew_until: Option<&str>) -> StoreResult<bool>;
-    /// Each tour's report figures whose day is in `from..=to`, each day from
-    /// the newest plan that has tours that day.
+    /// Each tour's report figures whose day is in `from..=to`, each
+    /// organisation's day from its newest plan that has tours that day: of
+    /// one organisation, or (`None`) of all.
     fn tour_figures(
         &self,
+        organisation: Option<&str>,
         from: Option<&str>,
         to: Option<&str>,
     ) -> StoreResult<Vec<crate::report::TourFigures>>;
@@ -229,8 +257,8 @@ pub trait Store: Send + Sync {
     /// Counts one more start of an interrupted job.
     fn restart_job(&self, id: &str) -> StoreResult<()>;
     /// The organisation's set-up (a `tournee-setup/1` document), if any.
-    fn get_setup(&self) -> StoreResult<Option<String>>;
-    fn put_setup(&self, doc: &str, at: &str) -> StoreResult<()>;
+    fn get_setup(&self, organisation: &str) -> StoreResult<Option<String>>;
+    fn put_setup(&self, organisation: &str, doc: &str, at: &str) -> StoreResult<()>;
     /// A geocoder's answer for an address (a JSON list of candidates).
     fn get_geocode(&self, query: &str) -> StoreResult<Option<String>>;
     fn put_geocode(&self, query: &str, answer: &str, at: &str) -> StoreResult<()>;

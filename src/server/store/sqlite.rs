@@ -88,6 +88,7 @@ fn meta_row(r: &rusqlite::Row) -> rusqlite::Result<PlanMeta> {
         created_at: r.get(2)?,
         created_by: r.get(3)?,
         travel_model: r.get(4)?,
+        organisation: r.get(5)?,
     })
 }
 
@@ -135,8 +136,8 @@ impl Store for Sqlite {
         self.with(|c| {
             let tx = c.transaction()?;
             tx.execute(
-                "INSERT INTO plans (id, name, created_at, created_by, travel_model, problem, plan)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO plans (id, name, created_at, created_by, travel_model, problem, plan, organisation)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     meta.id,
                     meta.name,
@@ -144,7 +145,8 @@ impl Store for Sqlite {
                     meta.created_by,
                     meta.travel_model,
                     problem,
-                    plan
+                    plan,
+                    meta.organisation
                 ],
             )?;
             write_tours(&tx, &meta.id, tours, Some((&tokens, expires_at)))?;
@@ -195,24 +197,32 @@ impl Store for Sqlite {
 
     fn tour_figures(
         &self,
+        organisation: Option<&str>,
         from: Option<&str>,
         to: Option<&str>,
     ) -> StoreResult<Vec<crate::report::TourFigures>> {
         let rows: Vec<(String, i64, String)> = self.with(|c| {
-            // Each day from the newest plan that has tours that day (a
-            // re-planned week replaces the earlier plan's days).
+            // Each organisation's day from its newest plan that has tours
+            // that day (a re-planned week replaces the earlier plan's days).
             let mut st = c.prepare(
-                "WITH newest AS (
-                   SELECT f.day, (SELECT p.id FROM tour_figures g JOIN plans p ON p.id = g.plan_id
-                                  WHERE g.day = f.day ORDER BY p.created_at DESC, p.id LIMIT 1) AS plan_id
-                   FROM (SELECT DISTINCT day FROM tour_figures
-                         WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2)) f)
+                "WITH days AS (
+                   SELECT DISTINCT p.organisation AS org, f.day FROM tour_figures f
+                   JOIN plans p ON p.id = f.plan_id
+                   WHERE (?1 IS NULL OR f.day >= ?1) AND (?2 IS NULL OR f.day <= ?2)
+                     AND (?3 IS NULL OR p.organisation = ?3)),
+                 newest AS (
+                   SELECT d.day, (SELECT p.id FROM tour_figures g JOIN plans p ON p.id = g.plan_id
+                                  WHERE g.day = d.day AND p.organisation = d.org
+                                  ORDER BY p.created_at DESC, p.id LIMIT 1) AS plan_id
+                   FROM days d)
                  SELECT t.plan_id, t.idx, t.figures FROM tour_figures t JOIN newest n
                    ON t.plan_id = n.plan_id AND t.day = n.day
                  JOIN plans p ON p.id = t.plan_id
                  ORDER BY p.created_at DESC, p.id, t.idx",
             )?;
-            let rows = st.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let rows = st.query_map(params![from, to, organisation], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
             rows.collect()
         })?;
         // The drivers' reports join each tour's figures, plan by plan.
@@ -236,14 +246,23 @@ impl Store for Sqlite {
             .collect()
     }
 
-    fn list_plans(&self) -> StoreResult<Vec<PlanMeta>> {
+    fn list_plans(&self, organisation: &str) -> StoreResult<Vec<PlanMeta>> {
         self.with(|c| {
             let mut st = c.prepare(
-                "SELECT id, name, created_at, created_by, travel_model FROM plans
-                 ORDER BY created_at DESC, id",
+                "SELECT id, name, created_at, created_by, travel_model, organisation FROM plans
+                 WHERE organisation = ?1 ORDER BY created_at DESC, id",
             )?;
-            let rows = st.query_map([], meta_row)?;
+            let rows = st.query_map([organisation], meta_row)?;
             rows.collect()
+        })
+    }
+
+    fn plan_organisation(&self, id: &str) -> StoreResult<Option<String>> {
+        self.with(|c| {
+            c.query_row("SELECT organisation FROM plans WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
         })
     }
 
@@ -251,10 +270,10 @@ impl Store for Sqlite {
         self.with(|c| {
             let found = c
                 .query_row(
-                    "SELECT id, name, created_at, created_by, travel_model, problem, plan
+                    "SELECT id, name, created_at, created_by, travel_model, organisation, problem, plan
                      FROM plans WHERE id = ?1",
                     [id],
-                    |r| Ok((meta_row(r)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?)),
+                    |r| Ok((meta_row(r)?, r.get::<_, String>(6)?, r.get::<_, String>(7)?)),
                 )
                 .optional()?;
             let Some((meta, problem, plan)) = found else {
@@ -474,8 +493,8 @@ impl Store for Sqlite {
         let over = matches!(j.state.as_str(), "done" | "failed" | "cancelled");
         self.with(|c| {
             c.execute(
-                "INSERT INTO jobs (id, state, created_at, created_by, plan_id, error, problem, previous)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO jobs (id, state, created_at, created_by, plan_id, error, problem, previous, organisation)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10)
                  ON CONFLICT (id) DO UPDATE SET state = excluded.state,
                    plan_id = excluded.plan_id, error = excluded.error,
                    problem = CASE WHEN ?9 THEN NULL ELSE jobs.problem END",
@@ -488,7 +507,8 @@ impl Store for Sqlite {
                     j.error,
                     input.map(|i| i.problem.as_str()),
                     input.and_then(|i| i.previous.as_deref()),
-                    over
+                    over,
+                    j.organisation
                 ],
             )?;
             Ok(())
@@ -498,17 +518,17 @@ impl Store for Sqlite {
     fn interrupted_jobs(&self) -> StoreResult<Vec<(JobRecord, JobInput, u32)>> {
         self.with(|c| {
             let mut st = c.prepare(
-                "SELECT id, state, created_at, created_by, plan_id, error, problem, previous, restarts
+                "SELECT id, state, created_at, created_by, plan_id, error, organisation, problem, previous, restarts
                  FROM jobs WHERE state IN ('queued', 'running') ORDER BY created_at, id",
             )?;
             let rows = st.query_map([], |r| {
                 Ok((
                     job_row(r)?,
                     JobInput {
-                        problem: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
-                        previous: r.get(7)?,
+                        problem: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
+                        previous: r.get(8)?,
                     },
-                    r.get::<_, i64>(8)?.max(0) as u32,
+                    r.get::<_, i64>(9)?.max(0) as u32,
                 ))
             })?;
             rows.collect()
@@ -537,19 +557,23 @@ impl Store for Sqlite {
         })
     }
 
-    fn get_setup(&self) -> StoreResult<Option<String>> {
+    fn get_setup(&self, organisation: &str) -> StoreResult<Option<String>> {
         self.with(|c| {
-            c.query_row("SELECT doc FROM setup WHERE id = 1", [], |r| r.get(0))
-                .optional()
+            c.query_row(
+                "SELECT doc FROM setups WHERE organisation = ?1",
+                [organisation],
+                |r| r.get(0),
+            )
+            .optional()
         })
     }
 
-    fn put_setup(&self, doc: &str, at: &str) -> StoreResult<()> {
+    fn put_setup(&self, organisation: &str, doc: &str, at: &str) -> StoreResult<()> {
         self.with(|c| {
             c.execute(
-                "INSERT INTO setup (id, doc, updated_at) VALUES (1, ?1, ?2)
-                 ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at",
-                params![doc, at],
+                "INSERT INTO setups (organisation, doc, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (organisation) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at",
+                params![organisation, doc, at],
             )?;
             Ok(())
         })
@@ -568,7 +592,7 @@ impl Store for Sqlite {
     fn get_job(&self, id: &str) -> StoreResult<Option<JobRecord>> {
         self.with(|c| {
             c.query_row(
-                "SELECT id, state, created_at, created_by, plan_id, error FROM jobs WHERE id = ?1",
+                "SELECT id, state, created_at, created_by, plan_id, error, organisation FROM jobs WHERE id = ?1",
                 [id],
                 job_row,
             )
@@ -585,5 +609,6 @@ fn job_row(r: &rusqlite::Row) -> rusqlite::Result<JobRecord> {
         created_by: r.get(3)?,
         plan_id: r.get(4)?,
         error: r.get(5)?,
+        organisation: r.get(6)?,
     })
 }
