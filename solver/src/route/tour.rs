@@ -181,30 +181,15 @@ impl Tour {
         blink: f64,
         rng: &mut crate::rng::Rng,
     ) -> Option<Insertion> {
-        let veh = &problem.vehicles[self.vehicle];
         let j = &problem.jobs[job];
-        let cap = veh.capacity;
-        let one_trip = veh.max_trips == 1;
-        let d = |a: usize, b: usize| problem.distance.get(a, b);
         let mut candidates: Vec<(f64, usize)> = Vec::with_capacity(self.len() + 1);
         for after in 0..=self.len() {
             if blink > 0.0 && rng.chance(blink) {
                 continue;
             }
-            if one_trip
-                && (!(self.prefix_max[after] + j.delivery).fits(cap)
-                    || !(self.load[after] + j.pickup).fits(cap)
-                    || !(self.suffix_max[after + 1] + j.pickup).fits(cap))
-                || !self.time_fits(problem, j, after)
-            {
-                continue;
+            if let Some(added) = self.fits_after(problem, j, after) {
+                candidates.push((self.distance_cost(problem, added), after));
             }
-            let (a, b) = (self.loc[after], self.loc[after + 1]);
-            let added = d(a, j.location) + d(j.location, b) - d(a, b);
-            if one_trip && veh.max_distance.is_some_and(|m| self.distance + added > m) {
-                continue;
-            }
-            candidates.push((self.distance_cost(problem, added), after));
         }
         candidates.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
         let mut best: Option<Insertion> = None;
@@ -231,27 +216,7 @@ impl Tour {
     /// vehicle's cost or limits depend on waiting (then the tour is
     /// rescheduled).
     pub fn try_insert(&self, problem: &Problem, job: usize, after: usize) -> Option<Insertion> {
-        let v = self.vehicle;
-        let veh = &problem.vehicles[v];
-        let j = &problem.jobs[job];
-        let (a, b) = (self.loc[after], self.loc[after + 1]);
-
-        // Deliveries ride from the depot to the job, pickups from the job back.
-        let cap = veh.capacity;
-        let one_trip = veh.max_trips == 1;
-        if one_trip
-            && (!(self.prefix_max[after] + j.delivery).fits(cap)
-                || !(self.load[after] + j.pickup).fits(cap)
-                || !(self.suffix_max[after + 1] + j.pickup).fits(cap))
-            || !self.time_fits(problem, j, after)
-        {
-            return None;
-        }
-        let added = problem.distance.get(a, j.location) + problem.distance.get(j.location, b)
-            - problem.distance.get(a, b);
-        if one_trip && veh.max_distance.is_some_and(|m| self.distance + added > m) {
-            return None;
-        }
+        let added = self.fits_after(problem, &problem.jobs[job], after)?;
         let delta = if time_matters(&problem.vehicles[self.vehicle]) {
             let mut jobs = self.jobs.clone();
             jobs.insert(after, job);
@@ -260,6 +225,31 @@ impl Tour {
             self.distance_cost(problem, added)
         };
         Some(Insertion { after, delta })
+    }
+
+    /// The O(1) tests of putting `j` after position `after` (load, a
+    /// necessary time test, the distance limit on one trip): the distance
+    /// it adds when they pass.
+    fn fits_after(&self, problem: &Problem, j: &Job, after: usize) -> Option<f64> {
+        let veh = &problem.vehicles[self.vehicle];
+        let cap = veh.capacity;
+        let one_trip = veh.max_trips == 1;
+        // Deliveries ride from the depot to the job, pickups from the job back.
+        if one_trip
+            && (!(self.prefix_max[after] + j.delivery).fits(cap)
+                || !(self.load[after] + j.pickup).fits(cap)
+                || !(self.suffix_max[after + 1] + j.pickup).fits(cap))
+            || !self.time_fits(problem, j, after)
+        {
+            return None;
+        }
+        let (a, b) = (self.loc[after], self.loc[after + 1]);
+        let added = problem.distance.get(a, j.location) + problem.distance.get(j.location, b)
+            - problem.distance.get(a, b);
+        if one_trip && veh.max_distance.is_some_and(|m| self.distance + added > m) {
+            return None;
+        }
+        Some(added)
     }
 
     /// True when `job` alone, put after position `after`, keeps every later
