@@ -242,6 +242,28 @@ fn organisations_see_only_their_own_and_roles_reach_what_they_should() {
         .json()
         .expect("json");
     assert_eq!(network["by_donor"], json!({}));
+    // Side by side, each organisation's stops and devices; together the
+    // network's.
+    let by_org = network["by_organisation"]
+        .as_object()
+        .expect("by_organisation");
+    assert_eq!(
+        by_org.keys().collect::<Vec<_>>(),
+        ["refurbA", "refurbB"],
+        "{network}"
+    );
+    let sum = |k: &str| -> u64 { by_org.values().map(|o| o[k].as_u64().unwrap_or(0)).sum() };
+    let done = |k: &str| -> u64 {
+        network["by_month_done"]
+            .as_object()
+            .expect("by month")
+            .values()
+            .map(|m| m[k].as_u64().unwrap_or(0))
+            .sum()
+    };
+    assert!(sum("devices_collected") > 0);
+    assert_eq!(sum("devices_collected"), done("devices_collected"));
+    assert_eq!(sum("stops"), done("stops"));
     let own: Value = call(&http, &server, Method::GET, "/api/v1/reports", A)
         .send()
         .expect("report")
@@ -251,6 +273,12 @@ fn organisations_see_only_their_own_and_roles_reach_what_they_should() {
         own["by_donor"].as_object().is_some_and(|d| !d.is_empty()),
         "{own}"
     );
+    let own_orgs: Vec<&String> = own["by_organisation"]
+        .as_object()
+        .expect("by_organisation")
+        .keys()
+        .collect();
+    assert_eq!(own_orgs, ["refurbA"]);
     for path in [
         "/api/v1/plans".to_string(),
         plan_path.clone(),

@@ -90,6 +90,10 @@ pub struct Report {
     pub by_group: BTreeMap<String, Territory>,
     pub by_donor: BTreeMap<String, Territory>,
     pub by_month_done: BTreeMap<String, Territory>,
+    /// By organisation of the server (a period report read from the store:
+    /// a network key sees each refurbisher of the network side by side).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_organisation: BTreeMap<String, Territory>,
     pub method: String,
 }
 
@@ -115,6 +119,9 @@ pub struct TourFigures {
     /// the report is made, not stored.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reported: BTreeMap<usize, Reported>,
+    /// The organisation whose plan it is; filled by the store, not stored.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub organisation: String,
 }
 
 /// A stop as the report counts it.
@@ -235,6 +242,7 @@ pub fn figures(plan: &Plan) -> Vec<TourFigures> {
                     })
                     .collect(),
                 reported: BTreeMap::new(),
+                organisation: String::new(),
             }
         })
         .collect()
@@ -332,6 +340,12 @@ fn count_territories(t: &TourFigures, r: &mut Report) {
         add(r.by_month_done.entry(month.clone()).or_default(), &month);
         if pickup {
             add(r.by_donor.entry(s.request.clone()).or_default(), &s.name);
+        }
+        if !t.organisation.is_empty() {
+            add(
+                r.by_organisation.entry(t.organisation.clone()).or_default(),
+                &t.organisation,
+            );
         }
     }
 }

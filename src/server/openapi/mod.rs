@@ -136,6 +136,7 @@ fn schemas() -> Value {
                 "by_group": territories("By group of communes (the EPCI)."),
                 "by_donor": territories("By pickup request."),
                 "by_month_done": territories("Devices and km by month (YYYY-MM)."),
+                "by_organisation": territories("By organisation (a period report; with a network key, every organisation of the server)."),
                 "transport": { "$ref": "#/components/schemas/Figure" },
                 "baseline": { "$ref": "#/components/schemas/Figure" },
                 "baseline_energy": { "type": "string", "description": "The reference vehicle's energy the baseline is priced with." },

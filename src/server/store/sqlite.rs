@@ -201,7 +201,7 @@ impl Store for Sqlite {
         from: Option<&str>,
         to: Option<&str>,
     ) -> StoreResult<Vec<crate::report::TourFigures>> {
-        let rows: Vec<(String, i64, String)> = self.with(|c| {
+        let rows: Vec<(String, i64, String, String)> = self.with(|c| {
             // Each organisation's day from its newest plan that has tours
             // that day (a re-planned week replaces the earlier plan's days).
             let mut st = c.prepare(
@@ -215,22 +215,23 @@ impl Store for Sqlite {
                                   WHERE g.day = d.day AND p.organisation = d.org
                                   ORDER BY p.created_at DESC, p.id LIMIT 1) AS plan_id
                    FROM days d)
-                 SELECT t.plan_id, t.idx, t.figures FROM tour_figures t JOIN newest n
+                 SELECT t.plan_id, t.idx, t.figures, p.organisation FROM tour_figures t JOIN newest n
                    ON t.plan_id = n.plan_id AND t.day = n.day
                  JOIN plans p ON p.id = t.plan_id
                  ORDER BY p.created_at DESC, p.id, t.idx",
             )?;
             let rows = st.query_map(params![from, to, organisation], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?;
             rows.collect()
         })?;
         // The drivers' reports join each tour's figures, plan by plan.
         let mut reports: BTreeMap<String, Vec<(usize, StopStatus)>> = BTreeMap::new();
         rows.iter()
-            .map(|(plan, idx, f)| {
+            .map(|(plan, idx, f, organisation)| {
                 let mut figures: crate::report::TourFigures =
                     serde_json::from_str(f).map_err(|e| StoreError(e.to_string()))?;
+                figures.organisation = organisation.clone();
                 if !reports.contains_key(plan) {
                     reports.insert(plan.clone(), self.plan_statuses(plan)?);
                 }
