@@ -5,13 +5,16 @@
 # a real addok geocoder on Debian's redis-server (scripts/addok-test-server.sh);
 # the web pages' libraries from npm (scripts/setup-web.sh) and Debian's
 # Chromium for the pages' end-to-end tests (web/tests/); schemathesis from
-# PyPI against the API's own OpenAPI document (scripts/schemathesis.sh).
+# PyPI against the API's own OpenAPI document (scripts/schemathesis.sh);
+# pyvroom from PyPI for the product benchmark's test (scripts/peers.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/osrm-test-server.sh start >/dev/null
 # A real geocoder too: addok on Redis, with the metropolis's communes.
 scripts/addok-test-server.sh start >/dev/null
 trap 'scripts/osrm-test-server.sh stop; scripts/addok-test-server.sh stop' EXIT
+# VROOM from PyPI, the product benchmark's peer (tests/bench.rs), once.
+scripts/peers.sh >/dev/null
 cargo test --workspace --release --locked "$@"
 
 # The pages in a real headless Chromium, against a real `tournee demo`.

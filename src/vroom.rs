@@ -12,8 +12,9 @@
 //!   up to the second so that VROOM's times are never shorter than ours;
 //! - a shift with several trips becomes that many consecutive vehicles
 //!   splitting the shift (VROOM has no reload at the depot), read back as one
-//!   tour whose trips the planner splits again; the fixed cost is charged on
-//!   the first piece only;
+//!   tour whose trips the planner splits again; each piece carries the fixed
+//!   cost (a tour on one piece is then priced right; one on both pays it
+//!   twice in VROOM's own objective, once in the re-costing);
 //! - a whole-tour duration limit (`max_tour_hours`) has no VROOM field: the
 //!   shift's window is sent, and the checker verifies the limit;
 //! - shipments are not sent (the format has none yet);
@@ -90,7 +91,7 @@ pub fn input(problem: &Problem) -> Input {
                 "skills": skills(v.skills),
                 "time_window": window(piece),
                 "costs": {
-                    "fixed": if t == 0 { (v.fixed_cost * COST_SCALE).round() as i64 } else { 0 },
+                    "fixed": (v.fixed_cost * COST_SCALE).round() as i64,
                     "per_km": (v.cost_per_distance * 1000.0 * COST_SCALE).round() as i64,
                     "per_hour": (v.cost_per_time * 3600.0 * COST_SCALE).round() as i64,
                 },
@@ -99,9 +100,12 @@ pub fn input(problem: &Problem) -> Input {
                 veh["max_distance"] = json!(d.floor() as i64);
             }
             if let Some(b) = v.driver_break {
-                // On the piece its window opens in; a piece that ends before
-                // the window opens needs none, as in the product's model.
-                if b.window.start < piece.end && b.window.end >= piece.start {
+                // On the piece its window opens in (the first when it opens
+                // before the shift), once.
+                let from = v.shift.start + span * t as f64;
+                let opens_here =
+                    (t == 0 || b.window.start >= from) && (t + 1 == trips || b.window.start < end);
+                if opens_here {
                     veh["breaks"] = json!([{
                         "id": vehicles.len(),
                         "time_windows": [window(b.window)],
@@ -165,15 +169,22 @@ pub fn solution(problem: &Problem, input: &Input, output: &Value) -> Result<Solu
             list.push((id, j));
         }
     }
-    let unassigned = output["unassigned"]
-        .as_array()
-        .map(|u| {
-            u.iter()
-                .filter_map(|x| x["id"].as_u64())
-                .map(|j| (j as usize, Reason::FleetFull))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut unassigned = Vec::new();
+    for x in output["unassigned"].as_array().into_iter().flatten() {
+        let j = x["id"].as_u64().ok_or("an unassigned job without `id`")? as usize;
+        if j >= problem.jobs.len() {
+            return Err(format!("VROOM leaves out unknown job {j}"));
+        }
+        unassigned.push((j, Reason::FleetFull));
+    }
+    // Each job once: in one route, or left out.
+    let mut seen = vec![false; problem.jobs.len()];
+    let placed = jobs.values().flatten().map(|&(_, j)| j);
+    for j in placed.chain(unassigned.iter().map(|&(j, _)| j)) {
+        if std::mem::replace(&mut seen[j], true) {
+            return Err(format!("VROOM's answer has job {j} twice"));
+        }
+    }
     Ok(Solution {
         routes: jobs
             .into_iter()
@@ -237,7 +248,7 @@ mod tests {
         assert_eq!(v[0]["time_window"], json!([0, 18_000]));
         assert_eq!(v[1]["time_window"], json!([18_600, 36_000]));
         assert_eq!(v[0]["costs"]["fixed"], 2000);
-        assert_eq!(v[1]["costs"]["fixed"], 0);
+        assert_eq!(v[1]["costs"]["fixed"], 2000);
         assert_eq!(v[0]["costs"]["per_km"], 35);
         assert_eq!(v[0]["capacity"], json!([10, 10, BIG_AMOUNT]));
         // Durations at half speed, distances as they are.
@@ -268,6 +279,8 @@ mod tests {
         for bad in [
             json!({"routes": [{"vehicle": 5, "steps": []}]}),
             json!({"routes": [{"vehicle": 0, "steps": [{"type": "job", "id": 9}]}]}),
+            json!({"routes": [], "unassigned": [{"id": 7}]}),
+            json!({"routes": [{"vehicle": 0, "steps": [{"type": "job", "id": 1}]}], "unassigned": [{"id": 1}]}),
             json!({"code": 2}),
         ] {
             assert!(solution(&p, &input, &bad).is_err(), "{bad}");

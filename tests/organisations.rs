@@ -264,6 +264,27 @@ fn organisations_see_only_their_own_and_roles_reach_what_they_should() {
     assert!(sum("devices_collected") > 0);
     assert_eq!(sum("devices_collected"), done("devices_collected"));
     assert_eq!(sum("stops"), done("stops"));
+    let km: f64 = by_org
+        .values()
+        .map(|o| o["km"].as_f64().unwrap_or(0.0))
+        .sum();
+    let transport = network["transport"]["km"].as_f64().expect("km");
+    assert!((km - transport).abs() < 1e-6, "{km} against {transport}");
+    // Each organisation's vans apart, no plan named.
+    let mut plans: Vec<&str> = network["plans"]
+        .as_array()
+        .expect("plans")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    plans.sort_unstable();
+    assert_eq!(plans, ["refurbA", "refurbB"]);
+    let vans = network["by_vehicle"].as_object().expect("by vehicle");
+    assert!(
+        vans.keys()
+            .all(|k| k.starts_with("refurbA/") || k.starts_with("refurbB/")),
+        "{vans:?}"
+    );
     let own: Value = call(&http, &server, Method::GET, "/api/v1/reports", A)
         .send()
         .expect("report")

@@ -342,10 +342,15 @@ fn count_territories(t: &TourFigures, r: &mut Report) {
             add(r.by_donor.entry(s.request.clone()).or_default(), &s.name);
         }
         if !t.organisation.is_empty() {
-            add(
-                r.by_organisation.entry(t.organisation.clone()).or_default(),
-                &t.organisation,
-            );
+            // Stops and devices here; the tour's whole km below.
+            let e = r.by_organisation.entry(t.organisation.clone()).or_default();
+            e.name.clone_from(&t.organisation);
+            e.stops += 1;
+            if pickup {
+                e.devices_collected += n;
+            } else {
+                e.devices_delivered += n;
+            }
         }
     }
 }
@@ -425,6 +430,10 @@ pub fn of_tours(
         r.done.co2e_kg_planned += t.km * f;
         r.done.co2e_kg += driven * f;
         count_territories(&t, &mut r);
+        if let Some(e) = r.by_organisation.get_mut(&t.organisation) {
+            e.km += t.km;
+            e.co2e_kg += t.km * f;
+        }
         r.tours.push(TourLine {
             tour: t.tour,
             vehicle: t.vehicle,

@@ -108,6 +108,9 @@ pub struct Keys {
     file: Option<PathBuf>,
     /// The file's keys and the modification time they were read at.
     loaded: RwLock<(Option<SystemTime>, Vec<Key>)>,
+    /// The file's time (and size) last looked at, read or not: a broken
+    /// or vanished file is reported once, not on every request.
+    seen: RwLock<Option<(SystemTime, u64)>>,
 }
 
 impl Keys {
@@ -122,10 +125,12 @@ impl Keys {
             }
             None => (None, Vec::new()),
         };
+        let seen = file.and_then(stamp);
         Ok(Keys {
             fixed,
             file: file.map(Path::to_path_buf),
             loaded: RwLock::new(loaded),
+            seen: RwLock::new(seen),
         })
     }
 
@@ -148,9 +153,17 @@ impl Keys {
 
     fn refresh(&self) {
         let Some(file) = &self.file else { return };
-        let modified = std::fs::metadata(file).and_then(|m| m.modified()).ok();
-        let current = self.loaded.read().ok().and_then(|l| l.0);
-        if modified.is_none() || modified == current {
+        let now = stamp(file);
+        let before = self.seen.read().ok().and_then(|s| *s);
+        if now == before {
+            return;
+        }
+        if let Ok(mut s) = self.seen.write() {
+            *s = now;
+        }
+        if now.is_none() {
+            // Keeping the keys beats locking everyone out; the log says it.
+            tracing::error!(file = %file.display(), "keys file missing; the earlier keys stay until it is back");
             return;
         }
         match read(file) {
@@ -165,6 +178,13 @@ impl Keys {
             }
         }
     }
+}
+
+/// A file's modification time and size: a rewrite within the same time
+/// tick usually changes the size.
+fn stamp(file: &Path) -> Option<(SystemTime, u64)> {
+    let m = std::fs::metadata(file).ok()?;
+    Some((m.modified().ok()?, m.len()))
 }
 
 /// Reads a keys file: `organisation,role,name,key` rows.
@@ -192,21 +212,23 @@ pub fn parse(text: &str) -> Result<Vec<Key>, String> {
         return Err("the first line must be `organisation,role,name,key`".into());
     }
     let mut keys: Vec<Key> = Vec::new();
-    for (i, row) in reader.records().enumerate() {
-        let line = i + 2;
-        let row = row.map_err(|e| format!("line {line}: {e}"))?;
+    for row in reader.records() {
+        let row = row.map_err(|e| e.to_string())?;
+        let line = row.position().map_or(0, |p| p.line());
         let field = |k: usize| row.get(k).unwrap_or_default();
         let (organisation, role, name, key) = (field(0), field(1), field(2), field(3));
-        if organisation.is_empty() || organisation.len() > 100 {
+        if organisation.is_empty() || organisation.len() > 100 || organisation.contains('/') {
             return Err(format!(
-                "line {line}: `organisation` is 1 to 100 characters"
+                "line {line}: `organisation` is 1 to 100 characters, without `/`"
             ));
         }
         let role = Role::parse(role).ok_or_else(|| {
             format!("line {line}: role `{role}` is not one of coordinator, manager, network")
         })?;
-        if name.is_empty() || name.len() > 100 {
-            return Err(format!("line {line}: `name` is 1 to 100 characters"));
+        if name.is_empty() || name.len() > 100 || name.contains('/') {
+            return Err(format!(
+                "line {line}: `name` is 1 to 100 characters, without `/`"
+            ));
         }
         let secret = match key.strip_prefix("sha256:") {
             Some(hex) => Secret::Sha256(
@@ -216,6 +238,17 @@ pub fn parse(text: &str) -> Result<Vec<Key>, String> {
             None if key.len() >= 16 => Secret::Plain(key.to_string()),
             None => return Err(format!("line {line}: a key has at least 16 characters")),
         };
+        if keys.iter().any(|k| match (&k.secret, &secret) {
+            (Secret::Plain(a), Secret::Plain(b)) => a == b,
+            (Secret::Sha256(a), Secret::Sha256(b)) => a == b,
+            (Secret::Plain(a), Secret::Sha256(h)) | (Secret::Sha256(h), Secret::Plain(a)) => {
+                Sha256::digest(a.as_bytes()).as_slice() == h
+            }
+        }) {
+            return Err(format!(
+                "line {line}: this key is already on an earlier line"
+            ));
+        }
         if keys
             .iter()
             .any(|k| k.organisation == organisation && k.name == name)
@@ -277,6 +310,11 @@ mod tests {
                 "line 3: `a` already has a key named `n`",
             ),
             ("organisation,role,name,key\n,manager,n,0123456789abcdef\n", "`organisation`"),
+            (
+                "organisation,role,name,key\n# a comment\na,manager,n,0123456789abcdef\nb,manager,m,0123456789abcdef\n",
+                "line 4: this key is already",
+            ),
+            ("organisation,role,name,key\na,manager,x/y,0123456789abcdef\n", "without `/`"),
         ] {
             let e = parse(text).err().unwrap_or_default();
             assert!(e.contains(says), "{text:?}: {e}");

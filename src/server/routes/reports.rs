@@ -115,7 +115,15 @@ pub async fn period_report(
         // donors' names (an organisation's own relations).
         let network = who.role == Role::Network;
         let organisation = (!network).then_some(who.organisation.as_str());
-        let tours = store.tour_figures(organisation, from.as_deref(), to.as_deref())?;
+        let mut tours = store.tour_figures(organisation, from.as_deref(), to.as_deref())?;
+        if network {
+            // Vans of two refurbishers may share an id; plans are theirs.
+            for t in &mut tours {
+                t.vehicle = format!("{}/{}", t.organisation, t.vehicle);
+                t.tour = format!("{}/{}", t.organisation, t.tour);
+                t.plan.clone_from(&t.organisation);
+            }
+        }
         let mut report = crate::report::of_tours(tours, rate, reference);
         if network {
             report.by_donor.clear();
