@@ -106,8 +106,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub struct Keys {
     fixed: Vec<Key>,
     file: Option<PathBuf>,
-    /// The file's keys and the modification time they were read at.
-    loaded: RwLock<(Option<SystemTime>, Vec<Key>)>,
+    /// The file's keys, as last read.
+    loaded: RwLock<Vec<Key>>,
     /// The file's time (and size) last looked at, read or not: a broken
     /// or vanished file is reported once, not on every request.
     seen: RwLock<Option<(SystemTime, u64)>>,
@@ -118,14 +118,12 @@ impl Keys {
     /// read or holds a mistake is refused here, at start-up, with the line.
     pub fn new(pairs: &[(String, String)], file: Option<&Path>) -> Result<Keys, String> {
         let fixed = pairs.iter().map(|(n, k)| Key::coordinator(n, k)).collect();
-        let loaded = match file {
-            Some(f) => {
-                let (at, keys) = read(f)?;
-                (at, keys)
-            }
-            None => (None, Vec::new()),
-        };
+        // Stamped before reading: a change while it is read is read next.
         let seen = file.and_then(stamp);
+        let loaded = match file {
+            Some(f) => read(f)?,
+            None => Vec::new(),
+        };
         Ok(Keys {
             fixed,
             file: file.map(Path::to_path_buf),
@@ -148,7 +146,7 @@ impl Keys {
             return Some(k.clone());
         }
         let loaded = self.loaded.read().ok()?;
-        loaded.1.iter().find(|k| k.opens(given)).cloned()
+        loaded.iter().find(|k| k.opens(given)).cloned()
     }
 
     fn refresh(&self) {
@@ -169,7 +167,7 @@ impl Keys {
         match read(file) {
             Ok(fresh) => {
                 if let Ok(mut l) = self.loaded.write() {
-                    tracing::info!(keys = fresh.1.len(), file = %file.display(), "keys read again");
+                    tracing::info!(keys = fresh.len(), file = %file.display(), "keys read again");
                     *l = fresh;
                 }
             }
@@ -188,12 +186,9 @@ fn stamp(file: &Path) -> Option<(SystemTime, u64)> {
 }
 
 /// Reads a keys file: `organisation,role,name,key` rows.
-fn read(file: &Path) -> Result<(Option<SystemTime>, Vec<Key>), String> {
-    let at = std::fs::metadata(file).and_then(|m| m.modified()).ok();
+fn read(file: &Path) -> Result<Vec<Key>, String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    parse(&text)
-        .map(|keys| (at, keys))
-        .map_err(|e| format!("{}: {e}", file.display()))
+    parse(&text).map_err(|e| format!("{}: {e}", file.display()))
 }
 
 /// The keys of a keys file's text.

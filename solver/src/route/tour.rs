@@ -164,54 +164,6 @@ impl Tour {
         self.jobs.is_empty()
     }
 
-    /// [`Tour::best_insertion`] when each test needs the exact schedule (a
-    /// limit in hours, a break) but time costs nothing and the tour makes
-    /// one trip: the cost is then the distance, so the places that pass the
-    /// O(1) tests are scheduled cheapest first and the search stops at the
-    /// first feasible one, instead of scheduling every place (an O(n) walk
-    /// each). With a cost per hour the distance part is not a bound (a stop
-    /// added can shorten the day: a tour that had to leave at its shift's
-    /// start may leave later), and pruning on it was measured to leave out
-    /// 6, 10 and 12 requests in the Wednesday re-plan of tests/replan.rs
-    /// (seeds 1–3) against 4, 5 and 7 (seeds 1, 3, 4) scheduling every place.
-    fn best_scheduled_insertion(
-        &self,
-        problem: &Problem,
-        job: usize,
-        blink: f64,
-        rng: &mut crate::rng::Rng,
-    ) -> Option<Insertion> {
-        let j = &problem.jobs[job];
-        let mut candidates: Vec<(f64, usize)> = Vec::with_capacity(self.len() + 1);
-        for after in 0..=self.len() {
-            if blink > 0.0 && rng.chance(blink) {
-                continue;
-            }
-            if let Some(added) = self.fits_after(problem, j, after) {
-                candidates.push((self.distance_cost(problem, added), after));
-            }
-        }
-        candidates.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-        let mut best: Option<Insertion> = None;
-        let mut jobs = self.jobs.clone();
-        for (lower, after) in candidates {
-            if best.is_some_and(|b| b.delta <= lower) {
-                break;
-            }
-            jobs.insert(after, job);
-            let cost = self.cost_of(problem, &jobs);
-            jobs.remove(after);
-            let Some(cost) = cost else {
-                continue;
-            };
-            let delta = cost - self.cost;
-            if best.is_none_or(|b| delta < b.delta) {
-                best = Some(Insertion { after, delta });
-            }
-        }
-        best
-    }
-
     /// Tests inserting `job` after position `after`, in O(1) unless the
     /// vehicle's cost or limits depend on waiting (then the tour is
     /// rescheduled).
@@ -352,6 +304,17 @@ impl Tour {
 
     /// Cheapest feasible insertion of `job` in this tour. Each position is
     /// skipped with probability `blink` (drawn from `rng`), as in SISR.
+    ///
+    /// The O(1) tests come first. When the vehicle's cost or limits depend on
+    /// waiting, each place left is then scheduled (an O(n) walk); when time
+    /// costs nothing and the tour makes one trip the cost is the distance,
+    /// so the places are scheduled cheapest first and the search stops at
+    /// the first feasible one. With a cost per hour the distance part is
+    /// not a bound (a stop added can shorten the day: a tour that had to
+    /// leave at its shift's start may leave later), and pruning on it was
+    /// measured to leave out 6, 10 and 12 requests in the Wednesday re-plan
+    /// of tests/replan.rs (seeds 1–3) against 4, 5 and 7 (seeds 1, 3, 4)
+    /// scheduling every place.
     pub fn best_insertion(
         &self,
         problem: &Problem,
@@ -364,20 +327,43 @@ impl Tour {
         if !veh.can_serve(j) || j.shipment.is_some() {
             return None;
         }
-        // Where the distance is the whole cost, places are scheduled
-        // cheapest first and the first feasible one wins (see below).
-        if time_matters(veh) && veh.cost_per_time == 0.0 && veh.max_trips == 1 {
-            return self.best_scheduled_insertion(problem, job, blink, rng);
-        }
-        let mut best: Option<Insertion> = None;
+        // Each place that passes the O(1) tests, with its distance cost.
+        let mut candidates: Vec<(f64, usize)> = Vec::with_capacity(self.len() + 1);
         for after in 0..=self.len() {
             if blink > 0.0 && rng.chance(blink) {
                 continue;
             }
-            if let Some(ins) = self.try_insert(problem, job, after) {
-                if best.is_none_or(|b| ins.delta < b.delta) {
-                    best = Some(ins);
+            if let Some(added) = self.fits_after(problem, j, after) {
+                candidates.push((self.distance_cost(problem, added), after));
+            }
+        }
+        let mut best: Option<Insertion> = None;
+        if !time_matters(veh) {
+            for (delta, after) in candidates {
+                if best.is_none_or(|b| delta < b.delta) {
+                    best = Some(Insertion { after, delta });
                 }
+            }
+            return best;
+        }
+        let distance_only = veh.cost_per_time == 0.0 && veh.max_trips == 1;
+        if distance_only {
+            candidates.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        }
+        let mut jobs = self.jobs.clone();
+        for (lower, after) in candidates {
+            if distance_only && best.is_some_and(|b| b.delta <= lower) {
+                break;
+            }
+            jobs.insert(after, job);
+            let cost = self.cost_of(problem, &jobs);
+            jobs.remove(after);
+            let Some(cost) = cost else {
+                continue;
+            };
+            let delta = cost - self.cost;
+            if best.is_none_or(|b| delta < b.delta) {
+                best = Some(Insertion { after, delta });
             }
         }
         best

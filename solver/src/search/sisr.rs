@@ -38,7 +38,6 @@ impl<'a> Search<'a> {
             let temperature = t0 * (t1 / t0).powf(fraction / until);
             let threshold = current.cost - temperature * self.rng.unit().ln();
             current.begin();
-            self.closed = None;
             if self.tours_cost && self.rng.chance(ELIMINATE_RATE) {
                 self.empty_a_tour(&mut current);
             } else {
