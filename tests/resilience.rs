@@ -230,7 +230,7 @@ fn a_second_server_on_the_same_file_is_refused() {
     let first = Server::start(&db, &[], &[]);
     let out = common::bin()
         .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(&db)
+        .arg(common::server::db_arg(&db))
         .output()
         .expect("second server");
     assert_eq!(out.status.code(), Some(1));

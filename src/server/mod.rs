@@ -35,7 +35,10 @@ pub struct Config {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "TOURNEE_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: String,
-    /// SQLite file for plans, jobs and stop statuses (created if missing).
+    /// Where plans, jobs and stop statuses are kept: a SQLite file (created
+    /// if missing), or a PostgreSQL database as
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` for a deployment a
+    /// network shares.
     #[arg(long, env = "TOURNEE_DB", default_value = "tournee.db")]
     pub db: PathBuf,
     /// API keys as `name:key` pairs, comma-separated. None: local
@@ -327,25 +330,36 @@ fn init_logging() {
         .try_init();
 }
 
-/// Opens the store and serves until stopped. Prints `listening on URL` on
-/// stdout once the socket is bound.
-pub fn serve(config: Config) -> Result<(), String> {
-    init_logging();
-    let sqlite = Sqlite::open(&config.db).map_err(|e| format!("{}: {e}", config.db.display()))?;
+/// Opens the SQLite file or the PostgreSQL database `--db` names.
+fn open_store(db: &std::path::Path) -> Result<Arc<dyn Store>, String> {
+    if let Some(url) = db.to_str().filter(|d| store::is_postgres_url(d)) {
+        let pg = store::Postgres::open(url, true)
+            .map_err(|e| format!("{}: {e}", store::redacted(url)))?;
+        tracing::info!(db = %store::redacted(url), "store: PostgreSQL");
+        return Ok(Arc::new(pg));
+    }
+    let sqlite = Sqlite::open(db).map_err(|e| format!("{}: {e}", db.display()))?;
     let filled = sqlite
         .backfill(|id, problem, plan| {
             let problem: crate::model::Problem = serde_json::from_str(problem).ok()?;
             let plan: crate::plan::Plan = serde_json::from_str(plan).ok()?;
             Some(jobs::tour_docs(id, &problem, &plan))
         })
-        .map_err(|e| format!("{}: {e}", config.db.display()))?;
+        .map_err(|e| format!("{}: {e}", db.display()))?;
     if filled > 0 {
         tracing::info!(
             plans = filled,
             "stored the tour views of plans from an earlier version"
         );
     }
-    let store: Arc<dyn Store> = Arc::new(sqlite);
+    Ok(Arc::new(sqlite))
+}
+
+/// Opens the store and serves until stopped. Prints `listening on URL` on
+/// stdout once the socket is bound.
+pub fn serve(config: Config) -> Result<(), String> {
+    init_logging();
+    let store = open_store(&config.db)?;
 
     let keys = keys::Keys::new(&config.api_keys, config.keys.as_deref())?;
     if keys.is_empty() {

@@ -1,5 +1,8 @@
 //! A real `tournee serve` on 127.0.0.1 (port 0) with a real SQLite file, for
-//! the end-to-end tests of the HTTP API.
+//! the end-to-end tests of the HTTP API; or, with `TOURNEE_TEST_STORE=postgres`,
+//! a database of its own on the real PostgreSQL server of
+//! `scripts/postgres-test-server.sh` (one per file path the test names, so a
+//! server started again on the same path finds its data).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -9,6 +12,46 @@ use std::time::Duration;
 use reqwest::blocking::Client;
 use reqwest::StatusCode;
 use serde_json::Value;
+
+/// What `--db` gets for the database file `db`: the file, or under
+/// `TOURNEE_TEST_STORE=postgres` the URL of the PostgreSQL database that
+/// stands for it (created the first time).
+pub fn db_arg(db: &Path) -> std::ffi::OsString {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    if std::env::var("TOURNEE_TEST_STORE").as_deref() != Ok("postgres") {
+        return db.as_os_str().to_owned();
+    }
+    static DATABASES: OnceLock<Mutex<HashMap<std::path::PathBuf, String>>> = OnceLock::new();
+    let mut known = DATABASES
+        .get_or_init(Default::default)
+        .lock()
+        .expect("databases");
+    let n = known.len();
+    let url = known
+        .entry(db.to_path_buf())
+        .or_insert_with(|| new_database(&format!("http_{}_{n}", std::process::id())));
+    url.clone().into()
+}
+
+/// Creates database `name` on the test PostgreSQL server; its URL.
+fn new_database(name: &str) -> String {
+    let base = std::env::var("TOURNEE_TEST_POSTGRES")
+        .ok()
+        .or_else(|| {
+            let env = std::fs::read_to_string(super::repo().join("target/postgres/env")).ok()?;
+            env.trim()
+                .strip_prefix("TOURNEE_TEST_POSTGRES=")
+                .map(String::from)
+        })
+        .expect("TOURNEE_TEST_STORE=postgres: run scripts/postgres-test-server.sh start");
+    let admin = format!("{base}/postgres");
+    let mut admin = postgres::Client::connect(&admin, postgres::NoTls).expect("test PostgreSQL");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create database");
+    format!("{base}/{name}")
+}
 
 /// A running server, stopped when dropped.
 pub struct Server {
@@ -30,7 +73,7 @@ impl Server {
     ) -> Server {
         let mut cmd = super::bin();
         cmd.args(["serve", "--addr", "127.0.0.1:0", "--db"])
-            .arg(db)
+            .arg(db_arg(db))
             .args(args)
             .env_remove("TOURNEE_API_KEYS")
             .stdout(Stdio::piped());

@@ -102,6 +102,86 @@ DROP TABLE setup;
 "#,
 ];
 
+/// The same schema on PostgreSQL, one step per change as above; the table
+/// `schema_version` counts the steps done. Its first step is the SQLite
+/// schema as it stands after the steps above (no PostgreSQL store existed
+/// before); a later change is a new step in both lists, and
+/// `store::tests::both_stores_have_the_same_columns` holds them together.
+pub const POSTGRES: &[&str] = &[r#"
+CREATE TABLE plans (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    travel_model TEXT NOT NULL,
+    problem TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    organisation TEXT NOT NULL DEFAULT 'default'
+);
+CREATE INDEX plans_organisation ON plans (organisation, created_at);
+CREATE TABLE tours (
+    plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    idx BIGINT NOT NULL,
+    tour_id TEXT NOT NULL,
+    token TEXT NOT NULL UNIQUE,
+    expires_at TEXT NOT NULL DEFAULT '9999-12-31T00:00:00Z',
+    view TEXT,
+    stops BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (plan_id, idx)
+);
+CREATE TABLE tour_figures (
+    plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    idx BIGINT NOT NULL,
+    day TEXT NOT NULL,
+    figures TEXT NOT NULL,
+    PRIMARY KEY (plan_id, idx)
+);
+CREATE INDEX tour_figures_day ON tour_figures (day);
+CREATE TABLE stop_status (
+    plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    tour_idx BIGINT NOT NULL,
+    stop BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    note TEXT NOT NULL,
+    at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    actual TEXT,
+    PRIMARY KEY (plan_id, tour_idx, stop)
+);
+CREATE TABLE proofs (
+    plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+    tour_idx BIGINT NOT NULL,
+    stop BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    bytes BYTEA NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (plan_id, tour_idx, stop, kind)
+);
+CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    plan_id TEXT,
+    error TEXT,
+    problem TEXT,
+    previous TEXT,
+    restarts BIGINT NOT NULL DEFAULT 0,
+    organisation TEXT NOT NULL DEFAULT 'default'
+);
+CREATE TABLE setups (
+    organisation TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE geocodes (
+    query TEXT PRIMARY KEY,
+    answer TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+"#];
+
 #[cfg(test)]
 mod tests {
     use super::MIGRATIONS;

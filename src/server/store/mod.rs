@@ -1,9 +1,10 @@
 //! Where plans, planning jobs and drivers' stop updates are kept.
 //!
-//! [`Store`] is the small interface the API needs; [`Sqlite`] implements it on
+//! [`Store`] is the small interface the API needs. [`Sqlite`] implements it on
 //! one file (WAL mode, migrations run when it opens), held by one server at a
-//! time through a lock beside it. A PostgreSQL store for shared deployments
-//! would implement the same trait.
+//! time through a lock beside it: the embedded default. [`Postgres`]
+//! implements it on a PostgreSQL database, for a deployment a network of
+//! refurbishers shares; the same tests run on both (`tests.rs`).
 //!
 //! What drivers and managers read often is stored ready to serve, so that
 //! reading it costs the same whatever the size of the plan or of the store:
@@ -12,11 +13,27 @@
 
 mod lock;
 mod migrations;
+mod postgres;
 mod sqlite;
+#[cfg(test)]
+mod tests;
 
 use serde::{Deserialize, Serialize};
 
+pub use postgres::{is_url as is_postgres_url, Postgres};
 pub use sqlite::Sqlite;
+
+/// A database URL fit for a log line: without its password.
+pub fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let user = &url[s + 3..at];
+            let user = user.split(':').next().unwrap_or("");
+            format!("{}{user}{}", &url[..s + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
 
 /// Whose a stored thing is: an organisation, and the key's name that made
 /// it (`local` in single-user mode).
