@@ -225,12 +225,14 @@ fn after_kill_9_statuses_are_intact_and_the_running_job_finishes() {
 
 #[test]
 fn a_second_server_on_the_same_file_is_refused() {
+    // A SQLite file, whatever the store under test: several servers may
+    // share a PostgreSQL database (tests/cluster.rs).
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("t.db");
-    let first = Server::start(&db, &[], &[]);
+    let first = Server::start_on(db.as_os_str(), &[], &[], None);
     let out = common::bin()
         .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(common::server::db_arg(&db))
+        .arg(&db)
         .output()
         .expect("second server");
     assert_eq!(out.status.code(), Some(1));

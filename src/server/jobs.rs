@@ -60,7 +60,7 @@ impl JobView {
 
 /// The search's progress: best objective so far, time spent, share of the
 /// time limit used.
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, PartialEq)]
 pub struct Progress {
     pub best_cost: Option<f64>,
     pub unassigned: Option<usize>,
@@ -72,6 +72,9 @@ pub struct Progress {
 struct Live {
     view: watch::Sender<JobView>,
     cancel: Arc<AtomicBool>,
+    /// Another server took the job over (its lease ran out here): this
+    /// one stops it and records nothing more of it.
+    lost: Arc<AtomicBool>,
 }
 
 /// The jobs under way, and the limits: solves running at once, solves
@@ -90,6 +93,9 @@ pub struct Jobs {
     matrix_cache: Option<std::path::PathBuf>,
     /// Days the share links of the plans it stores stay valid.
     token_days: u32,
+    /// On a store several servers share: this server's name, under which
+    /// it holds its jobs.
+    instance: Option<(String, f64)>,
 }
 
 /// A place in the queue, held (and released when dropped) from admission
@@ -202,6 +208,44 @@ impl Jobs {
             per_key: Arc::new(Mutex::new(HashMap::new())),
             max_per_key: max_per_key.max(1),
             threads_per_solve,
+            instance: None,
+        }
+    }
+
+    /// Jobs held as `instance` under leases of `lease_s` seconds, on a
+    /// store several servers share.
+    pub fn shared_as(mut self, instance: String, lease_s: f64) -> Self {
+        self.instance = Some((instance, lease_s));
+        self
+    }
+
+    /// This server's name and lease on a shared store.
+    pub fn instance(&self) -> Option<(&str, f64)> {
+        self.instance.as_ref().map(|(i, l)| (i.as_str(), *l))
+    }
+
+    /// The unfinished jobs this server runs, each with its progress (JSON).
+    pub fn held(&self) -> Vec<(String, String)> {
+        self.lock()
+            .iter()
+            .filter(|(_, l)| !l.view.borrow().is_over() && !l.lost.load(Ordering::Relaxed))
+            .map(|(id, l)| {
+                let progress = serde_json::to_string(&l.view.borrow().progress);
+                (id.clone(), progress.unwrap_or_default())
+            })
+            .collect()
+    }
+
+    /// Queue places free now.
+    pub fn free_places(&self) -> usize {
+        self.admission.available_permits()
+    }
+
+    /// Stops a job another server took over, without recording it.
+    pub fn lose(&self, id: &str) {
+        if let Some(live) = self.lock().get(id) {
+            live.lost.store(true, Ordering::Relaxed);
+            live.cancel.store(true, Ordering::Relaxed);
         }
     }
 
@@ -293,6 +337,11 @@ impl Jobs {
         store
             .put_job(&view.record(owner), Some(input))
             .map_err(|e| e.to_string())?;
+        if let Some((instance, lease)) = self.instance() {
+            store
+                .hold_job(&view.id, instance, lease)
+                .map_err(|e| e.to_string())?;
+        }
         self.register(&view);
         Ok(view)
     }
@@ -313,6 +362,7 @@ impl Jobs {
             Live {
                 view: tx,
                 cancel: Arc::new(AtomicBool::new(false)),
+                lost: Arc::new(AtomicBool::new(false)),
             },
         );
     }
@@ -357,15 +407,18 @@ impl Jobs {
         problem_json: String,
     ) {
         let _ticket = ticket;
-        let Some((tx, cancel)) = self
+        let Some((tx, cancel, lost)) = self
             .lock()
             .get(&id)
-            .map(|l| (l.view.clone(), l.cancel.clone()))
+            .map(|l| (l.view.clone(), l.cancel.clone(), l.lost.clone()))
         else {
             return;
         };
         let set = |f: &dyn Fn(&mut JobView)| {
             tx.send_modify(|v| f(v));
+            if lost.load(Ordering::Relaxed) {
+                return;
+            }
             let record = tx.borrow().record(&owner);
             if let Err(e) = store.put_job(&record, None) {
                 tracing::error!(job = %id, "cannot record job state: {e}");
@@ -443,6 +496,11 @@ impl Jobs {
         let outcome = match outcome {
             // A job cancelled at the last moment stores nothing.
             Ok(Ok(_)) if cancel.load(Ordering::Relaxed) => Ok(Err("cancelled".to_string())),
+            // Taken over by another server meanwhile: it stores the plan.
+            Ok(Ok(_)) if !self.still_holds(&*blocking_store, &id) => {
+                self.lose(&id);
+                Ok(Err("cancelled".to_string()))
+            }
             Ok(Ok((plan, problem, released))) => {
                 let plan = after.apply(with_roads(&problem, plan).await, &released);
                 let stored = store_plan(
@@ -466,6 +524,10 @@ impl Jobs {
             Err(e) => Err(e),
         };
 
+        if lost.load(Ordering::Relaxed) {
+            tracing::warn!(job = %id, "taken over by another server");
+            return;
+        }
         if cancel.load(Ordering::Relaxed) {
             set(&|v| v.state = "cancelled".into());
             tracing::info!(job = %id, "cancelled");
@@ -494,6 +556,18 @@ impl Jobs {
                     v.error = Some("the planning task stopped unexpectedly".into());
                 })
             }
+        }
+    }
+}
+
+impl Jobs {
+    /// Whether this server still holds job `id` (always, on a store of its
+    /// own); checked before its plan is stored, so that a job another
+    /// server took over is not stored twice.
+    fn still_holds(&self, store: &dyn Store, id: &str) -> bool {
+        match self.instance() {
+            None => true,
+            Some((me, _)) => store.job_holder(id).is_ok_and(|h| h.as_deref() == Some(me)),
         }
     }
 }

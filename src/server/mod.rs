@@ -5,6 +5,7 @@
 //! bounded queue, so the server keeps answering while it plans.
 
 pub mod backends;
+pub mod cluster;
 mod embedded;
 pub mod error;
 pub mod guard;
@@ -117,6 +118,11 @@ pub struct Config {
     /// Search threads per solve.
     #[arg(long, env = "TOURNEE_SOLVE_THREADS", default_value_t = 1)]
     pub solve_threads: usize,
+    /// With a PostgreSQL `--db`, seconds a server holds a job without
+    /// renewing it: after a server dies, another takes its jobs over once
+    /// this has run out (2 to 600).
+    #[arg(long, env = "TOURNEE_JOB_LEASE", default_value_t = 30.0)]
+    pub job_lease: f64,
     /// Seconds suggested in Retry-After when the queue is full.
     #[arg(long, env = "TOURNEE_RETRY_AFTER", default_value_t = 5)]
     pub retry_after_s: u64,
@@ -254,8 +260,12 @@ fn query_error(e: &actix_web::error::QueryPayloadError) -> (String, String) {
 
 /// Starts again, once, the jobs a stop of the server interrupted (kill -9,
 /// a crash, a restart); a job interrupted twice is marked failed with the
-/// reason.
+/// reason. (On a shared store, the jobs whose lease ran out are taken over
+/// by `cluster` instead: another live server may be running the others.)
 async fn resume_jobs(state: &web::Data<AppState>) {
+    if state.store.shared() {
+        return;
+    }
     let found = match state.store.interrupted_jobs() {
         Ok(found) => found,
         Err(e) => {
@@ -264,59 +274,79 @@ async fn resume_jobs(state: &web::Data<AppState>) {
         }
     };
     for (record, input, restarts) in found {
-        let id = record.id.clone();
-        let fail = |why: &str| {
-            let mut r = record.clone();
-            r.state = "failed".into();
-            r.error = Some(why.into());
-            if let Err(e) = state.store.put_job(&r, None) {
-                tracing::error!(job = %id, "cannot record job state: {e}");
-            }
-        };
-        if restarts >= 1 || input.problem.is_empty() {
-            fail("the server stopped twice while planning this job; it was not started again");
-            continue;
+        restart(state, record, input, restarts);
+    }
+}
+
+/// Runs again a job whose server stopped before it finished (`restarts`:
+/// how many times it was started again before), unless it was cancelled,
+/// already started again once, or is refused now.
+pub(crate) fn restart(
+    state: &web::Data<AppState>,
+    record: store::JobRecord,
+    input: store::JobInput,
+    restarts: u32,
+) {
+    let id = record.id.clone();
+    let put = |r: &store::JobRecord| {
+        if let Err(e) = state.store.put_job(r, None) {
+            tracing::error!(job = %id, "cannot record job state: {e}");
         }
-        let owner = store::Owner {
-            organisation: record.organisation.clone(),
-            name: record.created_by.clone(),
-        };
-        let Ok(ticket) = state.jobs.admit(&owner.id()) else {
-            fail("the server stopped before the job finished, and its queue was full at restart");
-            continue;
-        };
-        let prepared = request::prepare(
-            &input.problem,
-            input.previous.as_deref(),
-            state,
-            None,
-            &record.organisation,
-        );
-        let (problem, finish) = match prepared {
-            Ok(p) => p,
-            Err(e) => {
-                fail(&format!(
-                    "the server stopped before the job finished; started again, it was refused: {}",
-                    e.message
-                ));
-                continue;
-            }
-        };
+    };
+    let fail = |why: &str| {
+        let mut r = record.clone();
+        r.state = "failed".into();
+        r.error = Some(why.into());
+        put(&r);
+    };
+    if record.state == "cancelled" {
+        put(&record);
+        return;
+    }
+    if restarts >= 1 || input.problem.is_empty() {
+        fail("the server stopped twice while planning this job; it was not started again");
+        return;
+    }
+    let owner = store::Owner {
+        organisation: record.organisation.clone(),
+        name: record.created_by.clone(),
+    };
+    let Ok(ticket) = state.jobs.admit(&owner.id()) else {
+        fail("the server stopped before the job finished, and its queue was full at restart");
+        return;
+    };
+    let prepared = request::prepare(
+        &input.problem,
+        input.previous.as_deref(),
+        state,
+        None,
+        &record.organisation,
+    );
+    let (problem, finish) = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            fail(&format!(
+                "the server stopped before the job finished; started again, it was refused: {}",
+                e.message
+            ));
+            return;
+        }
+    };
+    if !state.store.shared() {
         if let Err(e) = state.store.restart_job(&id) {
             tracing::error!(job = %id, "cannot count the restart: {e}");
         }
-        let by = owner;
-        state.jobs.revive(record);
-        tracing::info!(job = %id, "started again after the server stopped");
-        actix_web::rt::spawn(state.jobs.clone().run(
-            ticket,
-            state.store.clone(),
-            id,
-            by,
-            (problem, finish),
-            input.problem,
-        ));
     }
+    state.jobs.revive(record);
+    tracing::info!(job = %id, "started again after its server stopped");
+    actix_web::rt::spawn(state.jobs.clone().run(
+        ticket,
+        state.store.clone(),
+        id,
+        owner,
+        (problem, finish),
+        input.problem,
+    ));
 }
 
 /// Logs to stderr; `RUST_LOG` sets the level (default `info`).
@@ -333,8 +363,8 @@ fn init_logging() {
 /// Opens the SQLite file or the PostgreSQL database `--db` names.
 fn open_store(db: &std::path::Path) -> Result<Arc<dyn Store>, String> {
     if let Some(url) = db.to_str().filter(|d| store::is_postgres_url(d)) {
-        let pg = store::Postgres::open(url, true)
-            .map_err(|e| format!("{}: {e}", store::redacted(url)))?;
+        let pg =
+            store::Postgres::open(url).map_err(|e| format!("{}: {e}", store::redacted(url)))?;
         tracing::info!(db = %store::redacted(url), "store: PostgreSQL");
         return Ok(Arc::new(pg));
     }
@@ -383,17 +413,28 @@ pub fn serve(config: Config) -> Result<(), String> {
             Some(Arc::new(g))
         }
     };
+    let mut jobs = Jobs::new(
+        config.max_solves.max(1),
+        config.queue,
+        config.max_jobs_per_key,
+        config.solve_threads.max(1),
+        config.matrix_cache.clone(),
+        config.token_days,
+    );
+    if store.shared() {
+        let lease = if config.job_lease.is_finite() {
+            config.job_lease.clamp(2.0, 600.0)
+        } else {
+            30.0
+        };
+        let instance = format!("{}-{}", std::process::id(), &token()[..8]);
+        tracing::info!(%instance, lease_s = lease, "jobs shared with the other servers of this database");
+        jobs = jobs.shared_as(instance, lease);
+    }
     let state = web::Data::new(AppState {
         geocoder,
         keys,
-        jobs: Arc::new(Jobs::new(
-            config.max_solves.max(1),
-            config.queue,
-            config.max_jobs_per_key,
-            config.solve_threads.max(1),
-            config.matrix_cache.clone(),
-            config.token_days,
-        )),
+        jobs: Arc::new(jobs),
         store,
         config: config.clone(),
     });
@@ -407,6 +448,7 @@ pub fn serve(config: Config) -> Result<(), String> {
     let secure = guard::headers(&config);
     actix_web::rt::System::new().block_on(async move {
         resume_jobs(&state).await;
+        actix_web::rt::spawn(cluster::run(state.clone()));
         let server = HttpServer::new(move || {
             let (cfg, secure) = (state.config.clone(), secure.clone());
             App::new()

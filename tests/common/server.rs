@@ -35,7 +35,7 @@ pub fn db_arg(db: &Path) -> std::ffi::OsString {
 }
 
 /// Creates database `name` on the test PostgreSQL server; its URL.
-fn new_database(name: &str) -> String {
+pub fn new_database(name: &str) -> String {
     let base = std::env::var("TOURNEE_TEST_POSTGRES")
         .ok()
         .or_else(|| {
@@ -71,10 +71,23 @@ impl Server {
         args: &[&str],
         log: Option<&Path>,
     ) -> Server {
+        Self::start_on(&db_arg(db), env, args, log)
+    }
+
+    /// Starts a server on `db` as `--db` takes it (a file or a URL), with
+    /// a short job lease (a restarted server on PostgreSQL takes its jobs
+    /// back once their lease has run out).
+    pub fn start_on(
+        db: &std::ffi::OsStr,
+        env: &[(&str, &str)],
+        args: &[&str],
+        log: Option<&Path>,
+    ) -> Server {
         let mut cmd = super::bin();
         cmd.args(["serve", "--addr", "127.0.0.1:0", "--db"])
-            .arg(db_arg(db))
+            .arg(db)
             .args(args)
+            .env("TOURNEE_JOB_LEASE", "3")
             .env_remove("TOURNEE_API_KEYS")
             .stdout(Stdio::piped());
         match log {

@@ -107,7 +107,8 @@ pub async fn create_job(
 }
 
 /// The caller's organisation's job `id` (its record is stored when it is
-/// created): live when it runs here, else as stored. Another
+/// created): live when it runs here, else as stored, with the progress its
+/// server recorded when another server of a shared store runs it. Another
 /// organisation's job is a 404, like one that does not exist.
 async fn job_view(
     state: &web::Data<AppState>,
@@ -115,17 +116,25 @@ async fn job_view(
     who: &Caller,
 ) -> Result<JobView, ApiError> {
     let (key, organisation) = (id.to_string(), who.organisation.clone());
-    let record = db(state, move |store| {
-        store
+    let (record, progress) = db(state, move |store| {
+        let record = store
             .get_job(&key)?
             .filter(|r| r.organisation == organisation)
-            .ok_or_else(|| ApiError::not_found(format!("no job `{key}`")))
+            .ok_or_else(|| ApiError::not_found(format!("no job `{key}`")))?;
+        let progress = match store.shared() {
+            true => store.job_progress(&key)?,
+            false => None,
+        };
+        Ok((record, progress))
     })
     .await?;
-    Ok(state
-        .jobs
-        .view(id)
-        .unwrap_or_else(|| JobView::from_record(record)))
+    Ok(state.jobs.view(id).unwrap_or_else(|| {
+        let mut view = JobView::from_record(record);
+        if let Some(p) = progress.and_then(|p| serde_json::from_str(&p).ok()) {
+            view.progress = p;
+        }
+        view
+    }))
 }
 
 /// `GET /api/v1/jobs/{id}`.
@@ -170,7 +179,10 @@ pub async fn cancel_job(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let view = job_view(&state, &id, &who).await?;
-    if !state.jobs.cancel(&id) {
+    // Run here, or (on a shared store) by another server, which reads the
+    // request when it next renews its lease.
+    let key = id.to_string();
+    if !state.jobs.cancel(&id) && !db(&state, move |store| Ok(store.request_cancel(&key)?)).await? {
         return Err(ApiError::conflict(format!(
             "job `{id}` is already {}",
             view.state
@@ -193,8 +205,30 @@ pub async fn job_events(
     };
     let first = job_view(&state, &id, &who).await?;
     let Some(rx) = state.jobs.watch(&id) else {
-        // Finished before this server started: one event says how.
-        return Ok(sse().body(event(&first)));
+        if first.is_over() || !state.store.shared() {
+            // Finished before this server started: one event says how.
+            return Ok(sse().body(event(&first)));
+        }
+        // Run by another server of the shared store: its state as it
+        // records it, read every second, until the end.
+        let stream = futures_util::stream::unfold(
+            (Some(first), state.clone(), id.to_string(), who),
+            move |(last, state, id, who)| async move {
+                let last = last?;
+                let over = last.is_over();
+                let next = if over {
+                    None
+                } else {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    job_view(&state, &id, &who).await.ok()
+                };
+                Some((
+                    Ok::<_, actix_web::Error>(event(&last)),
+                    (next, state, id, who),
+                ))
+            },
+        );
+        return Ok(sse().streaming(stream));
     };
     // The current state first, then each change (at most ten a second),
     // until the final state has been sent. A comment line every 15 s keeps

@@ -100,6 +100,15 @@ CREATE TABLE setups (
 INSERT INTO setups (organisation, doc, updated_at) SELECT 'default', doc, updated_at FROM setup;
 DROP TABLE setup;
 "#,
+    // Jobs held under a lease by one of several servers sharing a
+    // PostgreSQL database; unused on a SQLite file (one server), kept so
+    // that both stores have the same columns.
+    r#"
+ALTER TABLE jobs ADD COLUMN instance TEXT;
+ALTER TABLE jobs ADD COLUMN lease_until_ms INTEGER;
+ALTER TABLE jobs ADD COLUMN progress TEXT;
+ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The same schema on PostgreSQL, one step per change as above; the table
@@ -107,7 +116,8 @@ DROP TABLE setup;
 /// schema as it stands after the steps above (no PostgreSQL store existed
 /// before); a later change is a new step in both lists, and
 /// `store::tests::both_stores_have_the_same_columns` holds them together.
-pub const POSTGRES: &[&str] = &[r#"
+pub const POSTGRES: &[&str] = &[
+    r#"
 CREATE TABLE plans (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -180,7 +190,22 @@ CREATE TABLE geocodes (
     answer TEXT NOT NULL,
     at TEXT NOT NULL
 );
-"#];
+"#,
+    // Several servers on one database: each job is held by one instance
+    // under a lease (milliseconds since 1970 by the database's clock, so
+    // that the servers' clocks do not matter), renewed while it runs; its
+    // progress is kept for the other instances, and a cancel from any of
+    // them is a flag its holder reads. A new job's lease runs one minute
+    // until its instance holds it.
+    r#"
+ALTER TABLE jobs ADD COLUMN instance TEXT;
+ALTER TABLE jobs ADD COLUMN lease_until_ms BIGINT
+    DEFAULT (extract(epoch FROM clock_timestamp()) * 1000)::BIGINT + 60000;
+ALTER TABLE jobs ADD COLUMN progress TEXT;
+ALTER TABLE jobs ADD COLUMN cancel_requested BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX jobs_unfinished ON jobs (lease_until_ms) WHERE state IN ('queued', 'running');
+"#,
+];
 
 #[cfg(test)]
 mod tests {

@@ -194,6 +194,15 @@ pub struct JobRecord {
     pub error: Option<String>,
 }
 
+/// What renewing an instance's leases found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Renewal {
+    /// Jobs someone asked to stop (from any instance).
+    pub cancelled: Vec<String>,
+    /// Jobs another instance took over: this one must not finish them.
+    pub lost: Vec<String>,
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Debug)]
@@ -276,6 +285,49 @@ pub trait Store: Send + Sync {
     /// The organisation's set-up (a `tournee-setup/1` document), if any.
     fn get_setup(&self, organisation: &str) -> StoreResult<Option<String>>;
     fn put_setup(&self, organisation: &str, doc: &str, at: &str) -> StoreResult<()>;
+    /// Whether several servers may share this store: their jobs are then
+    /// held under a lease and taken over when it runs out (`cluster.rs`).
+    fn shared(&self) -> bool {
+        false
+    }
+    /// Holds job `id` for `instance` for `lease_s` seconds.
+    fn hold_job(&self, _id: &str, _instance: &str, _lease_s: f64) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Renews the lease of `instance`'s jobs and records each one's
+    /// progress (JSON); says which of them were asked to stop and which
+    /// are no longer this instance's.
+    fn renew_jobs(
+        &self,
+        _instance: &str,
+        _lease_s: f64,
+        _jobs: &[(String, String)],
+    ) -> StoreResult<Renewal> {
+        Ok(Renewal::default())
+    }
+    /// Takes over up to `n` unfinished jobs whose lease ran out (their
+    /// server died), with their input and how many times they were taken.
+    fn claim_expired(
+        &self,
+        _instance: &str,
+        _lease_s: f64,
+        _n: usize,
+    ) -> StoreResult<Vec<(JobRecord, JobInput, u32)>> {
+        Ok(Vec::new())
+    }
+    /// Which instance holds job `id`, if any.
+    fn job_holder(&self, _id: &str) -> StoreResult<Option<String>> {
+        Ok(None)
+    }
+    /// Asks whichever instance runs job `id` to stop it; `false` when it
+    /// is over or unknown.
+    fn request_cancel(&self, _id: &str) -> StoreResult<bool> {
+        Ok(false)
+    }
+    /// The last progress (JSON) its instance recorded for job `id`.
+    fn job_progress(&self, _id: &str) -> StoreResult<Option<String>> {
+        Ok(None)
+    }
     /// A geocoder's answer for an address (a JSON list of candidates).
     fn get_geocode(&self, query: &str) -> StoreResult<Option<String>>;
     fn put_geocode(&self, query: &str, answer: &str, at: &str) -> StoreResult<()>;

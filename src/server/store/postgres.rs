@@ -15,22 +15,19 @@ use postgres::{Client, NoTls, Row};
 
 use super::migrations::POSTGRES;
 use super::{
-    JobInput, JobRecord, PlanMeta, Proof, SharedTour, StopStatus, Store, StoreError, StoreResult,
-    StoredPlan, TourDoc,
+    JobInput, JobRecord, PlanMeta, Proof, Renewal, SharedTour, StopStatus, Store, StoreError,
+    StoreResult, StoredPlan, TourDoc,
 };
 
 /// Connections kept open between calls.
 const IDLE: usize = 8;
-/// The advisory lock a live server holds, so that a second one on the same
-/// database is refused while jobs are not shared between servers.
-const SERVER_LOCK: i64 = 0x0074_6f75_726e_6565; // "tournee"
+/// The advisory lock servers starting at once take in turn to migrate.
+const MIGRATION_LOCK: i64 = 0x0074_6f75_726e_6565; // "tournee"
 
 /// A PostgreSQL database.
 pub struct Postgres {
     config: postgres::Config,
     idle: Mutex<Vec<Client>>,
-    /// The connection holding [`SERVER_LOCK`] while the store is open.
-    _lock: Mutex<Option<Client>>,
 }
 
 impl From<postgres::Error> for StoreError {
@@ -48,9 +45,9 @@ pub fn is_url(db: &str) -> bool {
 }
 
 impl Postgres {
-    /// Connects, brings the schema up to date, and (with `exclusive`) takes
-    /// the one-server lock.
-    pub fn open(url: &str, exclusive: bool) -> StoreResult<Self> {
+    /// Connects and brings the schema up to date. Any number of servers
+    /// may open the same database (see `cluster.rs`).
+    pub fn open(url: &str) -> StoreResult<Self> {
         let mut config: postgres::Config = url
             .parse()
             .map_err(|e: postgres::Error| StoreError(format!("not a PostgreSQL URL: {e}")))?;
@@ -61,12 +58,11 @@ impl Postgres {
         let store = Postgres {
             config,
             idle: Mutex::new(Vec::new()),
-            _lock: Mutex::new(None),
         };
         store.with(|c| {
             // Two servers starting at once migrate one after the other.
             let mut tx = c.transaction()?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&(SERVER_LOCK + 1)])?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
             tx.batch_execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (
                    id INTEGER PRIMARY KEY CHECK (id = 1), steps BIGINT NOT NULL);
@@ -81,26 +77,6 @@ impl Postgres {
             }
             tx.commit()
         })?;
-        if exclusive {
-            let config = store.config.clone();
-            let lock = std::thread::spawn(move || -> Result<Option<Client>, postgres::Error> {
-                let mut c = config.connect(NoTls)?;
-                let got: bool = c
-                    .query_one("SELECT pg_try_advisory_lock($1)", &[&SERVER_LOCK])?
-                    .get(0);
-                Ok(got.then_some(c))
-            })
-            .join()
-            .map_err(|_| StoreError("the lock connection panicked".into()))??;
-            match lock {
-                Some(c) => *store._lock.lock().map_err(|_| poisoned())? = Some(c),
-                None => {
-                    return Err(StoreError(
-                        "another tournee server is using this database; stop it, or give this one another --db".into(),
-                    ))
-                }
-            }
-        }
         Ok(store)
     }
 
@@ -140,8 +116,7 @@ impl Drop for Postgres {
     /// doc): the store may be dropped where the server's tasks run.
     fn drop(&mut self) {
         let idle = self.idle.get_mut().map(std::mem::take).unwrap_or_default();
-        let lock = self._lock.get_mut().ok().and_then(Option::take);
-        let _ = std::thread::spawn(move || drop((idle, lock))).join();
+        let _ = std::thread::spawn(move || drop(idle)).join();
     }
 }
 
@@ -170,6 +145,14 @@ fn job_row(r: &Row) -> JobRecord {
         error: r.get(5),
         organisation: r.get(6),
     }
+}
+
+/// The database's clock, in milliseconds since 1970: leases are measured
+/// by it, whatever the servers' clocks say.
+const NOW_MS: &str = "(extract(epoch FROM clock_timestamp()) * 1000)::BIGINT";
+
+fn lease_ms(lease_s: f64) -> i64 {
+    (lease_s.clamp(1.0, 3600.0) * 1000.0) as i64
 }
 
 const PLAN_META: &str = "id, name, created_at, created_by, travel_model, organisation";
@@ -611,6 +594,123 @@ impl Store for Postgres {
                 &[&id],
             )?;
             Ok(())
+        })
+    }
+
+    fn shared(&self) -> bool {
+        true
+    }
+
+    fn hold_job(&self, id: &str, instance: &str, lease_s: f64) -> StoreResult<()> {
+        let lease = lease_ms(lease_s);
+        self.with(|c| {
+            c.execute(
+                &format!(
+                    "UPDATE jobs SET instance = $2, lease_until_ms = {NOW_MS} + $3 WHERE id = $1"
+                ),
+                &[&id, &instance, &lease],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn renew_jobs(
+        &self,
+        instance: &str,
+        lease_s: f64,
+        jobs: &[(String, String)],
+    ) -> StoreResult<Renewal> {
+        let lease = lease_ms(lease_s);
+        self.with(|c| {
+            let mut tx = c.transaction()?;
+            let mut found = Renewal::default();
+            for (id, progress) in jobs {
+                let row = tx.query_opt(
+                    &format!(
+                        "UPDATE jobs SET lease_until_ms = {NOW_MS} + $3, progress = $4
+                         WHERE id = $1 AND instance = $2 RETURNING cancel_requested"
+                    ),
+                    &[id, &instance, &lease, progress],
+                )?;
+                match row {
+                    None => found.lost.push(id.clone()),
+                    Some(r) if r.get::<_, i64>(0) != 0 => found.cancelled.push(id.clone()),
+                    Some(_) => {}
+                }
+            }
+            tx.commit()?;
+            Ok(found)
+        })
+    }
+
+    fn claim_expired(
+        &self,
+        instance: &str,
+        lease_s: f64,
+        n: usize,
+    ) -> StoreResult<Vec<(JobRecord, JobInput, u32)>> {
+        let (lease, n) = (lease_ms(lease_s), n.min(1000) as i64);
+        self.with(|c| {
+            // Each expired job goes to one instance: the rows another one
+            // is claiming at the same moment are skipped, not waited for.
+            let rows = c.query(
+                &format!(
+                    "UPDATE jobs SET instance = $1, lease_until_ms = {NOW_MS} + $2,
+                       restarts = restarts + 1, progress = NULL
+                     WHERE id IN (SELECT id FROM jobs
+                       WHERE state IN ('queued', 'running') AND lease_until_ms < {NOW_MS}
+                       ORDER BY created_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+                     RETURNING {JOB}, problem, previous, restarts - 1, cancel_requested"
+                ),
+                &[&instance, &lease, &n],
+            )?;
+            let mut claimed: Vec<(JobRecord, JobInput, u32)> = rows
+                .iter()
+                .map(|r| {
+                    let mut record = job_row(r);
+                    if r.get::<_, i64>(10) != 0 {
+                        record.state = "cancelled".into();
+                    }
+                    (
+                        record,
+                        JobInput {
+                            problem: r.get::<_, Option<String>>(7).unwrap_or_default(),
+                            previous: r.get(8),
+                        },
+                        r.get::<_, i64>(9).clamp(0, u32::MAX as i64) as u32,
+                    )
+                })
+                .collect();
+            claimed.sort_by(|a, b| (&a.0.created_at, &a.0.id).cmp(&(&b.0.created_at, &b.0.id)));
+            Ok(claimed)
+        })
+    }
+
+    fn job_holder(&self, id: &str) -> StoreResult<Option<String>> {
+        self.with(|c| {
+            Ok(
+                c.query_opt("SELECT instance FROM jobs WHERE id = $1", &[&id])?
+                    .and_then(|r| r.get(0)),
+            )
+        })
+    }
+
+    fn request_cancel(&self, id: &str) -> StoreResult<bool> {
+        self.with(|c| {
+            Ok(c.execute(
+                "UPDATE jobs SET cancel_requested = 1
+                 WHERE id = $1 AND state IN ('queued', 'running')",
+                &[&id],
+            )? > 0)
+        })
+    }
+
+    fn job_progress(&self, id: &str) -> StoreResult<Option<String>> {
+        self.with(|c| {
+            Ok(
+                c.query_opt("SELECT progress FROM jobs WHERE id = $1", &[&id])?
+                    .and_then(|r| r.get(0)),
+            )
         })
     }
 

@@ -18,7 +18,7 @@ fn stores() -> Vec<(&'static str, Box<dyn Store>, Option<tempfile::TempDir>)> {
     if let Some(url) = fresh_postgres() {
         all.push((
             "postgres",
-            Box::new(Postgres::open(&url, false).expect("postgres")),
+            Box::new(Postgres::open(&url).expect("postgres")),
             None,
         ));
     }
@@ -531,7 +531,7 @@ fn both_stores_have_the_same_columns() {
         .collect::<rusqlite::Result<_>>()
         .expect("columns");
     lite.sort();
-    drop(Postgres::open(&url, false).expect("postgres"));
+    drop(Postgres::open(&url).expect("postgres"));
     let mut pg: Vec<(String, String)> = std::thread::spawn(move || {
         let mut c = ::postgres::Client::connect(&url, ::postgres::NoTls).expect("connect");
         c.query(
@@ -551,25 +551,71 @@ fn both_stores_have_the_same_columns() {
 }
 
 #[test]
-fn a_second_server_on_one_postgres_database_is_refused() {
+fn a_job_is_held_under_a_lease_and_taken_over_once_it_runs_out() {
     let Some(url) = fresh_postgres() else { return };
-    let first = Postgres::open(&url, true).expect("first");
-    let second = Postgres::open(&url, true).err().map(|e| e.0);
-    assert!(
-        second
-            .as_ref()
-            .is_some_and(|e| e.contains("another tournee server")),
-        "{second:?}"
+    let (a, b) = (
+        Postgres::open(&url).expect("a"),
+        Postgres::open(&url).expect("b"),
     );
-    drop(first);
-    // The lock goes with the first server.
-    let mut third = None;
-    for _ in 0..50 {
-        third = Postgres::open(&url, true).ok();
-        if third.is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    assert!(third.is_some(), "the lock was not released");
+    let job = JobRecord {
+        id: "j1".into(),
+        state: "running".into(),
+        created_at: "2026-11-30T08:00:00Z".into(),
+        created_by: "camille".into(),
+        organisation: "refurbA".into(),
+        plan_id: None,
+        error: None,
+    };
+    let input = JobInput {
+        problem: "{\"week\":1}".into(),
+        previous: None,
+    };
+    a.put_job(&job, Some(&input)).expect("job");
+    // A new job is not anyone's to take for a minute, then its server holds it.
+    assert!(b.claim_expired("B", 1.0, 10).expect("claim").is_empty());
+    a.hold_job("j1", "A", 1.0).expect("hold");
+    assert_eq!(b.job_holder("j1").expect("holder").as_deref(), Some("A"));
+    let held = [("j1".to_string(), "{\"iterations\":7}".to_string())];
+    assert_eq!(
+        a.renew_jobs("A", 1.0, &held).expect("renew"),
+        Renewal::default()
+    );
+    assert_eq!(
+        b.job_progress("j1").expect("progress").as_deref(),
+        Some("{\"iterations\":7}")
+    );
+    assert!(
+        b.claim_expired("B", 1.0, 10).expect("claim").is_empty(),
+        "A's lease runs"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let taken = b.claim_expired("B", 1.0, 10).expect("claim");
+    assert_eq!(taken.len(), 1, "taken over once A stopped renewing");
+    assert_eq!(
+        (taken[0].0.id.as_str(), &taken[0].1, taken[0].2),
+        ("j1", &input, 0)
+    );
+    assert!(
+        a.claim_expired("A", 1.0, 10).expect("claim").is_empty(),
+        "B holds it now"
+    );
+    assert_eq!(a.renew_jobs("A", 1.0, &held).expect("renew").lost, ["j1"]);
+    // A cancel asked through A reaches B, which holds it.
+    assert!(a.request_cancel("j1").expect("cancel"));
+    assert_eq!(
+        b.renew_jobs("B", 1.0, &held).expect("renew").cancelled,
+        ["j1"]
+    );
+    let mut over = job.clone();
+    over.state = "cancelled".into();
+    b.put_job(&over, None).expect("job");
+    assert!(
+        !a.request_cancel("j1").expect("cancel"),
+        "an ended job cannot be cancelled"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    assert!(
+        a.claim_expired("A", 1.0, 10).expect("claim").is_empty(),
+        "an ended job is nobody's"
+    );
 }
