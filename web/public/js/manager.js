@@ -49,6 +49,15 @@ function render(r) {
     el('tbody', {}, r.tours.map((x) => el('tr', {},
       el('td', {}, x.tour), el('td', {}, x.vehicle), el('td', {}, x.day), el('td', {}, x.energy),
       el('td', { class: 'n' }, num(x.km)), el('td', { class: 'n' }, num(x.kgco2e_per_km, 3)), el('td', { class: 'n' }, num(x.co2e_kg, 2))))));
+  // A network key's table: each organisation of the network side by side
+  // (an organisation's own key sees one, and no table).
+  const organisations = Object.entries(r.by_organisation || {}).sort(([a], [b]) => a.localeCompare(b, 'fr'));
+  $('organisations-box').hidden = organisations.length < 2;
+  $('organisations').replaceChildren(
+    el('thead', {}, el('tr', {}, [t('manager.col.organisation'), t('manager.col.collected'), t('manager.col.delivered'), 'km', 'kgCO2e'].map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, organisations.map(([id, o]) => el('tr', { 'data-organisation': id },
+      el('th', { scope: 'row' }, id), el('td', { class: 'n' }, num(o.devices_collected, 0)), el('td', { class: 'n' }, num(o.devices_delivered, 0)),
+      el('td', { class: 'n' }, num(o.km)), el('td', { class: 'n' }, num(o.co2e_kg, 2))))));
   // The funders' table: what each commune gave and received, in order.
   const communes = Object.entries(r.by_commune || {}).sort(([, a], [, b]) => a.name.localeCompare(b.name, 'fr'));
   $('communes').replaceChildren(
