@@ -20,6 +20,7 @@ pub mod input;
 pub mod insert;
 pub mod limits;
 pub mod model;
+pub mod pipeline;
 pub mod plan;
 pub mod replan;
 pub mod report;

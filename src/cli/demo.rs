@@ -6,9 +6,9 @@
 use crate::i18n::Lang;
 use crate::model::Problem;
 use crate::plan::Plan;
-use crate::routing::{self, Travel};
+use crate::routing;
 use crate::server::{self, store::Sqlite};
-use crate::{allocate, check, convert, input, text};
+use crate::{allocate, check, input, pipeline, text};
 
 /// The sample week, compiled into the binary.
 pub const SAMPLE_WEEK: &str = include_str!("../../data/rouen/week.json");
@@ -69,16 +69,19 @@ fn plan(time_limit: f64, seed: u64, lang: Lang) -> Result<(Problem, Plan), Strin
         )
     );
     // The refurbished stock is shared out first (fewer laptops than asked).
-    let (routed, allocation) = allocate::prepare(problem.clone())?;
-    if let Some(a) = &allocation {
+    let (routed, finish) = pipeline::prepare(problem.clone(), None).map_err(|e| e.to_string())?;
+    if let Some(a) = &finish.allocation {
         crate::cli::out(&allocate::text(a, lang));
     }
     // The sample uses the haversine model: no server needed.
-    let travel = Travel::haversine(&routed.routing, routing::places(&routed));
-    let mut plan = convert::plan(&routed, &travel, 1, None, |_| {}).map_err(|e| e.to_string())?;
-    if let Some(a) = &allocation {
-        allocate::add_unserved(&mut plan, a);
-    }
+    let run = pipeline::Run {
+        threads: 1,
+        matrix_cache: None,
+        cancel: Default::default(),
+    };
+    let plan = routing::block_on(pipeline::plan(routed, &finish, run, (), |_| {}))?
+        .map_err(|e| e.to_string())?
+        .plan;
     crate::cli::out(&text::render(&plan, lang));
     let errors = check::check(&problem, &plan);
     if errors.is_empty() {

@@ -69,6 +69,18 @@ pub enum Failure {
     Io(String),
 }
 
+impl From<crate::pipeline::Failure> for Failure {
+    fn from(e: crate::pipeline::Failure) -> Self {
+        match e {
+            crate::pipeline::Failure::Invalid(errs) => {
+                Failure::Input(errs.iter().map(|e| e.to_string()).collect())
+            }
+            crate::pipeline::Failure::Routing { error, .. } => Failure::Io(error),
+            e => Failure::Io(e.to_string()),
+        }
+    }
+}
+
 impl From<convert::PlanError> for Failure {
     fn from(e: convert::PlanError) -> Self {
         match e {
@@ -123,86 +135,71 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
             Some(plan)
         }
     };
-    let (problem, kept, mut broken, promised, announced) = match &previous {
-        Some(prev) => {
-            let r = crate::replan::prepare(&problem, prev, &Default::default())
-                .map_err(|errs| Failure::Input(errs.iter().map(|e| e.to_string()).collect()))?;
-            (r.problem, r.kept, r.broken, r.promised, r.announced)
-        }
-        None => (
-            problem,
-            Vec::new(),
-            Default::default(),
-            Default::default(),
-            Default::default(),
-        ),
-    };
     // With a stock, the orders get what the allocation gives them first (on
     // a re-plan, what was announced while the stock holds it); the checker
     // still reads the problem as given.
-    let (problem, allocation) =
-        crate::allocate::prepare_keeping(problem, &announced).map_err(Failure::Io)?;
-    broken.extend(crate::replan::stock_broken(&announced, allocation.as_ref()));
-    if let Some(a) = allocation.as_ref().filter(|_| opts.format == Output::Text) {
+    let earlier = previous.clone().map(|p| (p, Default::default()));
+    let (problem, finish) = crate::pipeline::prepare(problem, earlier).map_err(Failure::from)?;
+    if let Some(a) = finish
+        .allocation
+        .as_ref()
+        .filter(|_| opts.format == Output::Text)
+    {
         eprint!("{}", crate::allocate::text(a, opts.lang));
     }
-    let travel = routing::block_on(routing::travel(&problem, opts.matrix_cache.as_deref()))
-        .map_err(Failure::Io)?
-        .map_err(|e| Failure::Io(e.to_string()))?;
     let bar = std::io::stderr().is_terminal();
-    let planned = crate::replan::plan_keeping(problem, &promised, |problem| {
-        convert::plan(problem, &travel, opts.threads, None, |p| {
-            if bar {
-                let width = 30;
-                let done = (p.fraction * width as f64).round() as usize;
-                eprint!(
-                    "\r[{}{}] {:>5.1}s  best cost {:.2}  unassigned {}   ",
-                    "#".repeat(done.min(width)),
-                    " ".repeat(width - done.min(width)),
-                    p.elapsed.as_secs_f64(),
-                    p.best_cost,
-                    p.unassigned
-                );
-            }
-        })
-    })
+    let run = crate::pipeline::Run {
+        threads: opts.threads,
+        matrix_cache: opts.matrix_cache.as_deref(),
+        cancel: Default::default(),
+    };
+    let planned = routing::block_on(crate::pipeline::plan(problem, &finish, run, (), move |p| {
+        if bar {
+            let width = 30;
+            let done = (p.fraction * width as f64).round() as usize;
+            eprint!(
+                "\r[{}{}] {:>5.1}s  best cost {:.2}  unassigned {}   ",
+                "#".repeat(done.min(width)),
+                " ".repeat(width - done.min(width)),
+                p.elapsed.as_secs_f64(),
+                p.best_cost,
+                p.unassigned
+            );
+        }
+    }))
+    .map_err(Failure::Io)?
     .map_err(Failure::from)?;
-    let (plan, problem, released) = planned;
-    broken.extend(released);
     if bar {
         eprintln!();
     }
-    let mut plan = plan;
-    if let Some(a) = &allocation {
-        crate::allocate::add_unserved(&mut plan, a);
+    let crate::pipeline::Planned {
+        plan,
+        problem,
+        travel,
+        straight_lines,
+    } = planned;
+    if let Some(e) = straight_lines {
+        eprintln!("warning: tours drawn as straight lines: {e}");
     }
-    if let Some(prev) = &previous {
-        plan = crate::replan::merge(plan, kept, prev, &broken);
-        for c in &plan.changes {
-            let moved = crate::i18n::t(
-                opts.lang,
-                "cli.moved",
-                &[("request", &c.request), ("from", &c.from), ("to", &c.to)],
-            );
-            match &c.why_code {
-                Some(code) => {
-                    let why = crate::replan::Why {
-                        code: code.clone(),
-                        args: c.why_args.clone(),
-                    };
-                    eprintln!("{moved} ({})", why.said(opts.lang));
-                }
-                None => eprintln!("{moved}"),
+    for c in &plan.changes {
+        let moved = crate::i18n::t(
+            opts.lang,
+            "cli.moved",
+            &[("request", &c.request), ("from", &c.from), ("to", &c.to)],
+        );
+        match &c.why_code {
+            Some(code) => {
+                let why = crate::replan::Why {
+                    code: code.clone(),
+                    args: c.why_args.clone(),
+                };
+                eprintln!("{moved} ({})", why.said(opts.lang));
             }
+            None => eprintln!("{moved}"),
         }
     }
     if opts.compare_separate {
         eprint!("{}", compare_separate(&problem, &plan, opts)?);
-    }
-    if let Err(e) =
-        routing::block_on(routing::road_geometry(&problem, &mut plan)).map_err(Failure::Io)?
-    {
-        eprintln!("warning: tours drawn as straight lines: {e}");
     }
 
     let json = serde_json::to_string_pretty(&plan).map_err(|e| Failure::Io(e.to_string()))?;

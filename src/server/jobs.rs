@@ -11,8 +11,8 @@ use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 
 use super::store::{JobInput, JobRecord, Owner, PlanMeta, Store, TourDoc};
 use super::{now, token};
-use crate::allocate::Allocation;
-use crate::{convert, model, plan::Plan, routing};
+pub use crate::pipeline::Finish;
+use crate::{model, pipeline, plan::Plan};
 
 /// A job as the API shows it.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -149,46 +149,6 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// Waits until `flag` is set (polled: the search sets no waker).
-async fn cancelled(flag: &AtomicBool) {
-    while !flag.load(Ordering::Relaxed) {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
-/// What the caller may read of a routing failure: the road server's own
-/// answer (and its address) stay in the server log.
-pub fn routing_message(problem: &model::Problem, e: &routing::RoutingError) -> String {
-    tracing::warn!("no travel figures: {e}");
-    match e {
-        routing::RoutingError::DepotUnroutable { .. } => e.to_string(),
-        routing::RoutingError::Osrm(o) => {
-            let name = problem
-                .routing
-                .osrm
-                .as_ref()
-                .map_or("", |s| s.server.as_str());
-            let what = match o {
-                routing::osrm::OsrmError::Unreachable(_) => "could not be reached",
-                routing::osrm::OsrmError::Refused { .. } => "refused the request",
-            };
-            format!("the road server `{name}` {what}; the server log has the details")
-        }
-    }
-}
-
-/// Travel figures, unless `cancel` is set first (then `None`).
-async fn travel_unless(
-    problem: &model::Problem,
-    cache: Option<&std::path::Path>,
-    cancel: &AtomicBool,
-) -> Option<Result<routing::Travel, routing::RoutingError>> {
-    tokio::select! {
-        t = routing::travel(problem, cache) => Some(t),
-        _ = cancelled(cancel) => None,
-    }
-}
-
 impl Jobs {
     pub fn new(
         concurrent: usize,
@@ -288,35 +248,26 @@ impl Jobs {
             slot = self.running.clone().acquire_owned() => {
                 slot.map_err(|e| SolveError::Failed(e.to_string()))?
             }
-            _ = cancelled(&cancel) => return Err(SolveError::Cancelled),
+            _ = pipeline::cancelled(&cancel) => return Err(SolveError::Cancelled),
         };
-        let threads = self.threads_per_solve;
-        let travel = travel_unless(&problem, self.matrix_cache.as_deref(), &cancel)
-            .await
-            .ok_or(SolveError::Cancelled)?
-            .map_err(|e| SolveError::Routing(routing_message(&problem, &e)))?;
-        let stop = cancel.clone();
-        let promised = after.promised();
         // The slot and the queue place go with the search: a caller who
         // hangs up frees them only once the search has stopped.
-        let (plan, problem, released) = tokio::task::spawn_blocking(move || {
-            let _held = (slot, ticket);
-            crate::replan::plan_keeping(problem, &promised, |p| {
-                convert::plan(p, &travel, threads, Some(stop.clone()), |_| {})
-            })
+        let run = self.run_with(cancel);
+        let planned = pipeline::plan(problem, &after, run, (slot, ticket), |_| {}).await;
+        planned.map(|p| p.plan).map_err(|e| match e {
+            pipeline::Failure::Invalid(errors) => SolveError::Invalid(errors),
+            pipeline::Failure::Cancelled => SolveError::Cancelled,
+            pipeline::Failure::Routing { said, .. } => SolveError::Routing(said),
+            pipeline::Failure::Failed(m) => SolveError::Failed(m),
         })
-        .await
-        .map_err(|e| SolveError::Failed(e.to_string()))?
-        .map_err(|e| match e {
-            convert::PlanError::Invalid(errors) => SolveError::Invalid(errors),
-            e => SolveError::Failed(e.to_string()),
-        })?;
-        // (The solve's slot is free again: drawing road paths needs none.)
-        if cancel.load(Ordering::Relaxed) {
-            return Err(SolveError::Cancelled);
+    }
+
+    fn run_with(&self, cancel: Arc<AtomicBool>) -> pipeline::Run<'_> {
+        pipeline::Run {
+            threads: self.threads_per_solve,
+            matrix_cache: self.matrix_cache.as_deref(),
+            cancel,
         }
-        let plan = with_roads(&problem, plan).await;
-        Ok(after.apply(plan, &released))
     }
 
     /// Registers a queued job and returns its view.
@@ -427,7 +378,7 @@ impl Jobs {
         // Waiting for a slot ends when the job is cancelled, too.
         let slot = tokio::select! {
             slot = self.running.clone().acquire_owned() => slot,
-            _ = cancelled(&cancel) => {
+            _ = pipeline::cancelled(&cancel) => {
                 set(&|v| v.state = "cancelled".into());
                 return;
             }
@@ -441,100 +392,60 @@ impl Jobs {
             return;
         }
         set(&|v| v.state = "running".into());
-        let travel = match travel_unless(&problem, self.matrix_cache.as_deref(), &cancel).await {
-            None => {
-                set(&|v| v.state = "cancelled".into());
-                tracing::info!(job = %id, "cancelled while the travel figures were fetched");
-                return;
-            }
-            Some(Ok(t)) => t,
-            Some(Err(e)) => {
-                let message = routing_message(&problem, &e);
-                set(&|v| {
-                    v.state = "failed".into();
-                    v.error = Some(message.clone());
-                });
-                return;
-            }
-        };
-        tracing::info!(job = %id, travel = %travel.description, "solving");
-
-        let threads = self.threads_per_solve;
         let progress_tx = tx.clone();
         let time_limit = problem.solver.time_limit_s;
-        let (stop, stopped) = (cancel.clone(), cancel.clone());
-        let (blocking_store, by) = (store.clone(), owner.clone());
-        let promised = after.promised();
-        let outcome = tokio::task::spawn_blocking(move || {
-            let planned = crate::replan::plan_keeping(problem, &promised, |problem| {
-                convert::plan(problem, &travel, threads, Some(stopped.clone()), |p| {
-                    progress_tx.send_modify(|v| {
-                        v.progress = Progress {
-                            best_cost: Some(p.best_cost),
-                            unassigned: Some(p.unassigned),
-                            elapsed_s: p.elapsed.as_secs_f64(),
-                            percent: (100.0 * p.fraction).min(100.0),
-                            iterations: p.iteration,
-                        }
-                    })
+        let planned = pipeline::plan(
+            problem,
+            &after,
+            self.run_with(cancel.clone()),
+            (),
+            move |p| {
+                progress_tx.send_modify(|v| {
+                    v.progress = Progress {
+                        best_cost: Some(p.best_cost),
+                        unassigned: Some(p.unassigned),
+                        elapsed_s: p.elapsed.as_secs_f64(),
+                        percent: (100.0 * p.fraction).min(100.0),
+                        iterations: p.iteration,
+                    }
                 })
-            })
-            .map_err(|e| match e {
-                // The caller's mistake, with its field path.
-                convert::PlanError::Invalid(_) => e.to_string(),
-                e => {
-                    tracing::error!("the solver refused a validated problem: {e}");
-                    "the planning failed on the server; its log has the details".to_string()
-                }
-            })?;
-            if stop.load(Ordering::Relaxed) {
-                return Err("cancelled".to_string());
-            }
-            Ok(planned)
-        })
+            },
+        )
         .await;
-        let outcome = match outcome {
+        let stored = match planned {
             // A job cancelled at the last moment stores nothing.
-            Ok(Ok(_)) if cancel.load(Ordering::Relaxed) => Ok(Err("cancelled".to_string())),
+            Ok(_) if cancel.load(Ordering::Relaxed) => Err(pipeline::Failure::Cancelled),
             // Taken over by another server meanwhile: it stores the plan.
-            Ok(Ok(_)) if !self.still_holds(&*blocking_store, &id) => {
+            Ok(_) if !self.still_holds(&*store, &id) => {
                 self.lose(&id);
-                Ok(Err("cancelled".to_string()))
+                Err(pipeline::Failure::Cancelled)
             }
-            Ok(Ok((plan, problem, released))) => {
-                let plan = after.apply(with_roads(&problem, plan).await, &released);
+            Ok(planned) => {
                 let stored = store_plan(
-                    &*blocking_store,
-                    &problem,
+                    &*store,
+                    &planned.problem,
                     &problem_json,
-                    &plan,
-                    &by,
+                    &planned.plan,
+                    &owner,
                     self.token_days,
                 );
                 if let (Ok(new), Some(old), Some(r)) = (&stored, &after.previous_id, &after.replan)
                 {
                     let kept: Vec<String> = r.kept.iter().map(|t| t.id.clone()).collect();
-                    if let Err(e) = blocking_store.follow(old, new, &kept, &now()) {
+                    if let Err(e) = store.follow(old, new, &kept, &now()) {
                         tracing::error!(job = %id, "the drivers' links stay on plan {old}: {e}");
                     }
                 }
-                Ok(stored)
+                stored.map_err(pipeline::Failure::Failed)
             }
-            Ok(Err(e)) => Ok(Err(e)),
             Err(e) => Err(e),
         };
-
         if lost.load(Ordering::Relaxed) {
             tracing::warn!(job = %id, "taken over by another server");
             return;
         }
-        if cancel.load(Ordering::Relaxed) {
-            set(&|v| v.state = "cancelled".into());
-            tracing::info!(job = %id, "cancelled");
-            return;
-        }
-        match outcome {
-            Ok(Ok(plan_id)) => {
+        match stored {
+            Ok(plan_id) => {
                 tracing::info!(job = %id, plan = %plan_id, limit_s = time_limit, "planned");
                 set(&|v| {
                     v.state = "done".into();
@@ -542,18 +453,23 @@ impl Jobs {
                     v.progress.percent = 100.0;
                 })
             }
-            Ok(Err(e)) => {
-                tracing::error!(job = %id, "planning failed: {e}");
-                set(&|v| {
-                    v.state = "failed".into();
-                    v.error = Some(e.clone());
-                })
+            Err(pipeline::Failure::Cancelled) => {
+                set(&|v| v.state = "cancelled".into());
+                tracing::info!(job = %id, "cancelled");
             }
             Err(e) => {
-                tracing::error!(job = %id, "planning task failed: {e}");
+                tracing::error!(job = %id, "planning failed: {e}");
+                // The caller's mistake or the road server's failure says
+                // what; a fault of ours is in the log.
+                let message = match e {
+                    pipeline::Failure::Failed(_) => {
+                        "the planning failed on the server; its log has the details".to_string()
+                    }
+                    e => e.to_string(),
+                };
                 set(&|v| {
                     v.state = "failed".into();
-                    v.error = Some("the planning task stopped unexpectedly".into());
+                    v.error = Some(message.clone());
                 })
             }
         }
@@ -570,53 +486,6 @@ impl Jobs {
             Some((me, _)) => store.job_holder(id).is_ok_and(|h| h.as_deref() == Some(me)),
         }
     }
-}
-
-/// What turns the search's plan into the answer: the orders the stock
-/// allocation left out, and after a re-plan the tours kept from the earlier
-/// plan and what moved.
-#[derive(Default)]
-pub struct Finish {
-    pub allocation: Option<Allocation>,
-    /// The kept tours, the earlier plan and the promises broken.
-    pub replan: Option<crate::replan::Replanned>,
-    /// The earlier plan's id, when it is stored: its drivers' links and
-    /// the kept tours' reports follow to the new plan.
-    pub previous_id: Option<String>,
-}
-
-impl Finish {
-    /// The promised requests as asked (none without a re-plan).
-    pub fn promised(&self) -> crate::replan::Promised {
-        self.replan
-            .as_ref()
-            .map(|r| r.promised.clone())
-            .unwrap_or_default()
-    }
-
-    /// The plan with what the preparation set aside: the unserved orders,
-    /// the kept tours and what moved, with the promises broken (`released`:
-    /// those the search could not keep).
-    pub fn apply(&self, mut plan: Plan, released: &crate::replan::Broken) -> Plan {
-        if let Some(a) = &self.allocation {
-            crate::allocate::add_unserved(&mut plan, a);
-        }
-        if let Some(r) = &self.replan {
-            let mut broken = r.broken.clone();
-            broken.extend(released.iter().map(|(k, v)| (k.clone(), v.clone())));
-            plan = crate::replan::merge(plan, r.kept.clone(), &r.previous, &broken);
-        }
-        plan
-    }
-}
-
-/// The plan with its tours' road paths when the problem uses a road server
-/// (straight lines kept, and the reason logged, when the server fails).
-async fn with_roads(problem: &model::Problem, mut plan: Plan) -> Plan {
-    if let Err(e) = routing::road_geometry(problem, &mut plan).await {
-        tracing::warn!("tours drawn as straight lines: {e}");
-    }
-    plan
 }
 
 /// When share links made now expire, valid `days` days (the server's

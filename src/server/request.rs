@@ -372,8 +372,8 @@ pub fn prepare(
     organisation: &str,
 ) -> Result<(model::Problem, Finish), ApiError> {
     let p = validated(text, state, sync_max)?;
-    let (p, replan, announced) = match (&p.replan, previous) {
-        (None, _) => (p, None, Default::default()),
+    let earlier = match (&p.replan, previous) {
+        (None, _) => None,
         (Some(_), None) => {
             return Err(ApiError::field(
                 "replan",
@@ -388,32 +388,16 @@ pub fn prepare(
                 .filter(|(_, _, s)| s.status == "failed")
                 .map(|(_, job, s)| (job, s.actual.reason.unwrap_or_else(|| "other".into())))
                 .collect();
-            let r = crate::replan::prepare(&p, &earlier, &failed).map_err(ApiError::invalid)?;
-            let replanned = crate::replan::Replanned {
-                kept: r.kept,
-                previous: earlier,
-                broken: r.broken,
-                promised: r.promised,
-            };
-            (r.problem, Some(replanned), r.announced)
+            Some((earlier, failed))
         }
     };
-    let (p, allocation) =
-        crate::allocate::prepare_keeping(p, &announced).map_err(ApiError::internal)?;
-    let mut replan = replan;
-    if let Some(r) = replan.as_mut() {
-        r.broken
-            .extend(crate::replan::stock_broken(&announced, allocation.as_ref()));
-    }
-    let previous_id = replan.as_ref().and(previous).map(String::from);
-    Ok((
-        p,
-        Finish {
-            allocation,
-            replan,
-            previous_id,
-        },
-    ))
+    let replanning = earlier.is_some();
+    let (p, mut finish) = crate::pipeline::prepare(p, earlier).map_err(|e| match e {
+        crate::pipeline::Failure::Invalid(errors) => ApiError::invalid(errors),
+        e => ApiError::internal(e),
+    })?;
+    finish.previous_id = previous.filter(|_| replanning).map(String::from);
+    Ok((p, finish))
 }
 
 /// Admission, then preparation off the async workers: the ticket, the

@@ -7,9 +7,10 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::pipeline::routing_message;
 use crate::plan::Plan;
 use crate::server::error::ApiError;
-use crate::server::jobs::{routing_message, store_plan, token_expiry};
+use crate::server::jobs::{store_plan, token_expiry};
 use crate::server::request::{self, db, stored, Caller, JsonBody};
 use crate::server::store::StoredPlan;
 use crate::server::{views, AppState};
