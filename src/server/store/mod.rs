@@ -220,6 +220,35 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// Report rows (plan, tour index, figures as stored, organisation) with
+/// the drivers' reports joined, plan by plan: what both stores'
+/// `tour_figures` answer.
+fn with_reports(
+    store: &dyn Store,
+    rows: &[(String, i64, String, String)],
+) -> StoreResult<Vec<crate::report::TourFigures>> {
+    let mut reports: std::collections::BTreeMap<String, Vec<(usize, StopStatus)>> =
+        Default::default();
+    rows.iter()
+        .map(|(plan, idx, f, organisation)| {
+            let mut figures: crate::report::TourFigures =
+                serde_json::from_str(f).map_err(|e| StoreError(e.to_string()))?;
+            figures.organisation = organisation.clone();
+            if !reports.contains_key(plan) {
+                reports.insert(plan.clone(), store.plan_statuses(plan)?);
+            }
+            crate::report::join_reports(
+                &mut figures,
+                reports[plan]
+                    .iter()
+                    .filter(|(t, _)| *t as i64 == *idx)
+                    .map(|(_, s)| s.reported()),
+            );
+            Ok(figures)
+        })
+        .collect()
+}
+
 /// The persistence the API relies on.
 pub trait Store: Send + Sync {
     /// Stores a plan and its tours, each with a share token valid until
@@ -255,7 +284,14 @@ pub trait Store: Send + Sync {
         from: Option<&str>,
         to: Option<&str>,
     ) -> StoreResult<Vec<crate::report::TourFigures>>;
-    fn stop_statuses(&self, plan_id: &str, tour: usize) -> StoreResult<Vec<StopStatus>>;
+    fn stop_statuses(&self, plan_id: &str, tour: usize) -> StoreResult<Vec<StopStatus>> {
+        Ok(self
+            .plan_statuses(plan_id)?
+            .into_iter()
+            .filter(|(t, _)| *t == tour)
+            .map(|(_, s)| s)
+            .collect())
+    }
     /// Every stop status of a plan, with its tour's index.
     fn plan_statuses(&self, plan_id: &str) -> StoreResult<Vec<(usize, StopStatus)>>;
     fn set_stop_status(&self, plan_id: &str, tour: usize, status: &StopStatus) -> StoreResult<()>;

@@ -7,7 +7,6 @@
 //! call runs on a short-lived thread of its own with a pooled connection,
 //! whatever thread asks (the SQLite store blocks its caller the same way).
 
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -343,35 +342,7 @@ impl Store for Postgres {
                 .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
                 .collect())
         })?;
-        // The drivers' reports join each tour's figures, plan by plan.
-        let mut reports: BTreeMap<String, Vec<(usize, StopStatus)>> = BTreeMap::new();
-        rows.iter()
-            .map(|(plan, idx, f, organisation)| {
-                let mut figures: crate::report::TourFigures =
-                    serde_json::from_str(f).map_err(|e| StoreError(e.to_string()))?;
-                figures.organisation = organisation.clone();
-                if !reports.contains_key(plan) {
-                    reports.insert(plan.clone(), self.plan_statuses(plan)?);
-                }
-                crate::report::join_reports(
-                    &mut figures,
-                    reports[plan]
-                        .iter()
-                        .filter(|(t, _)| *t as i64 == *idx)
-                        .map(|(_, s)| s.reported()),
-                );
-                Ok(figures)
-            })
-            .collect()
-    }
-
-    fn stop_statuses(&self, plan_id: &str, tour: usize) -> StoreResult<Vec<StopStatus>> {
-        Ok(self
-            .plan_statuses(plan_id)?
-            .into_iter()
-            .filter(|(t, _)| *t == tour)
-            .map(|(_, s)| s)
-            .collect())
+        super::with_reports(self, &rows)
     }
 
     fn plan_statuses(&self, plan_id: &str) -> StoreResult<Vec<(usize, StopStatus)>> {

@@ -1,7 +1,6 @@
 //! The embedded store: one SQLite file (WAL mode), its schema migrated when
 //! it opens, held by one server at a time through a lock file beside it.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Mutex;
@@ -225,26 +224,7 @@ impl Store for Sqlite {
             })?;
             rows.collect()
         })?;
-        // The drivers' reports join each tour's figures, plan by plan.
-        let mut reports: BTreeMap<String, Vec<(usize, StopStatus)>> = BTreeMap::new();
-        rows.iter()
-            .map(|(plan, idx, f, organisation)| {
-                let mut figures: crate::report::TourFigures =
-                    serde_json::from_str(f).map_err(|e| StoreError(e.to_string()))?;
-                figures.organisation = organisation.clone();
-                if !reports.contains_key(plan) {
-                    reports.insert(plan.clone(), self.plan_statuses(plan)?);
-                }
-                crate::report::join_reports(
-                    &mut figures,
-                    reports[plan]
-                        .iter()
-                        .filter(|(t, _)| *t as i64 == *idx)
-                        .map(|(_, s)| s.reported()),
-                );
-                Ok(figures)
-            })
-            .collect()
+        super::with_reports(self, &rows)
     }
 
     fn list_plans(&self, organisation: &str) -> StoreResult<Vec<PlanMeta>> {
@@ -318,15 +298,6 @@ impl Store for Sqlite {
             )
             .optional()
         })
-    }
-
-    fn stop_statuses(&self, plan_id: &str, tour: usize) -> StoreResult<Vec<StopStatus>> {
-        Ok(self
-            .plan_statuses(plan_id)?
-            .into_iter()
-            .filter(|(t, _)| *t == tour)
-            .map(|(_, s)| s)
-            .collect())
     }
 
     fn plan_statuses(&self, plan_id: &str) -> StoreResult<Vec<(usize, StopStatus)>> {
