@@ -10,7 +10,10 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use postgres::{Client, NoTls, Row};
+use postgres::{Client, Row};
+
+mod leases;
+mod pool;
 
 use super::migrations::POSTGRES;
 use super::{
@@ -18,8 +21,6 @@ use super::{
     StoreResult, StoredPlan, TourDoc,
 };
 
-/// Connections kept open between calls.
-const IDLE: usize = 8;
 /// The advisory lock servers starting at once take in turn to migrate.
 const MIGRATION_LOCK: i64 = 0x0074_6f75_726e_6565; // "tournee"
 
@@ -27,15 +28,6 @@ const MIGRATION_LOCK: i64 = 0x0074_6f75_726e_6565; // "tournee"
 pub struct Postgres {
     config: postgres::Config,
     idle: Mutex<Vec<Client>>,
-}
-
-impl From<postgres::Error> for StoreError {
-    fn from(e: postgres::Error) -> Self {
-        match e.as_db_error() {
-            Some(db) => StoreError(format!("postgres: {}", db.message())),
-            None => StoreError(format!("postgres: {e}")),
-        }
-    }
 }
 
 /// `true` when `--db` names a PostgreSQL database rather than a file.
@@ -78,49 +70,6 @@ impl Postgres {
         })?;
         Ok(store)
     }
-
-    /// Runs `f` with a connection, on a thread of its own (see the module's
-    /// doc), and puts the connection back for the next call.
-    fn with<T: Send>(
-        &self,
-        f: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send,
-    ) -> StoreResult<T> {
-        let pooled = self.idle.lock().map_err(|_| poisoned())?.pop();
-        let (config, idle) = (&self.config, &self.idle);
-        let result = std::thread::scope(|s| {
-            s.spawn(move || {
-                let mut client = match pooled.filter(|c| !c.is_closed()) {
-                    Some(c) => c,
-                    None => config.connect(NoTls)?,
-                };
-                let result = f(&mut client);
-                // Kept for the next call, or closed here: a connection
-                // must not be dropped on a thread that drives tasks.
-                if let Ok(mut idle) = idle.lock() {
-                    if !client.is_closed() && idle.len() < IDLE {
-                        idle.push(client);
-                    }
-                }
-                result
-            })
-            .join()
-        })
-        .map_err(|_| StoreError("a storage call panicked".into()))?;
-        Ok(result?)
-    }
-}
-
-impl Drop for Postgres {
-    /// Closes the connections on a thread of their own (see the module's
-    /// doc): the store may be dropped where the server's tasks run.
-    fn drop(&mut self) {
-        let idle = self.idle.get_mut().map(std::mem::take).unwrap_or_default();
-        let _ = std::thread::spawn(move || drop(idle)).join();
-    }
-}
-
-fn poisoned() -> StoreError {
-    StoreError("connection pool lock poisoned".into())
 }
 
 fn meta_row(r: &Row) -> PlanMeta {
@@ -144,14 +93,6 @@ fn job_row(r: &Row) -> JobRecord {
         error: r.get(5),
         organisation: r.get(6),
     }
-}
-
-/// The database's clock, in milliseconds since 1970: leases are measured
-/// by it, whatever the servers' clocks say.
-const NOW_MS: &str = "(extract(epoch FROM clock_timestamp()) * 1000)::BIGINT";
-
-fn lease_ms(lease_s: f64) -> i64 {
-    (lease_s.clamp(1.0, 3600.0) * 1000.0) as i64
 }
 
 const PLAN_META: &str = "id, name, created_at, created_by, travel_model, organisation";
@@ -573,16 +514,7 @@ impl Store for Postgres {
     }
 
     fn hold_job(&self, id: &str, instance: &str, lease_s: f64) -> StoreResult<()> {
-        let lease = lease_ms(lease_s);
-        self.with(|c| {
-            c.execute(
-                &format!(
-                    "UPDATE jobs SET instance = $2, lease_until_ms = {NOW_MS} + $3 WHERE id = $1"
-                ),
-                &[&id, &instance, &lease],
-            )?;
-            Ok(())
-        })
+        self.hold(id, instance, lease_s)
     }
 
     fn renew_jobs(
@@ -591,27 +523,7 @@ impl Store for Postgres {
         lease_s: f64,
         jobs: &[(String, String)],
     ) -> StoreResult<Renewal> {
-        let lease = lease_ms(lease_s);
-        self.with(|c| {
-            let mut tx = c.transaction()?;
-            let mut found = Renewal::default();
-            for (id, progress) in jobs {
-                let row = tx.query_opt(
-                    &format!(
-                        "UPDATE jobs SET lease_until_ms = {NOW_MS} + $3, progress = $4
-                         WHERE id = $1 AND instance = $2 RETURNING cancel_requested"
-                    ),
-                    &[id, &instance, &lease, progress],
-                )?;
-                match row {
-                    None => found.lost.push(id.clone()),
-                    Some(r) if r.get::<_, i64>(0) != 0 => found.cancelled.push(id.clone()),
-                    Some(_) => {}
-                }
-            }
-            tx.commit()?;
-            Ok(found)
-        })
+        self.renew(instance, lease_s, jobs)
     }
 
     fn claim_expired(
@@ -620,69 +532,19 @@ impl Store for Postgres {
         lease_s: f64,
         n: usize,
     ) -> StoreResult<Vec<(JobRecord, JobInput, u32)>> {
-        let (lease, n) = (lease_ms(lease_s), n.min(1000) as i64);
-        self.with(|c| {
-            // Each expired job goes to one instance: the rows another one
-            // is claiming at the same moment are skipped, not waited for.
-            let rows = c.query(
-                &format!(
-                    "UPDATE jobs SET instance = $1, lease_until_ms = {NOW_MS} + $2,
-                       restarts = restarts + 1, progress = NULL
-                     WHERE id IN (SELECT id FROM jobs
-                       WHERE state IN ('queued', 'running') AND lease_until_ms < {NOW_MS}
-                       ORDER BY created_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-                     RETURNING {JOB}, problem, previous, restarts - 1, cancel_requested"
-                ),
-                &[&instance, &lease, &n],
-            )?;
-            let mut claimed: Vec<(JobRecord, JobInput, u32)> = rows
-                .iter()
-                .map(|r| {
-                    let mut record = job_row(r);
-                    if r.get::<_, i64>(10) != 0 {
-                        record.state = "cancelled".into();
-                    }
-                    (
-                        record,
-                        JobInput {
-                            problem: r.get::<_, Option<String>>(7).unwrap_or_default(),
-                            previous: r.get(8),
-                        },
-                        r.get::<_, i64>(9).clamp(0, u32::MAX as i64) as u32,
-                    )
-                })
-                .collect();
-            claimed.sort_by(|a, b| (&a.0.created_at, &a.0.id).cmp(&(&b.0.created_at, &b.0.id)));
-            Ok(claimed)
-        })
+        self.claim(instance, lease_s, n)
     }
 
     fn job_holder(&self, id: &str) -> StoreResult<Option<String>> {
-        self.with(|c| {
-            Ok(
-                c.query_opt("SELECT instance FROM jobs WHERE id = $1", &[&id])?
-                    .and_then(|r| r.get(0)),
-            )
-        })
+        self.holder(id)
     }
 
     fn request_cancel(&self, id: &str) -> StoreResult<bool> {
-        self.with(|c| {
-            Ok(c.execute(
-                "UPDATE jobs SET cancel_requested = 1
-                 WHERE id = $1 AND state IN ('queued', 'running')",
-                &[&id],
-            )? > 0)
-        })
+        self.ask_cancel(id)
     }
 
     fn job_progress(&self, id: &str) -> StoreResult<Option<String>> {
-        self.with(|c| {
-            Ok(
-                c.query_opt("SELECT progress FROM jobs WHERE id = $1", &[&id])?
-                    .and_then(|r| r.get(0)),
-            )
-        })
+        self.progress(id)
     }
 
     fn get_setup(&self, organisation: &str) -> StoreResult<Option<String>> {
