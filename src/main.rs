@@ -116,7 +116,10 @@ fn main() -> ExitCode {
             Err(e) => fail(format!("error: {e}"), 1),
         },
         Command::Openapi => {
-            tournee::outln!("{:#}", tournee::server::openapi::build());
+            tournee::outln!(
+                "{:#}",
+                tournee::server::openapi::build(tournee::server::routes::OPERATIONS)
+            );
             ExitCode::SUCCESS
         }
     }

@@ -16,7 +16,7 @@ pub use validate::validate;
 pub const MAX_TIME_LIMIT_S: f64 = 86_400.0;
 
 /// One mistake in a problem, tied to the field where it is.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// Path such as `vehicles[2].shifts[0]`; empty for the document itself.
     pub field: String,

@@ -8,14 +8,19 @@ use serde::Serialize;
 
 use crate::input::FieldError;
 
-#[derive(Debug, Serialize)]
+/// An error: what went wrong and, for a client's mistake, where.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
 pub struct ApiError {
     #[serde(skip)]
     pub status: StatusCode,
-    /// Machine-readable code, e.g. `invalid_input`, `not_found`.
+    /// Machine-readable code: invalid_input, unauthorized, forbidden,
+    /// not_found, method_not_allowed, body_timeout, conflict,
+    /// body_too_large, unsupported_media_type, quota, busy, upstream,
+    /// internal (docs/api.md).
     pub error: &'static str,
     pub message: String,
-    /// Path of the offending field, for validation errors.
+    /// Path of the offending field, e.g. `pickups[3].time_windows[0]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// Every field error found, when there are several.
@@ -27,7 +32,7 @@ pub struct ApiError {
     pub retry_after: Option<u32>,
     /// The methods a path allows (405).
     #[serde(skip)]
-    pub allow: Option<&'static str>,
+    pub allow: Option<Box<str>>,
 }
 
 impl ApiError {
@@ -118,13 +123,14 @@ impl ApiError {
         )
     }
 
-    pub fn method_not_allowed(allow: &'static str) -> Self {
+    pub fn method_not_allowed(allow: impl Into<String>) -> Self {
+        let allow: String = allow.into();
         let mut e = Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",
             format!("this path answers {allow}"),
         );
-        e.allow = Some(allow);
+        e.allow = Some(allow.into_boxed_str());
         e
     }
 
@@ -170,8 +176,8 @@ impl ResponseError for ApiError {
         if let Some(s) = self.retry_after {
             res.insert_header((header::RETRY_AFTER, s.to_string()));
         }
-        if let Some(allow) = self.allow {
-            res.insert_header((header::ALLOW, allow));
+        if let Some(allow) = &self.allow {
+            res.insert_header((header::ALLOW, &**allow));
         }
         res.json(self)
     }

@@ -9,34 +9,38 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 
+use super::status::JobState;
 use super::store::{JobInput, JobRecord, Owner, PlanMeta, Store, TourDoc};
 use super::{now, token};
 pub use crate::pipeline::Finish;
 use crate::{model, pipeline, plan::Plan};
 
-/// A job as the API shows it.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+/// A planning job as the API shows it.
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = Job)]
 pub struct JobView {
     pub id: String,
-    /// `queued`, `running`, `done`, `failed` or `cancelled`.
-    pub state: String,
+    pub state: JobState,
+    /// When it was admitted (RFC 3339, UTC).
     pub created_at: String,
     pub progress: Progress,
+    /// The stored plan, once done.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
+    /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
 impl JobView {
     pub fn is_over(&self) -> bool {
-        matches!(self.state.as_str(), "done" | "failed" | "cancelled")
+        self.state.is_over()
     }
 
     fn record(&self, owner: &Owner) -> JobRecord {
         JobRecord {
             id: self.id.clone(),
-            state: self.state.clone(),
+            state: self.state,
             created_at: self.created_at.clone(),
             created_by: owner.name.clone(),
             organisation: owner.organisation.clone(),
@@ -60,11 +64,15 @@ impl JobView {
 
 /// The search's progress: best objective so far, time spent, share of the
 /// time limit used.
-#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Progress {
+    /// The best plan's objective so far (none before the first).
     pub best_cost: Option<f64>,
+    /// Requests the best plan leaves out.
     pub unassigned: Option<usize>,
+    /// Seconds spent solving.
     pub elapsed_s: f64,
+    /// Share of the time limit used, 0 to 100.
     pub percent: f64,
     pub iterations: u64,
 }
@@ -279,7 +287,7 @@ impl Jobs {
     ) -> Result<JobView, String> {
         let view = JobView {
             id: token()[..16].to_string(),
-            state: "queued".into(),
+            state: JobState::Queued,
             created_at: now(),
             progress: Progress::default(),
             plan_id: None,
@@ -300,7 +308,7 @@ impl Jobs {
     /// Makes a job live again (one a crash interrupted), as queued.
     pub fn revive(&self, record: JobRecord) -> JobView {
         let mut view = JobView::from_record(record);
-        view.state = "queued".into();
+        view.state = JobState::Queued;
         view.error = None;
         self.register(&view);
         view
@@ -379,19 +387,19 @@ impl Jobs {
         let slot = tokio::select! {
             slot = self.running.clone().acquire_owned() => slot,
             _ = pipeline::cancelled(&cancel) => {
-                set(&|v| v.state = "cancelled".into());
+                set(&|v| v.state = JobState::Cancelled);
                 return;
             }
         };
         let Ok(_slot) = slot else {
-            set(&|v| v.state = "failed".into());
+            set(&|v| v.state = JobState::Failed);
             return;
         };
         if cancel.load(Ordering::Relaxed) {
-            set(&|v| v.state = "cancelled".into());
+            set(&|v| v.state = JobState::Cancelled);
             return;
         }
-        set(&|v| v.state = "running".into());
+        set(&|v| v.state = JobState::Running);
         let progress_tx = tx.clone();
         let time_limit = problem.solver.time_limit_s;
         let planned = pipeline::plan(
@@ -448,13 +456,13 @@ impl Jobs {
             Ok(plan_id) => {
                 tracing::info!(job = %id, plan = %plan_id, limit_s = time_limit, "planned");
                 set(&|v| {
-                    v.state = "done".into();
+                    v.state = JobState::Done;
                     v.plan_id = Some(plan_id.clone());
                     v.progress.percent = 100.0;
                 })
             }
             Err(pipeline::Failure::Cancelled) => {
-                set(&|v| v.state = "cancelled".into());
+                set(&|v| v.state = JobState::Cancelled);
                 tracing::info!(job = %id, "cancelled");
             }
             Err(e) => {
@@ -468,7 +476,7 @@ impl Jobs {
                     e => e.to_string(),
                 };
                 set(&|v| {
-                    v.state = "failed".into();
+                    v.state = JobState::Failed;
                     v.error = Some(message.clone());
                 })
             }

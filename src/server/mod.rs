@@ -14,6 +14,7 @@ pub mod keys;
 pub mod openapi;
 pub mod request;
 pub mod routes;
+pub mod status;
 pub mod store;
 pub mod views;
 
@@ -295,11 +296,11 @@ pub(crate) fn restart(
     };
     let fail = |why: &str| {
         let mut r = record.clone();
-        r.state = "failed".into();
+        r.state = status::JobState::Failed;
         r.error = Some(why.into());
         put(&r);
     };
-    if record.state == "cancelled" {
+    if record.state == status::JobState::Cancelled {
         put(&record);
         return;
     }

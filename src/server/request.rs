@@ -17,6 +17,7 @@ use serde::Deserialize;
 use super::error::ApiError;
 use super::jobs::{Finish, Refusal, Ticket};
 use super::keys::{Role, DEFAULT_ORGANISATION};
+use super::status::{Outcome, Reason};
 use super::store::{Owner, StoredPlan};
 use super::AppState;
 use crate::{input, model, plan::Plan};
@@ -385,8 +386,11 @@ pub fn prepare(
             // What its drivers reported failed goes back into the pool.
             let failed = crate::server::routes::plans::reported(&*state.store, id, organisation)?
                 .into_iter()
-                .filter(|(_, _, s)| s.status == "failed")
-                .map(|(_, job, s)| (job, s.actual.reason.unwrap_or_else(|| "other".into())))
+                .filter(|(_, _, s)| s.status == Outcome::Failed)
+                .map(|(_, job, s)| {
+                    let why = s.actual.reason.unwrap_or(Reason::Other);
+                    (job, why.as_str().to_string())
+                })
                 .collect();
             Some((earlier, failed))
         }

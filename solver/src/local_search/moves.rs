@@ -50,21 +50,24 @@ impl LocalSearch<'_> {
         }
         let a = piece(ru, i, i + n - 1);
         if ru != rv {
-            let b = piece(rv, j, j + m - 1);
-            if !self.serves(rv, a) || (m > 0 && !self.serves(ru, b)) {
+            if !self.serves(rv, a) {
                 return None;
             }
-            return Some(if m == 0 {
-                Move::two(
+            if m == 0 {
+                return Some(Move::two(
                     Rebuilt::new(ru, &[piece(ru, 0, i - 1), piece(ru, i + n, nu)]),
                     Rebuilt::new(rv, &[piece(rv, 0, j), a, piece(rv, j + 1, nv)]),
-                )
-            } else {
-                Move::two(
-                    Rebuilt::new(ru, &[piece(ru, 0, i - 1), b, piece(ru, i + n, nu)]),
-                    Rebuilt::new(rv, &[piece(rv, 0, j - 1), a, piece(rv, j + m, nv)]),
-                )
-            });
+                ));
+            }
+            // Only here: with `m = 0` and `j = 0` there is no piece `b`.
+            let b = piece(rv, j, j + m - 1);
+            if !self.serves(ru, b) {
+                return None;
+            }
+            return Some(Move::two(
+                Rebuilt::new(ru, &[piece(ru, 0, i - 1), b, piece(ru, i + n, nu)]),
+                Rebuilt::new(rv, &[piece(rv, 0, j - 1), a, piece(rv, j + m, nv)]),
+            ));
         }
         let r = ru;
         let pieces = if m == 0 {

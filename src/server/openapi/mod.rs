@@ -1,14 +1,32 @@
-//! The OpenAPI 3.1 document of the API, built from one table of operations,
-//! and a plain HTML page that presents it (no asset from the internet). The
-//! problem and plan formats are described field by field in docs/format.md;
-//! here they appear as objects with their top-level fields.
+//! The OpenAPI 3.1 document of the API, built from the table the server
+//! registers its routes from (`routes::OPERATIONS`), and a plain HTML page
+//! that presents it (no asset from the internet). The bodies the handlers
+//! read and answer as Rust types (jobs, errors, stop reports, statuses)
+//! have their schemas derived from those types with `utoipa`; the problem
+//! and plan formats, described field by field in docs/format.md, appear
+//! here with their top-level fields.
 
-mod operations;
-
-use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};
+use utoipa::ToSchema;
 
-pub use operations::{Operation, OPERATIONS};
+/// One operation of the API.
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// Builds the route that serves it (the method is set from `method`).
+    pub handler: fn() -> actix_web::Route,
+    pub summary: &'static str,
+    /// Who may call: `key` (API key), `token` (tour share token in the path)
+    /// or `none`.
+    pub access: &'static str,
+    /// Schema of the request body, if any.
+    pub body: Option<&'static str>,
+    /// Query parameters: name, JSON type, description.
+    pub query: &'static [(&'static str, &'static str, &'static str)],
+    /// Status codes with the schema of their body (`""`: no body; `GeoJSON`,
+    /// `CSV`, `GPX`, `SSE`, `HTML`: a document of that media type).
+    pub responses: &'static [(u16, &'static str)],
+}
 
 fn object(required: &[&str], props: Value) -> Value {
     json!({ "type": "object", "required": required, "properties": props })
@@ -44,12 +62,6 @@ fn schemas() -> Value {
     );
     let territories = |what: &str| json!({ "type": "object", "description": what, "additionalProperties": { "$ref": "#/components/schemas/Territory" } });
     json!({
-        "Error": object(&["error", "message"], json!({
-            "error": { "type": "string", "description": "Machine-readable code: invalid_input, unauthorized, forbidden, not_found, method_not_allowed, body_timeout, conflict, body_too_large, unsupported_media_type, quota, busy, upstream, internal (docs/api.md)." },
-            "message": text,
-            "field": { "type": "string", "description": "Path of the offending field, e.g. pickups[3].time_windows[0]." },
-            "errors": { "type": "array", "items": object(&["field", "message"], json!({ "field": text, "message": text })) }
-        })),
         "Health": object(&["status"], json!({ "status": text })),
         "Object": { "type": "object" },
         "Problem": {
@@ -80,21 +92,6 @@ fn schemas() -> Value {
                 "tours": { "type": "array" }, "unassigned": { "type": "array" }
             }
         },
-        "Progress": object(&["elapsed_s", "percent", "iterations"], json!({
-            "best_cost": { "type": ["number", "null"] }, "unassigned": { "type": ["integer", "null"] },
-            "elapsed_s": num, "percent": num, "iterations": { "type": "integer" }
-        })),
-        "Job": object(&["id", "state", "created_at", "progress"], json!({
-            "id": text,
-            "state": { "enum": ["queued", "running", "done", "failed", "cancelled"] },
-            "created_at": text,
-            "progress": { "$ref": "#/components/schemas/Progress" },
-            "plan_id": text,
-            "error": text
-        })),
-        "PlanMeta": object(&["id", "name", "created_at", "created_by", "organisation", "travel_model"], json!({
-            "id": text, "name": text, "created_at": text, "created_by": text, "organisation": text, "travel_model": text
-        })),
         "PlanList": object(&["plans"], json!({
             "plans": { "type": "array", "items": { "$ref": "#/components/schemas/PlanMeta" } }
         })),
@@ -204,39 +201,11 @@ fn schemas() -> Value {
                 "tour": text, "token": text, "url": text
             })) }
         })),
-        "StopUpdate": {
-            "type": "object",
-            "required": ["status"],
-            "additionalProperties": false,
-            "properties": {
-                "status": { "enum": ["done", "failed"] },
-                "note": { "type": "string", "maxLength": 2000 },
-                "at": {
-                    "type": ["string", "null"], "maxLength": 40,
-                    "description": "When it happened: RFC 3339 (2026-11-30T09:12:00+01:00) or a local date-time (2026-11-30T09:12); empty or absent: the server's time."
-                },
-                "reason": { "enum": ["absent", "closed", "not_ready", "refused", "no_access", "vehicle_full", "other", null], "description": "Why a failed stop failed (only with `failed`)." },
-                "devices": { "type": ["object", "null"], "maxProperties": 50, "additionalProperties": { "type": "integer", "minimum": 0, "maximum": 100000 }, "description": "Devices actually collected or delivered, per type." },
-                "recipient": { "type": ["string", "null"], "maxLength": 200, "description": "Who handed over or received the devices." },
-                "arrived_at": { "type": ["string", "null"], "maxLength": 40 },
-                "departed_at": { "type": ["string", "null"], "maxLength": 40 },
-                "position": { "type": ["array", "null"], "items": { "type": "number" }, "minItems": 2, "maxItems": 2, "description": "The phone's longitude and latitude." }
-            }
-        },
-        "StopStatus": object(&["stop", "status", "note", "at", "recorded_at"], json!({
-            "stop": { "type": "integer" }, "status": { "enum": ["done", "failed"] },
-            "note": text, "at": text, "recorded_at": text,
-            "reason": text, "devices": { "type": "object", "additionalProperties": { "type": "integer" } },
-            "recipient": text, "arrived_at": text, "departed_at": text,
-            "position": { "type": "array", "items": { "type": "number" } },
-            "proofs": { "type": "array", "items": { "enum": ["photo", "signature"] },
-                        "description": "Proofs taken at the stop, read with a key at /api/v1/plans/{id}/tours/{index}/stops/{stop}/{kind}." }
-        })),
         "PlanStatuses": object(&["statuses"], json!({
             "statuses": { "type": "array", "items": object(&["tour", "request", "stop", "status"], json!({
                 "tour": { "type": "integer", "description": "The tour's index in the plan." },
                 "request": text,
-                "stop": { "type": "integer" }, "status": { "enum": ["done", "failed"] }
+                "stop": { "type": "integer" }, "status": { "$ref": "#/components/schemas/Outcome" }
             })) }
         })),
         "TourView": object(&["plan", "tour", "windows", "statuses", "geometry"], json!({
@@ -259,10 +228,38 @@ fn schemas() -> Value {
     })
 }
 
-/// The OpenAPI 3.1 document.
-pub fn build() -> Value {
+/// Adds `T`'s schema, and the schemas it refers to, under their names.
+fn derive<T: ToSchema>(schemas: &mut Map<String, Value>) {
+    let mut all = vec![(T::name().into_owned(), T::schema())];
+    T::schemas(&mut all);
+    for (name, schema) in all {
+        if let Ok(schema) = serde_json::to_value(schema) {
+            schemas.insert(name, schema);
+        }
+    }
+}
+
+/// The components: the bodies the handlers read and answer as Rust types
+/// have their schemas derived from those types (so they cannot drift);
+/// the documents described in docs/format.md and the reports are written
+/// out here.
+fn components() -> Value {
+    let mut all = match schemas() {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    derive::<crate::server::error::ApiError>(&mut all);
+    derive::<super::jobs::JobView>(&mut all);
+    derive::<super::store::PlanMeta>(&mut all);
+    derive::<super::routes::tours::StopUpdate>(&mut all);
+    derive::<super::store::StopStatus>(&mut all);
+    Value::Object(all)
+}
+
+/// The OpenAPI 3.1 document of these operations.
+pub fn build(operations: &[Operation]) -> Value {
     let mut paths = Map::new();
-    for op in OPERATIONS {
+    for op in operations {
         let params: Vec<Value> = op
             .path
             .split('/')
@@ -387,7 +384,7 @@ pub fn build() -> Value {
         },
         "paths": paths,
         "components": {
-            "schemas": schemas(),
+            "schemas": components(),
             "securitySchemes": {
                 "apiKey": { "type": "http", "scheme": "bearer", "description": "An API key configured by the operator: a keys file (`--keys`, one organisation and role per key) or TOURNEE_API_KEYS. Another organisation's objects answer 404. Without any key, the server runs in local single-user mode." }
             }
@@ -415,32 +412,16 @@ fn describe(code: u16) -> &'static str {
     }
 }
 
-/// The document as this server runs: without API keys (local mode) no
-/// operation asks for one.
-pub async fn document(state: actix_web::web::Data<super::AppState>) -> HttpResponse {
-    let mut doc = build();
-    if !state.config.keyed() {
-        if let Some(paths) = doc["paths"].as_object_mut() {
-            for op in paths.values_mut().filter_map(Value::as_object_mut) {
-                for o in op.values_mut() {
-                    o["security"] = json!([]);
-                }
-            }
-        }
-    }
-    HttpResponse::Ok().json(doc)
-}
-
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
 
-/// A readable page of every operation, from the same table.
-pub async fn page() -> HttpResponse {
+/// A readable HTML page of these operations.
+pub fn page(operations: &[Operation]) -> String {
     let mut rows = String::new();
-    for op in OPERATIONS {
+    for op in operations {
         let body = op.body.unwrap_or("—");
         let codes: Vec<String> = op.responses.iter().map(|(c, _)| c.to_string()).collect();
         rows.push_str(&format!(
@@ -453,7 +434,7 @@ pub async fn page() -> HttpResponse {
             codes.join(", ")
         ));
     }
-    let html = format!(
+    format!(
         r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Tournée API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -470,8 +451,5 @@ the problem and plan formats are in <code>docs/format.md</code>.</p>
 <tbody>
 {rows}</tbody></table></body></html>"#,
         version = env!("CARGO_PKG_VERSION"),
-    );
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html)
+    )
 }

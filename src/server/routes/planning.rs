@@ -245,7 +245,7 @@ pub async fn job_events(
                     // The job's sender is gone without a final state: say so.
                     let mut v = rx.borrow().clone();
                     if !v.is_over() {
-                        v.state = "failed".into();
+                        v.state = crate::server::status::JobState::Failed;
                         v.error = Some("the job ended without a result".into());
                     }
                     return Some((Ok::<_, actix_web::Error>(event(&v)), (rx, true, true)));

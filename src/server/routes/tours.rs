@@ -6,9 +6,11 @@
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::server::error::ApiError;
 use crate::server::request::{db, json_body, JsonBody};
+use crate::server::status::{Outcome, Reason};
 use crate::server::store::{SharedTour, StopStatus};
 use crate::server::{now, views, AppState};
 
@@ -76,45 +78,42 @@ pub async fn gpx(
 }
 
 /// What a driver reports about a stop.
-#[derive(Debug, Deserialize)]
+// The OpenAPI schema is derived from this type: the bounds written in
+// `#[schema]` are the ones `checked` and `actual` enforce.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StopUpdate {
-    /// `done` or `failed`.
-    pub status: String,
+    pub status: Outcome,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: String,
-    /// When it happened, as the phone saw it (RFC 3339, or a local
-    /// date-time `2026-11-30T09:12`); the server's time if absent.
+    /// When it happened: RFC 3339 (2026-11-30T09:12:00+01:00) or a local
+    /// date-time (2026-11-30T09:12); empty or absent: the server's time.
     #[serde(default)]
+    #[schema(max_length = 40)]
     pub at: Option<String>,
-    /// Why a stop failed (one of [`REASONS`]).
+    /// Why a failed stop failed (only with `failed`).
     #[serde(default)]
-    pub reason: Option<String>,
-    /// Devices actually collected or delivered, per type.
+    pub reason: Option<Reason>,
+    /// Devices actually collected or delivered, per type (at most 50
+    /// types, each at most 100,000).
     #[serde(default)]
     pub devices: Option<std::collections::BTreeMap<String, u32>>,
     /// Who handed over or received the devices.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub recipient: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 40)]
     pub arrived_at: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 40)]
     pub departed_at: Option<String>,
-    /// Longitude, latitude of the phone.
+    /// The phone's longitude and latitude.
     #[serde(default)]
+    #[schema(min_items = 2, max_items = 2)]
     pub position: Option<[f64; 2]>,
 }
-
-/// Why a stop failed, as the driver's page offers it.
-pub const REASONS: [&str; 7] = [
-    "absent",
-    "closed",
-    "not_ready",
-    "refused",
-    "no_access",
-    "vehicle_full",
-    "other",
-];
 
 /// Device types a report may count, and the most of one type.
 const MAX_DEVICE_TYPES: usize = 50;
@@ -152,16 +151,8 @@ fn text(field: &str, s: &str, max: usize) -> Result<(), ApiError> {
 
 /// The report's actuals, once each is within its bounds.
 fn actual(update: &StopUpdate) -> Result<crate::server::store::Actual, ApiError> {
-    if let Some(r) = &update.reason {
-        if !REASONS.contains(&r.as_str()) {
-            return Err(ApiError::field(
-                "reason",
-                format!("must be one of {}", REASONS.join(", ")),
-            ));
-        }
-        if update.status != "failed" {
-            return Err(ApiError::field("reason", "is for a failed stop"));
-        }
+    if update.reason.is_some() && update.status != Outcome::Failed {
+        return Err(ApiError::field("reason", "is for a failed stop"));
     }
     if let Some(d) = &update.devices {
         if d.len() > MAX_DEVICE_TYPES {
@@ -204,7 +195,7 @@ fn actual(update: &StopUpdate) -> Result<crate::server::store::Actual, ApiError>
     }
     let some = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
     Ok(crate::server::store::Actual {
-        reason: update.reason.clone(),
+        reason: update.reason,
         devices: update.devices.clone(),
         recipient: some(&update.recipient),
         arrived_at: some(&update.arrived_at),
@@ -217,9 +208,6 @@ fn actual(update: &StopUpdate) -> Result<crate::server::store::Actual, ApiError>
 const MAX_NOTE_BYTES: usize = 2000;
 
 fn checked(update: &StopUpdate) -> Result<(), ApiError> {
-    if update.status != "done" && update.status != "failed" {
-        return Err(ApiError::field("status", "must be `done` or `failed`"));
-    }
     text("note", &update.note, MAX_NOTE_BYTES)?;
     date_time("at", update.at.as_ref())
 }

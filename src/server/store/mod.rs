@@ -56,7 +56,7 @@ impl Owner {
 }
 
 /// A stored plan's description, without its (large) documents.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct PlanMeta {
     pub id: String,
     pub name: String,
@@ -79,11 +79,10 @@ pub struct StoredPlan {
 }
 
 /// What a driver reported about one stop.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct StopStatus {
     pub stop: usize,
-    /// `done` or `failed`.
-    pub status: String,
+    pub status: super::status::Outcome,
     pub note: String,
     /// When the driver says it happened (RFC 3339 or the phone's local time).
     pub at: String,
@@ -93,7 +92,7 @@ pub struct StopStatus {
     #[serde(flatten)]
     pub actual: Actual,
     /// The proofs taken at the stop (`photo`, `signature`), served to keys
-    /// only at `/api/v1/plans/{id}/tours/{tour}/stops/{stop}/{kind}`.
+    /// only at `/api/v1/plans/{id}/tours/{index}/stops/{stop}/{kind}`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub proofs: Vec<String>,
 }
@@ -115,7 +114,7 @@ impl StopStatus {
         (
             self.stop,
             crate::report::Reported {
-                done: self.status == "done",
+                done: self.status == super::status::Outcome::Done,
                 devices: self.actual.devices.clone(),
                 at: Some(
                     self.actual
@@ -130,12 +129,11 @@ impl StopStatus {
 }
 
 /// What was actually done at a stop, as the driver reports it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Actual {
-    /// Why it failed: `absent`, `closed`, `not_ready`, `refused`,
-    /// `no_access`, `vehicle_full` or `other`.
+    /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<super::status::Reason>,
     /// Devices actually collected or delivered, per type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<std::collections::BTreeMap<String, u32>>,
@@ -185,8 +183,7 @@ pub struct JobInput {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct JobRecord {
     pub id: String,
-    /// `queued`, `running`, `done`, `failed` or `cancelled`.
-    pub state: String,
+    pub state: super::status::JobState,
     pub created_at: String,
     pub created_by: String,
     pub organisation: String,

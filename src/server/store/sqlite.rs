@@ -12,6 +12,7 @@ use super::{
     JobInput, JobRecord, PlanMeta, Proof, SharedTour, StopStatus, Store, StoreError, StoreResult,
     StoredPlan, TourDoc,
 };
+use crate::server::status::{JobState, Outcome};
 
 /// The embedded default: one SQLite file.
 pub struct Sqlite {
@@ -317,7 +318,7 @@ impl Store for Sqlite {
                     r.get::<_, i64>(0)? as usize,
                     StopStatus {
                         stop: r.get::<_, i64>(1)? as usize,
-                        status: r.get(2)?,
+                        status: Outcome::stored(&r.get::<_, String>(2)?),
                         note: r.get(3)?,
                         at: r.get(4)?,
                         recorded_at: r.get(5)?,
@@ -348,7 +349,7 @@ impl Store for Sqlite {
                     plan_id,
                     tour as i64,
                     s.stop as i64,
-                    s.status,
+                    s.status.as_str(),
                     s.note,
                     s.at,
                     s.recorded_at,
@@ -462,7 +463,7 @@ impl Store for Sqlite {
     fn put_job(&self, j: &JobRecord, input: Option<&JobInput>) -> StoreResult<()> {
         // The input is dropped once the job is over: it was only kept to
         // start the job again after a crash.
-        let over = matches!(j.state.as_str(), "done" | "failed" | "cancelled");
+        let over = j.state.is_over();
         self.with(|c| {
             c.execute(
                 "INSERT INTO jobs (id, state, created_at, created_by, plan_id, error, problem, previous, organisation)
@@ -472,7 +473,7 @@ impl Store for Sqlite {
                    problem = CASE WHEN ?9 THEN NULL ELSE jobs.problem END",
                 params![
                     j.id,
-                    j.state,
+                    j.state.as_str(),
                     j.created_at,
                     j.created_by,
                     j.plan_id,
@@ -576,7 +577,7 @@ impl Store for Sqlite {
 fn job_row(r: &rusqlite::Row) -> rusqlite::Result<JobRecord> {
     Ok(JobRecord {
         id: r.get(0)?,
-        state: r.get(1)?,
+        state: JobState::stored(&r.get::<_, String>(1)?),
         created_at: r.get(2)?,
         created_by: r.get(3)?,
         plan_id: r.get(4)?,

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::*;
+use crate::server::status::{JobState, Outcome, Reason};
 
 /// A fresh store of each kind, with what keeps it alive.
 fn stores() -> Vec<(&'static str, Box<dyn Store>, Option<tempfile::TempDir>)> {
@@ -91,12 +92,12 @@ fn tour(id: &str, day: &str, km: f64) -> TourDoc {
 fn status(stop: usize, state: &str) -> StopStatus {
     StopStatus {
         stop,
-        status: state.into(),
+        status: Outcome::stored(state),
         note: "".into(),
         at: "2026-11-30T09:00:00Z".into(),
         recorded_at: "2026-11-30T09:00:01Z".into(),
         actual: Actual {
-            reason: (state == "failed").then(|| "absent".into()),
+            reason: (state == "failed").then_some(Reason::Absent),
             devices: Some(BTreeMap::from([("laptop".into(), 4)])),
             ..Default::default()
         },
@@ -336,7 +337,7 @@ fn stop_reports_and_proofs_are_replaced_not_doubled() {
             .collect();
         assert_eq!(seen, [(0, 1, "done"), (0, 2, "failed")], "{kind}");
         assert_eq!(all[0].1.proofs, ["photo", "signature"], "{kind}");
-        assert_eq!(all[1].1.actual.reason.as_deref(), Some("absent"), "{kind}");
+        assert_eq!(all[1].1.actual.reason, Some(Reason::Absent), "{kind}");
         let photo = s.proof("p1", 0, 1, "photo").expect("proof").expect("there");
         assert_eq!(photo.bytes, b"photo", "{kind}");
         // Deleting the plan takes its reports and proofs with it.
@@ -435,7 +436,7 @@ fn jobs_keep_their_input_until_they_end() {
     for (kind, s, _keep) in stores() {
         let job = |id: &str, state: &str, at: &str| JobRecord {
             id: id.into(),
-            state: state.into(),
+            state: JobState::stored(state),
             created_at: at.into(),
             created_by: "camille".into(),
             organisation: "refurbA".into(),

@@ -3,6 +3,7 @@
 //! once the lease has run out, and cancelled from any server.
 
 use super::{job_row, Postgres, JOB};
+use crate::server::status::JobState;
 use crate::server::store::{JobInput, JobRecord, Renewal, StoreResult};
 
 /// The database's clock, in milliseconds since 1970: leases are measured
@@ -82,7 +83,7 @@ impl Postgres {
                 .map(|r| {
                     let mut record = job_row(r);
                     if r.get::<_, i64>(10) != 0 {
-                        record.state = "cancelled".into();
+                        record.state = JobState::Cancelled;
                     }
                     (
                         record,
@@ -130,6 +131,7 @@ impl Postgres {
 
 #[cfg(test)]
 mod tests {
+    use crate::server::status::JobState;
     use crate::server::store::tests::fresh_postgres;
     use crate::server::store::{JobInput, JobRecord, Postgres, Renewal, Store};
 
@@ -142,7 +144,7 @@ mod tests {
         );
         let job = JobRecord {
             id: "j1".into(),
-            state: "running".into(),
+            state: JobState::Running,
             created_at: "2026-11-30T08:00:00Z".into(),
             created_by: "camille".into(),
             organisation: "refurbA".into(),
@@ -190,7 +192,7 @@ mod tests {
             ["j1"]
         );
         let mut over = job.clone();
-        over.state = "cancelled".into();
+        over.state = JobState::Cancelled;
         b.put_job(&over, None).expect("job");
         assert!(
             !a.request_cancel("j1").expect("cancel"),

@@ -20,6 +20,7 @@ use super::{
     JobInput, JobRecord, PlanMeta, Proof, Renewal, SharedTour, StopStatus, Store, StoreError,
     StoreResult, StoredPlan, TourDoc,
 };
+use crate::server::status::{JobState, Outcome};
 
 /// The advisory lock servers starting at once take in turn to migrate.
 const MIGRATION_LOCK: i64 = 0x0074_6f75_726e_6565; // "tournee"
@@ -86,7 +87,7 @@ fn meta_row(r: &Row) -> PlanMeta {
 fn job_row(r: &Row) -> JobRecord {
     JobRecord {
         id: r.get(0),
-        state: r.get(1),
+        state: JobState::stored(r.get(1)),
         created_at: r.get(2),
         created_by: r.get(3),
         plan_id: r.get(4),
@@ -304,7 +305,7 @@ impl Store for Postgres {
                         r.get::<_, i64>(0).max(0) as usize,
                         StopStatus {
                             stop: r.get::<_, i64>(1).max(0) as usize,
-                            status: r.get(2),
+                            status: Outcome::stored(r.get(2)),
                             note: r.get(3),
                             at: r.get(4),
                             recorded_at: r.get(5),
@@ -333,7 +334,7 @@ impl Store for Postgres {
                  ON CONFLICT (plan_id, tour_idx, stop) DO UPDATE SET
                    status = excluded.status, note = excluded.note, at = excluded.at,
                    recorded_at = excluded.recorded_at, actual = excluded.actual",
-                &[&plan_id, &tour, &stop, &s.status, &s.note, &s.at, &s.recorded_at, &actual],
+                &[&plan_id, &tour, &stop, &s.status.as_str(), &s.note, &s.at, &s.recorded_at, &actual],
             )?;
             Ok(())
         })
@@ -438,7 +439,7 @@ impl Store for Postgres {
     fn put_job(&self, j: &JobRecord, input: Option<&JobInput>) -> StoreResult<()> {
         // The input is dropped once the job is over: it was only kept to
         // start the job again after a crash.
-        let over = matches!(j.state.as_str(), "done" | "failed" | "cancelled");
+        let over = j.state.is_over();
         let problem = input.map(|i| i.problem.as_str());
         let previous = input.and_then(|i| i.previous.as_deref());
         self.with(|c| {
@@ -450,7 +451,7 @@ impl Store for Postgres {
                    problem = CASE WHEN $9 THEN NULL ELSE jobs.problem END",
                 &[
                     &j.id,
-                    &j.state,
+                    &j.state.as_str(),
                     &j.created_at,
                     &j.created_by,
                     &j.plan_id,

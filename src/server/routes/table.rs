@@ -1,23 +1,13 @@
-//! Every route of the API, as one table: path, method, who may call,
-//! body, query parameters and answers. `openapi.rs` builds the document and
-//! the HTML page from it; `routes/mod.rs` registers the same routes.
+//! Every route of the API, as one table: method, path, handler, who may
+//! call, body, query parameters and answers. The server registers its
+//! routes from this table and the OpenAPI document is built from it, so the
+//! two cannot differ.
 
-/// One operation of the API.
-pub struct Operation {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub summary: &'static str,
-    /// Who may call: `key` (API key), `token` (tour share token in the path)
-    /// or `none`.
-    pub access: &'static str,
-    /// Schema of the request body, if any.
-    pub body: Option<&'static str>,
-    /// Query parameters: name, JSON type, description.
-    pub query: &'static [(&'static str, &'static str, &'static str)],
-    /// Status codes with the schema of their body (`""`: no body; `GeoJSON`,
-    /// `CSV`, `GPX`, `SSE`, `HTML`: a document of that media type).
-    pub responses: &'static [(u16, &'static str)],
-}
+use actix_web::web;
+
+use super::{docs, geocode, healthz, imports, insertions, planning, plans, proofs, reports};
+use super::{setup, tours, web_config};
+use crate::server::openapi::Operation;
 
 const PREVIOUS: (&str, &str, &str) = (
     "previous",
@@ -43,6 +33,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/healthz",
+        handler: || web::to(healthz),
         summary: "Liveness: answers while the server runs.",
         access: "none",
         body: None,
@@ -52,6 +43,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/web-config",
+        handler: || web::to(web_config),
         summary: "What the web pages need of the server's settings: the base-map tile URL (empty: no base map) and its attribution, whether an API key is required, whether a geocoder is configured (`geocoder`) and whether the organisation's set-up was saved (`setup`).",
         access: "none",
         body: None,
@@ -61,6 +53,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/openapi.json",
+        handler: || web::to(docs::document),
         summary: "This document.",
         access: "none",
         body: None,
@@ -70,6 +63,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/docs",
+        handler: || web::to(docs::page),
         summary: "The API described as an HTML page.",
         access: "none",
         body: None,
@@ -79,6 +73,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/api/v1/solve",
+        handler: || web::to(planning::solve),
         summary: "Plan a small problem now and answer the plan (time limit at most the server's sync limit, 30 s by default). Not stored. With a `replan` section, `?previous=PLAN_ID` names the earlier plan.",
         access: "key",
         body: Some("Problem"),
@@ -88,6 +83,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/api/v1/allocate",
+        handler: || web::to(planning::allocate),
         summary: "Share out the problem's `stock` among its orders (max-min fill ratio, then total, then priority; docs/allocation.md). /solve and /jobs do it before routing.",
         access: "key",
         body: Some("Problem"),
@@ -97,6 +93,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/api/v1/jobs",
+        handler: || web::to(planning::create_job),
         summary: "Queue a planning job. Answers 202 with the job and its status URL in Location; the plan is stored when the job is done. With a `replan` section, `?previous=PLAN_ID` names the earlier plan.",
         access: "key",
         body: Some("Problem"),
@@ -106,6 +103,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/api/v1/imports",
+        handler: || web::to(imports::create),
         summary: "Read a sheet of pickup requests or commune orders (CSV with `,` or `;`, UTF-8 or Windows-1252, or XLSX; French or English columns, docs/import.md) into requests, with every mistake by row and column in the caller's language. Nothing is stored.",
         access: "key",
         body: Some("Sheet"),
@@ -120,6 +118,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/geocode",
+        handler: || web::to(geocode::lookup),
         summary: "Look up one address with the operator's geocoder (`--geocoder`; cached): the places it may be, best first, and `outcome` (`found`: the best is clear, `ambiguous`: choose, `not_found`). 404 when the server has no geocoder, 502 when it cannot be asked.",
         access: "key",
         body: None,
@@ -129,6 +128,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/jobs/{id}",
+        handler: || web::to(planning::get_job),
         summary: "A job's state and progress (best cost so far, elapsed seconds, percentage of the time limit); `plan_id` once done.",
         access: "key",
         body: None,
@@ -138,6 +138,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "delete",
         path: "/api/v1/jobs/{id}",
+        handler: || web::to(planning::cancel_job),
         summary: "Cancel a queued or running job (nothing is stored).",
         access: "key",
         body: None,
@@ -147,6 +148,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/jobs/{id}/events",
+        handler: || web::to(planning::job_events),
         summary: "The job's state as server-sent events (`event: status`, data: a Job), at most ten a second, ending with the final state.",
         access: "key",
         body: None,
@@ -156,6 +158,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/jobs/{id}/result",
+        handler: || web::to(planning::job_result),
         summary: "The plan of a finished job (409 while it is queued or running, or when it failed or was cancelled).",
         access: "key",
         body: None,
@@ -165,6 +168,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/plans",
+        handler: || web::to(plans::list),
         summary: "Stored plans, newest first (metadata only).",
         access: "key",
         body: None,
@@ -174,6 +178,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/api/v1/plans",
+        handler: || web::to(plans::create),
         summary: "Store a plan computed elsewhere (e.g. `tournee solve -o`) with its problem; it is checked first.",
         access: "key",
         body: Some("PlanUpload"),
@@ -183,6 +188,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/plans/{id}",
+        handler: || web::to(plans::get),
         summary: "A stored plan: metadata, the plan, and each tour's share token and link.",
         access: "key",
         body: None,
@@ -192,6 +198,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "delete",
         path: "/api/v1/plans/{id}",
+        handler: || web::to(plans::delete),
         summary: "Delete a plan, its share tokens and its stop statuses.",
         access: "key",
         body: None,
@@ -201,6 +208,7 @@ pub const OPERATIONS: &[Operation] = &[
         Operation {
         method: "get",
         path: "/api/v1/plans/{id}/plan",
+        handler: || web::to(plans::plan_document),
         summary: "The plan document alone (tournee-plan/1), as a file: what `tournee report` and `tournee export` read.",
         access: "key",
         body: None,
@@ -210,6 +218,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/plans/{id}/problem",
+        handler: || web::to(plans::problem),
         summary: "The problem the plan answers.",
         access: "key",
         body: None,
@@ -219,6 +228,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/plans/{id}/geojson",
+        handler: || web::to(plans::geojson),
         summary: "The plan as GeoJSON: a LineString per tour (road path or straight lines) and a Point per stop.",
         access: "key",
         body: None,
@@ -228,6 +238,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/plans/{id}/report",
+        handler: || web::to(reports::plan_report),
         summary: "The plan's emissions: transport CO2e per tour, vehicle, day, week and month, avoided manufacture, baseline and saving (docs/emissions.md).",
         access: "key",
         body: None,
@@ -237,6 +248,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/plans/{id}/stops.csv",
+        handler: || web::to(plans::stops_csv),
         summary: "One CSV row per stop: tour, vehicle, day, order, times, request, devices, km since the last stop, CO2e.",
         access: "key",
         body: None,
@@ -246,6 +258,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/plans/{id}/statuses",
+        handler: || web::to(plans::statuses),
         summary: "What the drivers reported so far, every tour of the plan: each stop's status with its tour index and request, and the actuals (reason, devices, recipient, times, position). The board polls it.",
         access: "key",
         body: None,
@@ -255,6 +268,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/api/v1/plans/{id}/insertions",
+        handler: || web::to(insertions::create),
         summary: "Where does this late request fit? Body `{kind: pickup|order, request}`: the cheapest five places in the plan's tours (or a new tour of an unused shift), each with the tour, the stop number, the km, minutes and cost it adds, its arrival and the other stops whose arrival moves. With `?apply=K` the plan with suggestion K is stored as a new plan (201, `plan_id`), every other tour as it was.",
         access: "key",
         body: Some("Object"),
@@ -264,6 +278,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/reports",
+        handler: || web::to(reports::period_report),
         summary: "Emissions over the stored plans' tours in a period, each day from the newest plan that has tours that day.",
         access: "key",
         body: None,
@@ -278,6 +293,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/plans/{id}/tours/{index}",
+        handler: || web::to(plans::tour),
         summary: "One tour (0 = first) as a driver sees it.",
         access: "key",
         body: None,
@@ -287,6 +303,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/tours/{token}",
+        handler: || web::to(tours::get),
         summary: "A driver's tour, opened with its share token: stops, times, contacts, loads, statuses and geometry (encoded polyline and GeoJSON).",
         access: "token",
         body: None,
@@ -296,6 +313,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/tours/{token}/gpx",
+        handler: || web::to(tours::gpx),
         summary: "The driver's tour as GPX 1.1 (waypoints, route, track) for a navigation app.",
         access: "token",
         body: None,
@@ -305,6 +323,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "put",
         path: "/api/v1/tours/{token}/stops/{stop}",
+        handler: || web::to(tours::put_stop),
         summary: "Mark stop `stop` (1 = first) done or failed, with an optional note and time. Repeating the same report changes nothing.",
         access: "token",
         body: Some("StopUpdate"),
@@ -314,6 +333,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "put",
         path: "/api/v1/tours/{token}/stops/{stop}/{kind}",
+        handler: || web::to(proofs::put),
         summary: "The stop's photo or the signature of who handed over or received the devices: a JPEG, PNG or WebP image of at most 1 MiB, its type as its first bytes say. Sending it again replaces it.",
         access: "token",
         body: Some("Image"),
@@ -323,6 +343,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/plans/{id}/tours/{index}/stops/{stop}/{kind}",
+        handler: || web::to(proofs::get),
         summary: "A stop's photo or signature, as the driver sent it (never cached; keys only, since it may show people).",
         access: "key",
         body: None,
@@ -332,6 +353,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/setup",
+        handler: || web::to(setup::get),
         summary: "The organisation's set-up (tournee-setup/1): workshops with weekly hours, vans with their usual week and days off, device catalogue, travel model. 404 until one is saved.",
         access: "key",
         body: None,
@@ -341,6 +363,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "put",
         path: "/api/v1/setup",
+        handler: || web::to(setup::put),
         summary: "Save the set-up, once every field is right (400 with the field paths otherwise).",
         access: "key",
         body: Some("Setup"),
@@ -350,6 +373,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/setup/presets",
+        handler: || web::to(setup::presets),
         summary: "What a new organisation starts from: van presets (payload, volume, energy, with sources) and the default device catalogue (masses, volumes, French and English names).",
         access: "key",
         body: None,
@@ -359,6 +383,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/v1/setup/week",
+        handler: || web::to(setup::week),
         summary: "The problem of one week from the stored set-up, without requests: horizon Monday to Monday, workshops' hours and vans' shifts on their days.",
         access: "key",
         body: None,
@@ -368,6 +393,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/api/v1/plans/{id}/share",
+        handler: || web::to(plans::renew_share),
         summary: "New share links for every tour of the plan, valid for the server's token lifetime (60 days by default); the old links stop working.",
         access: "key",
         body: None,
@@ -377,6 +403,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "delete",
         path: "/api/v1/plans/{id}/share",
+        handler: || web::to(plans::revoke_share),
         summary: "Revoke every share link of the plan (drivers' pages then answer 404).",
         access: "key",
         body: None,
