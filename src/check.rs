@@ -487,6 +487,12 @@ fn check_tour(
             tour.distance_km
         ));
     }
+    let stops = tour.request_stops().count();
+    if veh.max_stops.is_some_and(|m| stops > m as usize) {
+        errors.push(format!(
+            "{at}: {stops} stops, more than the vehicle's max_stops"
+        ));
+    }
     if veh.max_tour_km.is_some_and(|m| km > m + 1e-6) {
         errors.push(format!(
             "{at}: {km:.1} km exceeds the maximum tour distance"

@@ -159,6 +159,7 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
                 skills: bits(&veh.skills),
                 max_duration: veh.max_tour_hours.map(|h| h * 3600.0),
                 max_distance: veh.max_tour_km.map(|km| km * 1000.0),
+                max_jobs: veh.max_stops.map(|n| n as usize),
                 fixed_cost: veh.costs.fixed,
                 cost_per_distance: veh.costs.per_km / 1000.0,
                 cost_per_time: veh.costs.per_hour / 3600.0,

@@ -26,6 +26,9 @@ pub const SPEED_FACTOR: (f64, f64) = (0.1, 10.0);
 /// Longest tour, hours and km.
 pub const MAX_TOUR_HOURS: f64 = 24.0 * 31.0;
 pub const MAX_TOUR_KM: f64 = 100_000.0;
+/// Most stops a tour may be limited to (`max_stops`): above the most
+/// requests a problem may hold, a limit means nothing.
+pub const MAX_TOUR_STOPS: u32 = 10_000;
 /// Any cost figure (fixed, per km, per hour, an optional request's value).
 pub const MAX_COST: f64 = 1e9;
 /// kgCO2e per km of a vehicle's own figure.

@@ -410,6 +410,9 @@ pub struct Vehicle {
     pub max_tour_hours: Option<f64>,
     #[serde(default)]
     pub max_tour_km: Option<f64>,
+    /// Most stops in one tour (every trip together), reloads not counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_stops: Option<u32>,
     #[serde(default)]
     pub energy: Energy,
     /// The driver's daily break, e.g. 45 minutes starting between 11:45 and

@@ -99,6 +99,12 @@ pub fn input(problem: &Problem) -> Input {
             if let Some(d) = v.max_distance {
                 veh["max_distance"] = json!(d.floor() as i64);
             }
+            if let Some(n) = v.max_jobs {
+                // On each half of a two-trip shift: VROOM cannot share one
+                // limit between two of its vehicles, so it plans a looser
+                // problem there.
+                veh["max_tasks"] = json!(n);
+            }
             if let Some(b) = v.driver_break {
                 // On the piece its window opens in (the first when it opens
                 // before the shift), once.

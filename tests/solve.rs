@@ -329,3 +329,50 @@ fn a_van_unloads_at_its_workshop_mid_shift_for_a_second_trip() {
     let errors = check::check(&problem, &quick).join("\n");
     assert!(errors.contains("service time"), "{errors}");
 }
+
+#[test]
+fn a_vans_most_stops_per_tour_is_planned_and_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut value = small_problem();
+    let requests = value["pickups"].as_array().map_or(0, Vec::len)
+        + value["orders"].as_array().map_or(0, Vec::len);
+    for v in value["vehicles"].as_array_mut().expect("vehicles") {
+        v["max_stops"] = serde_json::json!(2);
+    }
+    let path = write(dir.path(), "p.json", &value);
+    let (plan, _) = solve_to_file(&path, &["--iterations", "500", "--check"]);
+    let problem = input::read(&value.to_string()).expect("valid");
+    assert_eq!(check::check(&problem, &plan), Vec::<String>::new());
+    let stops: Vec<usize> = plan
+        .tours
+        .iter()
+        .map(|t| t.request_stops().count())
+        .collect();
+    assert!(stops.iter().all(|&n| n <= 2), "{stops:?}");
+    // Two vans of two stops: the rest is left out, and says why.
+    assert_eq!(plan.totals.stops, 4, "{stops:?}");
+    assert_eq!(plan.unassigned.len(), requests - 4);
+    assert!(
+        plan.unassigned.iter().all(|u| u.reason == "fleet_full"),
+        "{:?}",
+        plan.unassigned
+    );
+    // The checker holds a plan to the limit: the same plan against vans
+    // of one stop a tour is refused.
+    let mut one = problem.clone();
+    for v in &mut one.vehicles {
+        v.max_stops = Some(1);
+    }
+    let errors = check::check(&one, &plan).join("\n");
+    assert!(
+        errors.contains("more than the vehicle's max_stops"),
+        "{errors}"
+    );
+    // A limit of no stop is a mistake on its field.
+    value["vehicles"][1]["max_stops"] = serde_json::json!(0);
+    let refused = input::read(&value.to_string()).err().unwrap_or_default();
+    assert!(
+        refused.iter().any(|e| e.field == "vehicles[1].max_stops"),
+        "{refused:?}"
+    );
+}

@@ -52,6 +52,10 @@ pub fn reason(problem: &Problem, job: usize, tours: &[Tour]) -> Reason {
             Err(Violation::MaxDistance) if best == Reason::TimeWindowUnreachable => {
                 best = Reason::MaxDistanceExceeded
             }
+            // A shipment's two stops on a vehicle of one stop a tour.
+            Err(Violation::MaxJobs) if best == Reason::TimeWindowUnreachable => {
+                best = Reason::FleetFull
+            }
             Err(_) => {}
         }
     }

@@ -190,6 +190,9 @@ pub struct Vehicle {
     pub max_duration: Option<f64>,
     /// Longest allowed tour distance.
     pub max_distance: Option<f64>,
+    /// Most jobs in one tour, every trip together (VROOM's `max_tasks`):
+    /// a driver's day is often limited by the stops, whatever the distance.
+    pub max_jobs: Option<usize>,
     pub fixed_cost: f64,
     pub cost_per_distance: f64,
     pub cost_per_time: f64,
@@ -217,6 +220,7 @@ impl Vehicle {
             skills: 0,
             max_duration: None,
             max_distance: None,
+            max_jobs: None,
             fixed_cost: 0.0,
             cost_per_distance: 1.0,
             cost_per_time: 0.0,
@@ -225,6 +229,11 @@ impl Vehicle {
             max_trips: 1,
             reload_service: 0.0,
         }
+    }
+
+    /// Whether a tour of `jobs` jobs keeps within [`Self::max_jobs`].
+    pub fn holds(&self, jobs: usize) -> bool {
+        self.max_jobs.is_none_or(|m| jobs <= m)
     }
 
     /// True when the vehicle has every skill `job` needs.

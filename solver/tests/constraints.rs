@@ -30,6 +30,11 @@ fn load(x: i64) -> Load {
 /// Cost of one vehicle's sequence, or `None` when it breaks a rule: the
 /// cheapest over every way to split it into the trips the vehicle may make.
 fn route_cost(p: &Problem, v: usize, seq: &[usize]) -> Option<f64> {
+    if let Some(most) = p.vehicles[v].max_jobs {
+        if seq.len() > most {
+            return None;
+        }
+    }
     cut_sets(p, v, seq)
         .iter()
         .filter_map(|cuts| trips_cost(p, v, seq, cuts))
@@ -380,6 +385,34 @@ fn max_distance_and_max_duration() {
             assert!(sched.duration() <= 40.0 + 1e-9);
         }
     }
+}
+
+#[test]
+fn most_stops_per_tour() {
+    // Without the limits one van would take all five (one fixed cost).
+    let jobs: Vec<Job> = (1..=5).map(|l| job(l, 1)).collect();
+    let van = |most: usize| Vehicle {
+        max_jobs: Some(most),
+        fixed_cost: 100.0,
+        ..Vehicle::new(0, load(10))
+    };
+    let p = problem(&PTS, jobs, vec![van(2), van(3), van(3)]);
+    let s = assert_optimal(&p);
+    assert_eq!(s.routes.len(), 2, "{:?}", s.routes);
+    for r in &s.routes {
+        let most = p.vehicles[r.vehicle].max_jobs.unwrap_or(usize::MAX);
+        assert!(r.jobs.len() <= most, "{r:?}");
+    }
+    // One stop a tour and two vans: three jobs are left out, fleet full.
+    let jobs: Vec<Job> = (1..=5).map(|l| job(l, 1)).collect();
+    let p = problem(&PTS, jobs, vec![van(1), van(1)]);
+    let s = solved(&p);
+    assert_eq!(s.routes.iter().map(|r| r.jobs.len()).sum::<usize>(), 2);
+    assert_eq!(s.unassigned.len(), 3);
+    assert!(s
+        .unassigned
+        .iter()
+        .all(|&(_, why)| why == tournee_solver::Reason::FleetFull));
 }
 
 #[test]

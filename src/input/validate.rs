@@ -312,6 +312,14 @@ impl Validator {
         if let Some(km) = veh.max_tour_km {
             self.positive_max(&format!("{at}.max_tour_km"), km, MAX_TOUR_KM);
         }
+        if let Some(n) = veh.max_stops {
+            if !(1..=MAX_TOUR_STOPS).contains(&n) {
+                self.err(
+                    format!("{at}.max_stops"),
+                    format!("must be from 1 to {MAX_TOUR_STOPS}, got {n}"),
+                );
+            }
+        }
         self.range(
             &format!("{at}.costs.fixed"),
             veh.costs.fixed,

@@ -251,6 +251,11 @@ impl<'a> LocalSearch<'a> {
             return 0.0;
         }
         let veh = &self.problem.vehicles[v];
+        // The one hard rule here: a move past the vehicle's most jobs is
+        // never taken (penalising it would only make the repair longer).
+        if !veh.holds(jobs) {
+            return f64::INFINITY;
+        }
         let whole = seg.then(
             self.problem,
             v,

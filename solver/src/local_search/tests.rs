@@ -45,6 +45,8 @@ fn problem(seed: u64, n: usize, multi: bool) -> Problem {
             // Unlike paces, and a distance limit that binds.
             v.speed_factor = [1.0, 0.8, 1.25, 1.0][k];
             v.max_distance = (k == 2).then_some(220.0);
+            // And a most jobs a tour that binds on random tours.
+            v.max_jobs = (k == 1).then_some(n / 4);
             v
         })
         .collect();
@@ -58,6 +60,7 @@ fn problem(seed: u64, n: usize, multi: bool) -> Problem {
 
 #[test]
 fn every_move_is_priced_as_its_tours_walked_stop_by_stop() {
+    let mut over = 0;
     for seed in 1..=5 {
         let p = problem(seed, 24, false);
         assert!(LocalSearch::applies(&p));
@@ -118,7 +121,16 @@ fn every_move_is_priced_as_its_tours_walked_stop_by_stop() {
                         let jobs = ls.jobs_of(r);
                         let vehicle = ls.lines[r.line].vehicle;
                         let exact = walk(vehicle, &jobs);
-                        assert!((ls.price(r) - exact).abs() < 1e-6, "seed {seed}");
+                        let price = ls.price(r);
+                        // (Both infinite past the vehicle's most jobs.)
+                        assert!(
+                            price == exact || (price - exact).abs() < 1e-6,
+                            "seed {seed}"
+                        );
+                        if !p.vehicles[vehicle].max_jobs.is_none_or(|m| jobs.len() <= m) {
+                            assert_eq!(price, f64::INFINITY);
+                            over += 1;
+                        }
                         if let Some(bound) = ls.distance_bound(r) {
                             assert!(bound <= exact + 1e-6);
                         }
@@ -135,6 +147,7 @@ fn every_move_is_priced_as_its_tours_walked_stop_by_stop() {
         }
         assert!(priced > 5000, "{priced}");
     }
+    assert!(over > 100, "{over} moves past the most jobs");
 }
 
 #[test]
@@ -160,7 +173,8 @@ fn summaries_and_the_schedule_agree_on_lateness_load_and_duration() {
                 .then(&p, v, Seg::depot(veh.end, veh.shift.start, veh.shift.end));
             let fits = whole.time.time_warp < 1e-9
                 && whole.load.peak.fits(veh.capacity)
-                && veh.max_distance.is_none_or(|m| whole.distance <= m + 1e-9);
+                && veh.max_distance.is_none_or(|m| whole.distance <= m + 1e-9)
+                && veh.max_jobs.is_none_or(|m| jobs.len() <= m);
             match schedule(&p, v, &jobs) {
                 Ok(s) => {
                     assert!(fits, "{jobs:?}");
@@ -306,7 +320,11 @@ fn a_move_to_another_days_tour_is_priced_in_that_days_window() {
                     for r in mv.tours() {
                         let vehicle = ls.lines[r.line].vehicle;
                         let exact = walk(vehicle, &ls.jobs_of(r));
-                        assert!((ls.price(r) - exact).abs() < 1e-6, "seed {seed}");
+                        let price = ls.price(r);
+                        assert!(
+                            price == exact || (price - exact).abs() < 1e-6,
+                            "seed {seed}"
+                        );
                     }
                     let days: Vec<bool> = mv
                         .tours()

@@ -95,10 +95,15 @@ pub enum Violation {
     ShiftEnd,
     MaxDuration,
     MaxDistance,
+    /// More jobs than the vehicle's `max_jobs`.
+    MaxJobs,
 }
 
 /// Schedules `jobs` on vehicle `v`, or says the first rule it breaks.
 pub fn schedule(problem: &Problem, v: usize, jobs: &[usize]) -> Result<Schedule, Violation> {
+    if !problem.vehicles[v].holds(jobs.len()) {
+        return Err(Violation::MaxJobs);
+    }
     let loads = loads(problem, v, jobs)?;
     let first = timed(problem, v, jobs, &loads);
     if first.is_ok() || loads.reloads.is_empty() {

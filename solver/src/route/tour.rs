@@ -72,6 +72,9 @@ impl Tour {
     /// Builds the cache for a feasible job order, or `None` when it is not.
     pub fn new(problem: &Problem, vehicle: usize, jobs: Vec<usize>) -> Option<Self> {
         let veh = &problem.vehicles[vehicle];
+        if !veh.holds(jobs.len()) {
+            return None;
+        }
         let loads = loads(problem, vehicle, &jobs).ok()?;
         let n = jobs.len();
         let mut loc = Vec::with_capacity(n + 2);
@@ -168,6 +171,9 @@ impl Tour {
     /// vehicle's cost or limits depend on waiting (then the tour is
     /// rescheduled).
     pub fn try_insert(&self, problem: &Problem, job: usize, after: usize) -> Option<Insertion> {
+        if !problem.vehicles[self.vehicle].holds(self.len() + 1) {
+            return None;
+        }
         let added = self.fits_after(problem, &problem.jobs[job], after)?;
         let delta = if time_matters(&problem.vehicles[self.vehicle]) {
             let mut jobs = self.jobs.clone();
@@ -245,7 +251,11 @@ impl Tour {
         let veh = &problem.vehicles[self.vehicle];
         let (pj, dj) = (&problem.jobs[pickup], &problem.jobs[delivery]);
         let goods = pj.pickup;
-        if !veh.can_serve(pj) || !veh.can_serve(dj) || !goods.fits(veh.capacity) {
+        if !veh.can_serve(pj)
+            || !veh.can_serve(dj)
+            || !goods.fits(veh.capacity)
+            || !veh.holds(self.len() + 2)
+        {
             return None;
         }
         let d = |a: usize, b: usize| problem.distance.get(a, b);
@@ -324,7 +334,7 @@ impl Tour {
     ) -> Option<Insertion> {
         let j = &problem.jobs[job];
         let veh = &problem.vehicles[self.vehicle];
-        if !veh.can_serve(j) || j.shipment.is_some() {
+        if !veh.can_serve(j) || j.shipment.is_some() || !veh.holds(self.len() + 1) {
             return None;
         }
         // Each place that passes the O(1) tests, with its distance cost.

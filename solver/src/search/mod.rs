@@ -378,6 +378,7 @@ fn v_class(problem: &Problem, v: usize) -> usize {
                 && b.skills == a.skills
                 && b.max_duration == a.max_duration
                 && b.max_distance == a.max_distance
+                && b.max_jobs == a.max_jobs
                 && b.fixed_cost == a.fixed_cost
                 && b.cost_per_distance == a.cost_per_distance
                 && b.cost_per_time == a.cost_per_time
