@@ -418,8 +418,22 @@ fn check_tour(
                 s.arrival
             ));
         }
-        if secs(arrival, start) < -TIME_TOLERANCE_S {
-            errors.push(format!("{at}: service starts before arrival"));
+        // The set-up on arrival, unless the stop before was at the same place.
+        let setup_s = match site.request {
+            Some((_, r)) if leg_m > 0.0 => r.setup_minutes * 60.0,
+            _ => 0.0,
+        };
+        if (s.setup_min * 60.0 - setup_s).abs() > TIME_TOLERANCE_S {
+            errors.push(format!(
+                "{at}: {} min of set-up reported, {:.1} min due",
+                s.setup_min,
+                setup_s / 60.0
+            ));
+        }
+        if secs(arrival, start) < setup_s - TIME_TOLERANCE_S {
+            errors.push(format!(
+                "{at}: service starts before arrival and set-up are over"
+            ));
         }
         let open = site.windows.is_empty()
             || site.windows.iter().any(|w| {

@@ -100,7 +100,19 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
                 .map(|(i, r)| (Side::Delivery, i, r)),
         );
     // Places are numbered as in `routing::places`: depots, then requests.
+    // Set-up times by place (none at the depots), when a request has one.
+    let mut setup = Vec::new();
+    if p.pickups
+        .iter()
+        .chain(&p.orders)
+        .any(|r| r.setup_minutes > 0.0)
+    {
+        setup = vec![0.0; travel.distance.size()];
+    }
     for (location, (kind, index, r)) in (p.depots.len()..).zip(requests) {
+        if let Some(s) = setup.get_mut(location) {
+            *s = r.setup_minutes * 60.0;
+        }
         let load = load_of(r, p);
         if let Some((_, why)) = travel.unroutable.iter().find(|(i, _)| *i == location) {
             unroutable.push((kind, index, why.clone()));
@@ -187,6 +199,7 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
             vehicles,
             distance: travel.distance.clone(),
             duration: travel.duration.clone(),
+            setup,
         },
         jobs: refs,
         shifts,
@@ -349,6 +362,7 @@ impl Conversion {
                         address: depot.address.clone(),
                         location: depot.location,
                         contact: Default::default(),
+                        setup_min: 0.0,
                         devices: BTreeMap::new(),
                         travel_km: r3(km(prev, sv.start)),
                         arrival: clock(r.arrival),
@@ -366,6 +380,8 @@ impl Conversion {
                 }
                 let (kind, r) = self.request(p, visit.job);
                 let loc = self.problem.jobs[visit.job].location;
+                // The solver's arrival is when the set-up is done.
+                let setup = self.problem.setup_on(prev, loc);
                 stops.push(plan::Stop {
                     job: r.id.clone(),
                     kind,
@@ -375,7 +391,8 @@ impl Conversion {
                     contact: r.contact.clone(),
                     devices: r.devices.clone(),
                     travel_km: r3(km(prev, loc)),
-                    arrival: clock(visit.arrival),
+                    arrival: clock(visit.arrival - setup),
+                    setup_min: r2(setup / 60.0),
                     start: clock(visit.start),
                     departure: clock(visit.departure),
                     waiting_min: r2((visit.start - visit.arrival) / 60.0),

@@ -452,7 +452,7 @@ fn is_one_trip(trips: &u32) -> bool {
     *trips == 1
 }
 
-fn is_zero(x: &f64) -> bool {
+pub(crate) fn is_zero(x: &f64) -> bool {
     *x == 0.0
 }
 
@@ -503,6 +503,10 @@ pub struct Request {
     pub time_windows: Vec<Interval>,
     #[serde(default = "default_service")]
     pub service_minutes: f64,
+    /// Time on arriving at the place (parking, signing in at the front
+    /// desk), paid once when several stops follow at the same place.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub setup_minutes: f64,
     #[serde(default)]
     pub skills: Vec<String>,
     #[serde(default)]

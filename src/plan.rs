@@ -165,7 +165,12 @@ pub struct Stop {
     /// Distance from the previous stop (or the depot).
     pub travel_km: f64,
     pub arrival: String,
-    /// Start of service: the arrival, or the opening of the window.
+    /// Minutes of set-up on arrival (the request's `setup_minutes`; none
+    /// when the stop before was at the same place).
+    #[serde(default, skip_serializing_if = "crate::model::is_zero")]
+    pub setup_min: f64,
+    /// Start of service: the arrival (after the set-up), or the opening of
+    /// the window.
     pub start: String,
     pub departure: String,
     pub waiting_min: f64,

@@ -136,6 +136,11 @@ pub fn input(problem: &Problem) -> Input {
                 "delivery": amount(job.delivery),
                 "skills": skills(job.skills),
             });
+            // VROOM pays a job's set-up after any other location index,
+            // even one at the same place (ours: after a leg of no distance).
+            if let Some(&s) = problem.setup.get(job.location).filter(|&&s| s > 0.0) {
+                out["setup"] = json!(s.round() as i64);
+            }
             // No window is any time in the shift, for both.
             if !job.windows.is_empty() {
                 out["time_windows"] = job.windows.iter().map(|&w| window(w)).collect();
@@ -241,6 +246,7 @@ mod tests {
             }],
             distance: d.clone(),
             duration: d,
+            setup: Vec::new(),
         }
     }
 

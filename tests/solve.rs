@@ -376,3 +376,42 @@ fn a_vans_most_stops_per_tour_is_planned_and_checked() {
         "{refused:?}"
     );
 }
+
+#[test]
+fn a_places_setup_is_paid_once_and_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut value = small_problem();
+    // Two requests at one address (a school's two buildings' devices at
+    // its front desk), a quarter of an hour to park and sign in there.
+    let desk = value["pickups"][0]["location"].clone();
+    value["pickups"][1]["location"] = desk;
+    for k in 0..2 {
+        value["pickups"][k]["setup_minutes"] = serde_json::json!(15);
+    }
+    let path = write(dir.path(), "p.json", &value);
+    let (plan, _) = solve_to_file(&path, &["--iterations", "500", "--check"]);
+    let problem = input::read(&value.to_string()).expect("valid");
+    assert_eq!(check::check(&problem, &plan), Vec::<String>::new());
+    let ids = ["P1", "P2"];
+    let mut paid = Vec::new();
+    for tour in &plan.tours {
+        for (k, s) in tour.stops.iter().enumerate() {
+            if ids.contains(&s.job.as_str()) {
+                let before = k.checked_sub(1).map(|b| tour.stops[b].location);
+                paid.push((s.job.clone(), s.setup_min, before == Some(s.location)));
+            }
+        }
+    }
+    // Both served one after the other: the set-up once.
+    assert_eq!(paid.len(), 2, "{paid:?}");
+    let once: f64 = paid.iter().map(|p| p.1).sum();
+    assert_eq!(once, 15.0, "{paid:?}");
+    assert!(paid.iter().all(|(_, min, same)| (*min == 0.0) == *same), "{paid:?}");
+    // A plan that leaves the set-up out is refused.
+    let mut skipped = plan.clone();
+    for s in skipped.tours.iter_mut().flat_map(|t| t.stops.iter_mut()) {
+        s.setup_min = 0.0;
+    }
+    let errors = check::check(&problem, &skipped).join("\n");
+    assert!(errors.contains("min of set-up reported"), "{errors}");
+}

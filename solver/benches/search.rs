@@ -47,6 +47,7 @@ fn synthetic(n: usize, seed: u64) -> Problem {
         vehicles: vec![v; n / 5],
         distance: d.clone(),
         duration: d,
+        setup: Vec::new(),
     }
 }
 

@@ -17,6 +17,7 @@
 //!     vehicles: vec![Vehicle::new(0, Load([10, 0, 0]))],
 //!     distance: d.clone(),
 //!     duration: d,
+//!     setup: Vec::new(),
 //! };
 //! let params = Params { iteration_limit: Some(50), ..Params::default() };
 //! let solution = solve(&problem, &params, |_| {}).unwrap();

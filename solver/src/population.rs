@@ -204,6 +204,7 @@ mod tests {
             vehicles: (0..3).map(|_| Vehicle::new(0, Load([100, 0, 0]))).collect(),
             distance: d.clone(),
             duration: d,
+            setup: Vec::new(),
         }
     }
 

@@ -300,6 +300,10 @@ pub struct Problem {
     pub vehicles: Vec<Vehicle>,
     pub distance: Matrix,
     pub duration: Matrix,
+    /// Time spent on arriving at each location (parking, finding the
+    /// contact: VROOM's `setup`), paid once when several stops follow at
+    /// one place: a leg of no distance pays none. Empty: none anywhere.
+    pub setup: Vec<f64>,
 }
 
 /// Why a problem cannot be searched at all.
@@ -334,6 +338,13 @@ impl Problem {
         {
             return Err(ProblemError(
                 "matrices must hold finite, non-negative values".into(),
+            ));
+        }
+        if !(self.setup.is_empty() || self.setup.len() == n)
+            || self.setup.iter().any(|x| !x.is_finite() || *x < 0.0)
+        {
+            return Err(ProblemError(
+                "set-up times: none, or one finite, non-negative value per location".into(),
             ));
         }
         for (i, job) in self.jobs.iter().enumerate() {
@@ -432,8 +443,21 @@ impl Problem {
 
     /// Travel time from `a` to `b` for vehicle `v`.
     #[inline]
+    /// Time from leaving `a` to being ready to serve at `b`: the drive at
+    /// vehicle `v`'s pace, and `b`'s set-up unless the leg stays in one
+    /// place. Every time model of the solver goes through here, so the
+    /// set-up holds in each of them.
     pub fn travel_time(&self, v: usize, a: usize, b: usize) -> f64 {
-        self.duration.get(a, b) / self.vehicles[v].speed_factor
+        self.duration.get(a, b) / self.vehicles[v].speed_factor + self.setup_on(a, b)
+    }
+
+    /// The set-up paid on the leg from `a` to `b`.
+    #[inline]
+    pub fn setup_on(&self, a: usize, b: usize) -> f64 {
+        match self.setup.get(b) {
+            Some(&s) if s > 0.0 && a != b && self.distance.get(a, b) > 0.0 => s,
+            _ => 0.0,
+        }
     }
 
     /// Cost charged for leaving a mandatory job out: far above any tour cost,

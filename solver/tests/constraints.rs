@@ -20,6 +20,7 @@ fn problem(points: &[(f64, f64)], jobs: Vec<Job>, vehicles: Vec<Vehicle>) -> Pro
         vehicles,
         distance: d.clone(),
         duration: d,
+        setup: Vec::new(),
     }
 }
 
@@ -167,7 +168,13 @@ fn drive(p: &Problem, v: usize, stops: &[Job], brk: Option<(usize, bool)>) -> Op
     let stops = stops.iter().map(Some).chain([None]);
     for (gap, job) in stops.enumerate() {
         let to = job.map_or(veh.end, |j| j.location);
-        let travel = p.duration.get(at, to) / veh.speed_factor;
+        // A place's set-up, unless the leg stays where it is.
+        let setup = if p.distance.get(at, to) > 0.0 {
+            p.setup.get(to).copied().unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        let travel = p.duration.get(at, to) / veh.speed_factor + setup;
         match (brk, veh.driver_break) {
             (Some((g, on_arrival)), Some(b)) if g == gap => {
                 let start = if on_arrival { t + travel } else { t }.max(b.window.start);
@@ -385,6 +392,44 @@ fn max_distance_and_max_duration() {
             assert!(sched.duration() <= 40.0 + 1e-9);
         }
     }
+}
+
+#[test]
+fn a_places_setup_is_paid_once_for_stops_that_follow_there() {
+    // Two sites, each with two requests (two locations at one point).
+    let points = [
+        (0.0, 0.0),
+        (10.0, 0.0),
+        (10.0, 0.0),
+        (0.0, 10.0),
+        (0.0, 10.0),
+    ];
+    let jobs: Vec<Job> = (1..=4)
+        .map(|l| Job {
+            service: 5.0,
+            ..job(l, 1)
+        })
+        .collect();
+    // 10 + 14.1 + 10 of driving, 20 of service, 2 × 30 of set-up: 114.
+    // A set-up for each request would take 174, past the shift; the
+    // second van costs more than any detour.
+    let van = |fixed: f64| Vehicle {
+        shift: TimeWindow::new(0.0, 130.0),
+        fixed_cost: fixed,
+        ..Vehicle::new(0, load(10))
+    };
+    let mut p = problem(&points, jobs, vec![van(100.0), van(500.0)]);
+    p.setup = vec![0.0, 30.0, 30.0, 30.0, 30.0];
+    let s = assert_optimal(&p);
+    assert_eq!(s.routes.len(), 1, "{:?}", s.routes);
+    let sched = tournee_solver::schedule(&p, 0, &s.routes[0].jobs).expect("feasible");
+    assert!(sched.arrival <= 130.0 + 1e-9);
+    // Without the rule (a set-up at every stop) one van cannot do it.
+    p.distance = Matrix::from_fn(
+        5,
+        |a, b| if a == b { 0.0 } else { 1e-3 } + euclid(&points).get(a, b),
+    );
+    assert!(tournee_solver::schedule(&p, 0, &s.routes[0].jobs).is_err());
 }
 
 #[test]

@@ -482,6 +482,11 @@ impl Validator {
             r.service_minutes,
             (0.0, MAX_MINUTES),
         );
+        self.range(
+            &format!("{at}.setup_minutes"),
+            r.setup_minutes,
+            (0.0, MAX_MINUTES),
+        );
         if let model::Priority::Optional(value) = r.priority {
             self.range(&format!("{at}.priority.optional"), value, (0.0, MAX_COST));
         }

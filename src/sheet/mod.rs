@@ -465,6 +465,7 @@ impl RowReader<'_> {
             devices,
             time_windows,
             service_minutes: service_minutes.unwrap_or(10.0),
+            setup_minutes: 0.0,
             skills: self.skills(),
             priority,
             notes: self.get(Field::Notes).to_string(),

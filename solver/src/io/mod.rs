@@ -110,6 +110,7 @@ impl Instance {
             vehicles: vec![vehicle; fleet],
             distance: d.clone(),
             duration: d,
+            setup: Vec::new(),
         }
     }
 

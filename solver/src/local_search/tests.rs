@@ -55,6 +55,7 @@ fn problem(seed: u64, n: usize, multi: bool) -> Problem {
         vehicles,
         distance: d.clone(),
         duration: d,
+        setup: Vec::new(),
     }
 }
 
