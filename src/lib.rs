@@ -15,6 +15,7 @@ pub mod emissions;
 pub mod export;
 pub mod geocode;
 pub mod geometry;
+pub mod holidays;
 pub mod i18n;
 pub mod input;
 pub mod insert;

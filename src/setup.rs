@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
+use crate::holidays::Calendar;
 use crate::input::FieldError;
 use crate::model::{self, DeviceType, Interval, Problem};
 
@@ -62,6 +63,14 @@ pub struct Setup {
     pub vans: Vec<Van>,
     #[serde(default)]
     pub routing: model::Routing,
+    /// Public holidays without shifts or opening hours: `fr` (default),
+    /// `fr_alsace_moselle` or `none`.
+    #[serde(default, skip_serializing_if = "is_default_calendar")]
+    pub public_holidays: Calendar,
+}
+
+fn is_default_calendar(c: &Calendar) -> bool {
+    *c == Calendar::Fr
 }
 
 fn default_devices() -> BTreeMap<String, DeviceType> {
@@ -105,6 +114,13 @@ impl Setup {
         let monday =
             monday - chrono::Duration::days(i64::from(monday.weekday().num_days_from_monday()));
         let start = monday.and_time(NaiveTime::MIN);
+        let holidays: Vec<NaiveDate> = (0..7)
+            .map(|d| monday + chrono::Duration::days(d))
+            .filter(|&d| self.public_holidays.is_holiday(d))
+            .collect();
+        let off = |days_off: &[NaiveDate]| -> Vec<NaiveDate> {
+            holidays.iter().chain(days_off).copied().collect()
+        };
         Problem {
             format: model::FORMAT.to_string(),
             name: format!("{} — semaine du {}", self.name, monday.format("%d/%m/%Y")),
@@ -120,6 +136,9 @@ impl Setup {
                 .iter()
                 .map(|w| {
                     let mut d = w.depot.clone();
+                    // (Open as usual: the vans are what stop on a holiday;
+                    // a workshop whose only day is one would otherwise
+                    // read as open all week.)
                     d.opening_hours = dated(&w.hours, monday, &[]);
                     d
                 })
@@ -129,7 +148,7 @@ impl Setup {
                 .iter()
                 .map(|v| {
                     let mut vehicle = v.vehicle.clone();
-                    vehicle.shifts = dated(&v.week, monday, &v.days_off);
+                    vehicle.shifts = dated(&v.week, monday, &off(&v.days_off));
                     vehicle
                 })
                 .collect(),
@@ -306,6 +325,7 @@ mod tests {
                 })
                 .collect(),
             routing: p.routing.clone(),
+            public_holidays: Calendar::Fr,
         }
     }
 
@@ -330,6 +350,47 @@ mod tests {
         off.vans[0].days_off = vec![NaiveDate::from_ymd_opt(2026, 12, 4).expect("date")];
         let w = off.week(NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"));
         assert_eq!(w.vehicles[0].shifts.len(), 4);
+    }
+
+    #[test]
+    fn no_shift_lands_on_a_public_holiday() {
+        // The week of Tuesday 14 July 2026.
+        let monday = NaiveDate::from_ymd_opt(2026, 7, 13).expect("date");
+        let fourteenth = NaiveDate::from_ymd_opt(2026, 7, 14).expect("date");
+        let mut s = sample();
+        let usual = |s: &Setup| {
+            s.week(monday)
+                .vehicles
+                .iter()
+                .map(|v| {
+                    v.shifts
+                        .iter()
+                        .filter(|i| i.start.date() == fourteenth)
+                        .count()
+                })
+                .sum::<usize>()
+        };
+        assert_eq!(usual(&s), 0);
+        s.public_holidays = Calendar::None;
+        assert!(usual(&s) > 0, "the sample's vans work on Tuesdays");
+        // Whit Monday 2026 (25 May), computed from Easter.
+        s.public_holidays = Calendar::Fr;
+        let whit = s.week(NaiveDate::from_ymd_opt(2026, 5, 25).expect("date"));
+        assert!(whit
+            .vehicles
+            .iter()
+            .flat_map(|v| &v.shifts)
+            .all(|i| i.start.date() != NaiveDate::from_ymd_opt(2026, 5, 25).expect("date")));
+        // The choice is part of the set-up's format.
+        let text = serde_json::to_string(&Setup {
+            public_holidays: Calendar::FrAlsaceMoselle,
+            ..sample()
+        })
+        .expect("json");
+        assert!(
+            text.contains(r#""public_holidays":"fr_alsace_moselle""#),
+            "{text}"
+        );
     }
 
     #[test]

@@ -406,7 +406,10 @@ fn a_places_setup_is_paid_once_and_checked() {
     assert_eq!(paid.len(), 2, "{paid:?}");
     let once: f64 = paid.iter().map(|p| p.1).sum();
     assert_eq!(once, 15.0, "{paid:?}");
-    assert!(paid.iter().all(|(_, min, same)| (*min == 0.0) == *same), "{paid:?}");
+    assert!(
+        paid.iter().all(|(_, min, same)| (*min == 0.0) == *same),
+        "{paid:?}"
+    );
     // A plan that leaves the set-up out is refused.
     let mut skipped = plan.clone();
     for s in skipped.tours.iter_mut().flat_map(|t| t.stops.iter_mut()) {

@@ -441,8 +441,6 @@ impl Problem {
         Ok(())
     }
 
-    /// Travel time from `a` to `b` for vehicle `v`.
-    #[inline]
     /// Time from leaving `a` to being ready to serve at `b`: the drive at
     /// vehicle `v`'s pace, and `b`'s set-up unless the leg stays in one
     /// place. Every time model of the solver goes through here, so the

@@ -161,7 +161,8 @@ fn schemas() -> Value {
                     "vehicle": { "type": "object" }, "week": { "type": "array" },
                     "days_off": { "type": "array", "items": { "type": "string", "format": "date" } }
                 })) },
-                "routing": { "type": "object" }
+                "routing": { "type": "object" },
+                "public_holidays": { "enum": ["fr", "fr_alsace_moselle", "none"], "description": "Public holidays without shifts: the eleven French national days (default), with Good Friday and 26 December in Alsace-Moselle, or none." }
             }
         },
         "Import": object(&["summary", "rows", "pickups", "orders", "errors"], json!({
