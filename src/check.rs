@@ -257,15 +257,17 @@ fn check_tour(
         ));
         return;
     };
-    let end_id = veh.end_depot.as_deref().unwrap_or(&veh.depot);
-    let (Some(start_depot), Some(end_depot)) = (
-        problem.depots.iter().find(|d| d.id == veh.depot),
-        problem.depots.iter().find(|d| d.id == end_id),
+    let find = |id: &str| problem.depots.iter().find(|d| d.id == id);
+    // An open tour ends at its last stop: no end depot.
+    let (Some(start_depot), Ok(end_depot)) = (
+        find(&veh.depot),
+        veh.end_id().map(|id| find(id).ok_or(id)).transpose(),
     ) else {
         errors.push(format!("{at}: unknown depot"));
         return;
     };
-    if tour.depot != start_depot.id || tour.end_depot != end_depot.id {
+    let end_id = end_depot.map_or("", |d| d.id.as_str());
+    if tour.depot != start_depot.id || tour.end_depot != end_id {
         errors.push(format!("{at}: depots differ from the vehicle's"));
     }
     let (Some(departure), Some(back)) = (
@@ -289,11 +291,8 @@ fn check_tour(
             start_depot.id
         ));
     }
-    if !within(back, &end_depot.opening_hours) {
-        errors.push(format!(
-            "{at}: returns to {} while it is closed",
-            end_depot.id
-        ));
+    if let Some(end) = end_depot.filter(|d| !within(back, &d.opening_hours)) {
+        errors.push(format!("{at}: returns to {} while it is closed", end.id));
     }
 
     // Loads: each trip's deliveries leave the depot on board, pickups come
@@ -480,9 +479,10 @@ fn check_tour(
         place = site.location;
         time = leave;
     }
-    let back_m = travel.distance_m(place, end_depot.location);
+    let end = end_depot.map_or(place, |d| d.location);
+    let back_m = travel.distance_m(place, end);
     km += back_m / 1000.0;
-    let drive_back = travel.duration_s(place, end_depot.location) / speed;
+    let drive_back = travel.duration_s(place, end) / speed;
     // A break at the end depot ends the tour: the return is its end.
     let back_ok = leg_ok(tour.stops.len(), time, drive_back, back, back)
         || pause.is_some_and(|(g, start, end)| {

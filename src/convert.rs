@@ -107,7 +107,8 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
         .chain(&p.orders)
         .any(|r| r.setup_minutes > 0.0)
     {
-        setup = vec![0.0; travel.distance.size()];
+        // (One more than the places: an open tour's end has none.)
+        setup = vec![0.0; travel.distance.size() + 1];
     }
     for (location, (kind, index, r)) in (p.depots.len()..).zip(requests) {
         if let Some(s) = setup.get_mut(location) {
@@ -144,21 +145,21 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
         refs.push(JobRef { kind, index });
     }
 
+    // An open tour ends at a place one past the others, at no distance
+    // and no time from any of them: the tour's last stop is its end.
+    let places = travel.distance.size();
+    let open_end = p.vehicles.iter().any(|v| v.open_tour);
     let mut vehicles = Vec::new();
     let mut shifts = Vec::new();
     for (vi, veh) in p.vehicles.iter().enumerate() {
         let start = depot_index.get(veh.depot.as_str()).copied().unwrap_or(0);
-        let end = veh
-            .end_depot
-            .as_deref()
-            .and_then(|d| depot_index.get(d).copied())
-            .unwrap_or(start);
+        let end = match veh.end_id() {
+            Some(id) => depot_index.get(id).copied().unwrap_or(start),
+            None => places,
+        };
+        let end_hours = p.depots.get(end).map_or(&[][..], |d| &d.opening_hours[..]);
         for (si, shift) in veh.shifts.iter().enumerate() {
-            let open = model::usable_shift(
-                shift,
-                &p.depots[start].opening_hours,
-                &p.depots[end].opening_hours,
-            );
+            let open = model::usable_shift(shift, &p.depots[start].opening_hours, end_hours);
             vehicles.push(solver::Vehicle {
                 start,
                 end,
@@ -197,9 +198,13 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
         problem: solver::Problem {
             jobs,
             vehicles,
-            distance: travel.distance.clone(),
-            duration: travel.duration.clone(),
-            setup,
+            distance: with_open_end(&travel.distance, open_end),
+            duration: with_open_end(&travel.duration, open_end),
+            setup: {
+                let mut setup = setup;
+                setup.truncate(places + usize::from(open_end));
+                setup
+            },
         },
         jobs: refs,
         shifts,
@@ -428,7 +433,8 @@ impl Conversion {
                 shift,
                 day,
                 depot: p.depots[sv.start].id.clone(),
-                end_depot: p.depots[sv.end].id.clone(),
+                // Empty for an open tour (it ends at its last stop).
+                end_depot: p.depots.get(sv.end).map_or(String::new(), |d| d.id.clone()),
                 departure: clock(sched.departure),
                 return_: clock(sched.arrival),
                 distance_km: r3(sched.distance / 1000.0),
@@ -540,6 +546,15 @@ impl Conversion {
     }
 }
 
+/// `m`, and when some tour is open one more place at zero from and to all.
+fn with_open_end(m: &solver::Matrix, open_end: bool) -> solver::Matrix {
+    if !open_end {
+        return m.clone();
+    }
+    let n = m.size();
+    solver::Matrix::from_fn(n + 1, |a, b| if a < n && b < n { m.get(a, b) } else { 0.0 })
+}
+
 /// A tour drawn as straight lines from its depot through its stops and back,
 /// until a road server gives the real path.
 fn straight_lines(
@@ -547,7 +562,7 @@ fn straight_lines(
     veh: &model::Vehicle,
     stops: &[plan::Stop],
 ) -> plan::Geometry {
-    let end = veh.end_depot.as_deref().unwrap_or(&veh.depot);
+    let end = veh.end_id().unwrap_or("");
     let points = crate::geometry::tour_path(p, &veh.depot, end, stops.iter().map(|s| s.location));
     plan::Geometry {
         source: "straight_lines".into(),

@@ -400,6 +400,10 @@ pub struct Vehicle {
     /// Depot where its tours end; the start depot when absent.
     #[serde(default)]
     pub end_depot: Option<String>,
+    /// Its tours end at their last stop (a driver who goes home from
+    /// there, a van left at a partner's): no way back is planned.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub open_tour: bool,
     pub capacity: Capacity,
     /// Working periods, typically one per working day; each gives one tour.
     /// Required in a problem (the validation says so when it is empty); a
@@ -438,6 +442,17 @@ pub struct Vehicle {
     /// Multiplies the average speed (below 1: slower than traffic).
     #[serde(default = "one")]
     pub speed_factor: f64,
+}
+
+impl Vehicle {
+    /// The depot its tours end at: `end_depot`, else its start depot;
+    /// none for an open tour.
+    pub fn end_id(&self) -> Option<&str> {
+        if self.open_tour {
+            return None;
+        }
+        Some(self.end_depot.as_deref().unwrap_or(&self.depot))
+    }
 }
 
 fn one() -> f64 {

@@ -16,7 +16,10 @@ pub fn reach_errors(p: &Problem, travel: &Travel) -> Vec<FieldError> {
     let index = |id: &str| p.depots.iter().position(|d| d.id == id);
     let mut errors = Vec::new();
     for (vi, veh) in p.vehicles.iter().enumerate() {
-        let end_id = veh.end_depot.as_deref().unwrap_or(&veh.depot);
+        // An open tour needs no way back.
+        let Some(end_id) = veh.end_id() else {
+            continue;
+        };
         let (Some(a), Some(b)) = (index(&veh.depot), index(end_id)) else {
             continue; // unknown depots are reported by the validation
         };

@@ -418,3 +418,43 @@ fn a_places_setup_is_paid_once_and_checked() {
     let errors = check::check(&problem, &skipped).join("\n");
     assert!(errors.contains("min of set-up reported"), "{errors}");
 }
+
+#[test]
+fn an_open_tour_ends_at_its_last_stop_and_is_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut value = small_problem();
+    // The first van's driver goes home from the last stop.
+    value["vehicles"][0]["open_tour"] = serde_json::json!(true);
+    let path = write(dir.path(), "p.json", &value);
+    let (plan, _) = solve_to_file(&path, &["--iterations", "500", "--check"]);
+    let problem = input::read(&value.to_string()).expect("valid");
+    assert_eq!(check::check(&problem, &plan), Vec::<String>::new());
+    let open = plan
+        .tours
+        .iter()
+        .find(|t| t.vehicle == "van-a")
+        .expect("the open van works");
+    let last = open.stops.last().expect("a stop");
+    assert_eq!(open.end_depot, "");
+    assert_eq!(open.return_, last.departure);
+    assert_eq!(open.return_km, 0.0);
+    let legs: f64 = open.stops.iter().map(|s| s.travel_km).sum();
+    assert!(
+        (open.distance_km - legs).abs() < 0.01,
+        "{} vs {legs}",
+        open.distance_km
+    );
+    // The same plan for a van that must come back is refused.
+    let mut back = problem.clone();
+    back.vehicles[0].open_tour = false;
+    let errors = check::check(&back, &plan).join("\n");
+    assert!(errors.contains("depots differ"), "{errors}");
+    assert!(errors.contains("return time does not follow"), "{errors}");
+    // An end depot and an open tour at once is a mistake on its field.
+    value["vehicles"][0]["end_depot"] = serde_json::json!("atelier");
+    let refused = input::read(&value.to_string()).err().unwrap_or_default();
+    assert!(
+        refused.iter().any(|e| e.field == "vehicles[0].open_tour"),
+        "{refused:?}"
+    );
+}

@@ -267,6 +267,12 @@ impl Validator {
                 ),
             );
         }
+        if veh.open_tour && veh.end_depot.is_some() {
+            self.err(
+                format!("{at}.open_tour"),
+                "an open tour ends at its last stop: give `end_depot` or `open_tour`, not both",
+            );
+        }
         if let Some(end) = &veh.end_depot {
             if !depots.contains(end) {
                 self.err(
@@ -404,12 +410,19 @@ impl Validator {
     /// Each shift must overlap its depots' opening hours.
     fn depot_open(&mut self, at: &str, veh: &model::Vehicle, p: &Problem) {
         let find = |id: &str| p.depots.iter().find(|d| d.id == id);
-        let end_id = veh.end_depot.as_deref().unwrap_or(&veh.depot);
-        let (Some(start), Some(end)) = (find(&veh.depot), find(end_id)) else {
+        let Some(start) = find(&veh.depot) else {
             return;
         };
+        // An open tour has no end depot whose hours would matter.
+        let end_hours = match veh.end_id() {
+            Some(id) => match find(id) {
+                Some(end) => &end.opening_hours[..],
+                None => return,
+            },
+            None => &[][..],
+        };
         for (k, shift) in veh.shifts.iter().enumerate() {
-            let open = model::usable_shift(shift, &start.opening_hours, &end.opening_hours);
+            let open = model::usable_shift(shift, &start.opening_hours, end_hours);
             if shift.start < shift.end && open.start >= open.end {
                 self.err(
                     format!("{at}.shifts[{k}]"),

@@ -89,7 +89,8 @@ function statusOf(n) {
 function render() {
   const tour = view.tour;
   $('title').textContent = `${tour.vehicle} · ${longDay(tour.day)}`;
-  $('summary').textContent = t('driver.summary', {
+  // An open tour ends at its last stop (the driver goes home from there).
+  $('summary').textContent = t(tour.end_depot ? 'driver.summary' : 'driver.summary_open', {
     depot: view.depot_name || tour.depot, leave: hm(tour.departure), back: hm(tour.return),
     stops: count('count.stop', tour.stops.length), km: num(tour.distance_km),
   });
