@@ -339,17 +339,21 @@ fn check_tour(
     let pause = check_break(veh, shift, tour, back, &at, errors);
     // A leg into `arrival` is on time when it follows the previous departure,
     // or, in the gap where the break is, the break's end (break before
-    // driving on) or its end before service (break on arrival).
+    // driving on) or, for a break on arrival, its start after the arrival
+    // and the set-up and its end before service.
     let leg_ok = |gap: usize,
                   leave: NaiveDateTime,
                   drive: f64,
                   arrival: NaiveDateTime,
+                  setup: f64,
                   ready: NaiveDateTime| {
         let follows = |t: NaiveDateTime| (secs(t, arrival) - drive).abs() <= TIME_TOLERANCE_S;
         match pause {
             Some((g, start, end)) if g == gap => {
-                secs(leave, start) >= -TIME_TOLERANCE_S
-                    && (follows(end) || (follows(leave) && secs(end, ready) >= -TIME_TOLERANCE_S))
+                let on_arrival = follows(leave)
+                    && secs(arrival, start) >= setup - TIME_TOLERANCE_S
+                    && secs(end, ready) >= -TIME_TOLERANCE_S;
+                secs(leave, start) >= -TIME_TOLERANCE_S && (follows(end) || on_arrival)
             }
             _ => follows(leave),
         }
@@ -405,11 +409,17 @@ fn check_tour(
         ) else {
             return;
         };
+        // The set-up on arrival, unless the stop before was at the same place.
+        let setup_s = match site.request {
+            Some((_, r)) if leg_m > 0.0 => r.setup_minutes * 60.0,
+            _ => 0.0,
+        };
         if !leg_ok(
             i,
             time,
             travel.duration_s(place, site.location) / speed,
             arrival,
+            setup_s,
             start,
         ) {
             errors.push(format!(
@@ -417,11 +427,6 @@ fn check_tour(
                 s.arrival
             ));
         }
-        // The set-up on arrival, unless the stop before was at the same place.
-        let setup_s = match site.request {
-            Some((_, r)) if leg_m > 0.0 => r.setup_minutes * 60.0,
-            _ => 0.0,
-        };
         if (s.setup_min * 60.0 - setup_s).abs() > TIME_TOLERANCE_S {
             errors.push(format!(
                 "{at}: {} min of set-up reported, {:.1} min due",
@@ -484,7 +489,7 @@ fn check_tour(
     km += back_m / 1000.0;
     let drive_back = travel.duration_s(place, end) / speed;
     // A break at the end depot ends the tour: the return is its end.
-    let back_ok = leg_ok(tour.stops.len(), time, drive_back, back, back)
+    let back_ok = leg_ok(tour.stops.len(), time, drive_back, back, 0.0, back)
         || pause.is_some_and(|(g, start, end)| {
             g == tour.stops.len()
                 && secs(end, back).abs() <= TIME_TOLERANCE_S

@@ -353,6 +353,11 @@ impl Conversion {
                 format!("{}/{day}#{nth}", veh.id)
             };
             let mut prev = sv.start;
+            let home = if sv.end < p.depots.len() {
+                sv.end
+            } else {
+                sv.start
+            };
             let mut stops = Vec::new();
             let factor = emissions::factor(veh);
             let km = |a: usize, b: usize| self.problem.distance.get(a, b) / 1000.0;
@@ -403,7 +408,8 @@ impl Conversion {
                     waiting_min: r2((visit.start - visit.arrival) / 60.0),
                     load: plan_load(visit.load),
                     co2e_kg: r3(r3(km(prev, loc)) * factor),
-                    baseline_km: r3(km(sv.start, loc) + km(loc, sv.end)),
+                    // A round trip, back to the start depot for an open tour.
+                    baseline_km: r3(km(sv.start, loc) + km(loc, home)),
                     insee: None,
                     commune: String::new(),
                     commune_nearest: false,
@@ -541,7 +547,7 @@ impl Conversion {
                 }
                 model::Priority::Mandatory => "serving it costs more than its value".to_string(),
             },
-            Reason::FleetFull => "it fits a vehicle on its own, but every tour that could take it is full (load or time): add a shift or a vehicle".to_string(),
+            Reason::FleetFull => "it fits a vehicle on its own, but every tour that could take it is full (load, time or its most stops): add a shift or a vehicle".to_string(),
         }
     }
 }

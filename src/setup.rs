@@ -151,6 +151,9 @@ impl Setup {
                     vehicle.shifts = dated(&v.week, monday, &off(&v.days_off));
                     vehicle
                 })
+                // A van off all week (its days on holidays or days off)
+                // is not in that week's problem.
+                .filter(|v| !v.shifts.is_empty())
                 .collect(),
             pickups: Vec::new(),
             orders: Vec::new(),
@@ -202,8 +205,10 @@ impl Setup {
         if !errors.is_empty() {
             return errors;
         }
-        // A week without days off, to check the rest as a problem.
+        // A week without days off or holidays, to check the rest as a
+        // problem (every van in it, so that paths map back to `vans[i]`).
         let mut plain = self.clone();
+        plain.public_holidays = Calendar::None;
         for v in &mut plain.vans {
             v.days_off.clear();
         }
@@ -373,6 +378,12 @@ mod tests {
         assert_eq!(usual(&s), 0);
         s.public_holidays = Calendar::None;
         assert!(usual(&s) > 0, "the sample's vans work on Tuesdays");
+        // A van that only works on Tuesdays is off that week, not a mistake.
+        s.public_holidays = Calendar::Fr;
+        s.vans[0].week[0].days = vec!["mar".into()];
+        let week = s.week(monday);
+        assert_eq!(week.vehicles.len(), s.vans.len() - 1);
+        assert!(crate::input::validate(&week).is_empty());
         // Whit Monday 2026 (25 May), computed from Easter.
         s.public_holidays = Calendar::Fr;
         let whit = s.week(NaiveDate::from_ymd_opt(2026, 5, 25).expect("date"));

@@ -102,7 +102,9 @@ pub fn input(problem: &Problem) -> Input {
             if let Some(n) = v.max_jobs {
                 // On each half of a two-trip shift: VROOM cannot share one
                 // limit between two of its vehicles, so it plans a looser
-                // problem there.
+                // problem there, and a shift over the limit is refused by
+                // the conversion back (the product benchmark's problems
+                // set no `max_stops`).
                 veh["max_tasks"] = json!(n);
             }
             if let Some(b) = v.driver_break {

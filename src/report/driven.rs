@@ -55,6 +55,8 @@ pub fn km(t: &TourFigures) -> Option<f64> {
     }
     total += match previous {
         Some(p) if p + 1 == n => back,
+        // A tour with no way back planned (an open tour) drives none.
+        Some(_) if back <= 0.0 => 0.0,
         Some(p) => t.stops[p].baseline_km / 2.0,
         None => 0.0,
     };
