@@ -444,6 +444,12 @@ fn an_open_tour_ends_at_its_last_stop_and_is_checked() {
         "{} vs {legs}",
         open.distance_km
     );
+    // The emissions baseline stays a round trip from the workshop.
+    let first = &open.stops[0];
+    assert!(
+        (first.baseline_km - 2.0 * first.travel_km).abs() < 0.01,
+        "{first:?}"
+    );
     // The same plan for a van that must come back is refused.
     let mut back = problem.clone();
     back.vehicles[0].open_tour = false;
