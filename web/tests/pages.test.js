@@ -262,7 +262,9 @@ test('a day as it happens: the driver reports on a phone, online and offline, th
   // Re-plan on Monday evening: Monday is done, stop 2's request comes back,
   // every other pending request stays on the van and day announced.
   assert.equal(await board.isDisabled('#replan'), false, 'a failed request can be re-planned');
-  await board.selectOption('#time-limit', '5');
+  // The board's default search time: with 5 s, on a loaded two-core
+  // machine, a large failed request (P036, 42 devices) once stayed out.
+  await board.selectOption('#time-limit', '10');
   await board.click('#replan');
   const again = await until(async () => {
     const list = (await api('/api/v1/plans')).plans;
@@ -284,7 +286,8 @@ test('a day as it happens: the driver reports on a phone, online and offline, th
   }
   assert.ok(broken.length <= 3, `promises broken: ${broken.join('; ')}`);
   const back = where.get(failedJob);
-  assert.ok(back && back.day > '2026-11-30', `${failedJob} planned again after Monday`);
+  const out = replanned.unassigned.find((u) => u.job === failedJob);
+  assert.ok(back && back.day > '2026-11-30', `${failedJob} planned again after Monday: ${JSON.stringify(out)}`);
   const change = replanned.changes.find((c) => c.request === failedJob);
   assert.match(change.why, /reported failed by the driver \(absent\)/);
   // The board shows the new plan with Monday's reports, nothing left to re-plan.
