@@ -20,6 +20,7 @@ pub enum Field {
     Latitude,
     Windows,
     Service,
+    Setup,
     Devices,
     Skills,
     ContactName,
@@ -78,6 +79,16 @@ const NAMES: &[(Field, &[&str])] = &[
             "duree sur place",
             "temps sur place",
             "duree min",
+        ],
+    ),
+    (
+        Field::Setup,
+        &[
+            "setup_minutes",
+            "setup minutes",
+            "mise en place",
+            "temps d acces",
+            "installation",
         ],
     ),
     (

@@ -432,7 +432,8 @@ impl RowReader<'_> {
         let location = self.location();
         let devices = self.devices(catalogue);
         let time_windows = self.windows(options.week);
-        let service_minutes = self.service();
+        let service_minutes = self.minutes(Field::Service);
+        let setup_minutes = self.minutes(Field::Setup);
         let priority = self.priority();
         let address = [
             self.get(Field::Address),
@@ -465,7 +466,7 @@ impl RowReader<'_> {
             devices,
             time_windows,
             service_minutes: service_minutes.unwrap_or(10.0),
-            setup_minutes: 0.0,
+            setup_minutes: setup_minutes.unwrap_or(0.0),
             skills: self.skills(),
             priority,
             notes: self.get(Field::Notes).to_string(),
@@ -605,8 +606,10 @@ impl RowReader<'_> {
         }
     }
 
-    fn service(&mut self) -> Option<f64> {
-        let text = self.get(Field::Service).to_string();
+    /// Minutes in `field` (the service time, the place's set-up): `20`,
+    /// `12,5`, `20 min`; none when empty.
+    fn minutes(&mut self, field: Field) -> Option<f64> {
+        let text = self.get(field).to_string();
         if text.is_empty() {
             return None;
         }
@@ -614,7 +617,7 @@ impl RowReader<'_> {
             .filter(|m| (0.0..=crate::limits::MAX_MINUTES).contains(m));
         if minutes.is_none() {
             let m = self.msg("import.service", &[]);
-            self.wrong(Field::Service, m);
+            self.wrong(field, m);
         }
         minutes
     }

@@ -259,3 +259,21 @@ fn header_mistakes_and_the_whole_file() {
     assert_eq!((e[0].row, e[0].column.as_str()), (3, "id"));
     assert_eq!(e[0].message, "`A` is already used by row 2");
 }
+
+#[test]
+fn a_places_setup_time_has_its_column() {
+    let text = "Type;Nom;Commune;Longitude;Latitude;Mise en place;Portables\n\
+                collecte;Lycée;Rouen;1,09;49,44;15 min;8\n\
+                collecte;Collège;Rouen;1,10;49,45;;3\n\
+                collecte;École;Rouen;1,11;49,46;longtemps;2\n";
+    let got = read(text.as_bytes(), &Catalogue::default(), &options(Lang::Fr));
+    let setups: Vec<f64> = got.pickups.iter().map(|r| r.setup_minutes).collect();
+    assert_eq!(setups, [15.0, 0.0], "{:#?}", got.errors);
+    assert!(
+        got.errors
+            .iter()
+            .any(|e| e.row == 4 && e.column == "Mise en place" && e.message.contains("minutes")),
+        "{:#?}",
+        got.errors
+    );
+}
