@@ -99,16 +99,20 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
                 .enumerate()
                 .map(|(i, r)| (Side::Delivery, i, r)),
         );
-    // Places are numbered as in `routing::places`: depots, then requests.
-    // Set-up times by place (none at the depots), when a request has one.
+    // Places are numbered as in `routing::places`: depots, then requests;
+    // an open tour ends at a place one past the others, at no distance and
+    // no time from any of them: the tour's last stop is its end.
+    let places = travel.distance.size();
+    let open_end = p.vehicles.iter().any(|v| v.open_tour);
+    // Set-up times by place (none at the depots nor at an open tour's end),
+    // when a request has one.
     let mut setup = Vec::new();
     if p.pickups
         .iter()
         .chain(&p.orders)
         .any(|r| r.setup_minutes > 0.0)
     {
-        // (One more than the places: an open tour's end has none.)
-        setup = vec![0.0; travel.distance.size() + 1];
+        setup = vec![0.0; places + usize::from(open_end)];
     }
     for (location, (kind, index, r)) in (p.depots.len()..).zip(requests) {
         if let Some(s) = setup.get_mut(location) {
@@ -145,10 +149,6 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
         refs.push(JobRef { kind, index });
     }
 
-    // An open tour ends at a place one past the others, at no distance
-    // and no time from any of them: the tour's last stop is its end.
-    let places = travel.distance.size();
-    let open_end = p.vehicles.iter().any(|v| v.open_tour);
     let mut vehicles = Vec::new();
     let mut shifts = Vec::new();
     for (vi, veh) in p.vehicles.iter().enumerate() {
@@ -200,11 +200,7 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
             vehicles,
             distance: with_open_end(&travel.distance, open_end),
             duration: with_open_end(&travel.duration, open_end),
-            setup: {
-                let mut setup = setup;
-                setup.truncate(places + usize::from(open_end));
-                setup
-            },
+            setup,
         },
         jobs: refs,
         shifts,
