@@ -384,6 +384,8 @@ fn v_class(problem: &Problem, v: usize) -> usize {
                 && b.cost_per_time == a.cost_per_time
                 && b.speed_factor == a.speed_factor
                 && b.driver_break == a.driver_break
+                && b.max_trips == a.max_trips
+                && b.reload_service == a.reload_service
         })
         .unwrap_or(v)
 }
