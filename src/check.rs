@@ -27,6 +27,23 @@ pub fn check(problem: &Problem, plan: &Plan) -> Vec<String> {
 /// matrices from OSRM, say); [`check`] uses the haversine model.
 pub fn check_with(problem: &Problem, plan: &Plan, travel: &Travel) -> Vec<String> {
     let mut errors = Vec::new();
+    // In a network, an order may also be delivered in parts from other
+    // workshops (`ORDER@WORKSHOP`, `allocate::part_of`).
+    let parts: Vec<String> = if problem.depots.iter().any(|d| d.stock.is_some()) {
+        problem
+            .orders
+            .iter()
+            .filter(|o| o.depot.is_none())
+            .flat_map(|o| {
+                problem
+                    .depots
+                    .iter()
+                    .map(move |d| format!("{}@{}", o.id, d.id))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let requests: BTreeMap<&str, (StopKind, &Request)> = problem
         .pickups
         .iter()
@@ -37,6 +54,10 @@ pub fn check_with(problem: &Problem, plan: &Plan, travel: &Travel) -> Vec<String
                 .iter()
                 .map(|r| (r.id.as_str(), (StopKind::Delivery, r))),
         )
+        .chain(parts.iter().filter_map(|id| {
+            crate::allocate::part_of(problem, id)
+                .map(|(r, _)| (id.as_str(), (StopKind::Delivery, r)))
+        }))
         .collect();
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
 
@@ -70,7 +91,7 @@ pub fn check_with(problem: &Problem, plan: &Plan, travel: &Travel) -> Vec<String
             errors.push(format!("request {id} appears {n} times"));
         }
     }
-    for id in requests.keys() {
+    for id in requests.keys().filter(|id| !parts.iter().any(|p| p == *id)) {
         if !seen.contains_key(id) {
             errors.push(format!(
                 "request {id} is neither planned nor listed as unassigned"
@@ -136,8 +157,10 @@ fn check_stock(
     }
 }
 
-/// In a network with stock per workshop: each order is delivered by a tour
-/// from its workshop, and no workshop hands out more than its stock.
+/// In a network with stock per workshop: each order is delivered from the
+/// workshop it names, or (naming none) from any workshop, at most once from
+/// each (a part from another workshop is `ORDER@WORKSHOP`); no order gets
+/// more than it asked, and no workshop hands out more than its stock.
 fn check_workshop_stock(
     problem: &Problem,
     plan: &Plan,
@@ -145,37 +168,74 @@ fn check_workshop_stock(
     errors: &mut Vec<String>,
 ) {
     let mut handed: BTreeMap<(&str, &str), u32> = BTreeMap::new();
+    let mut got: BTreeMap<(&str, &str), u32> = BTreeMap::new();
+    let mut stops: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for t in &plan.tours {
         for s in &t.stops {
             let Some((StopKind::Delivery, r)) = requests.get(s.job.as_str()) else {
                 continue;
             };
-            let workshop = crate::allocate::workshop_of(problem, r);
-            if t.depot != workshop {
+            let from = match crate::allocate::part_of(problem, &s.job) {
+                Some((_, w)) if r.id != s.job => Some(w),
+                _ => r.depot.as_deref(),
+            };
+            if let Some(w) = from.filter(|w| *w != t.depot) {
                 errors.push(format!(
-                    "order {} is delivered from {} but draws from {workshop}",
+                    "order {} is delivered from {} but draws from {w}",
                     s.job, t.depot
                 ));
             }
+            *stops.entry((r.id.as_str(), t.depot.as_str())).or_default() += 1;
             for (d, &n) in &s.devices {
-                let asked = r.devices.get(d).copied().unwrap_or(0);
-                if n > asked {
-                    errors.push(format!("order {}: {n} {d} delivered, {asked} asked", s.job));
-                }
-                *handed.entry((workshop, d.as_str())).or_default() += n;
+                *got.entry((r.id.as_str(), d.as_str())).or_default() += n;
+                *handed.entry((t.depot.as_str(), d.as_str())).or_default() += n;
             }
         }
     }
+    for ((order, w), n) in stops {
+        if n > 1 {
+            errors.push(format!("order {order} is delivered {n} times from {w}"));
+        }
+    }
+    for ((order, d), n) in got {
+        let asked = requests
+            .get(order)
+            .and_then(|(_, r)| r.devices.get(d).copied())
+            .unwrap_or(0);
+        if n > asked {
+            errors.push(format!("order {order}: {n} {d} delivered, {asked} asked"));
+        }
+    }
+    // A type some workshop keeps a stock of is limited everywhere: a
+    // workshop that does not list it has none. Other types are not limited.
+    let limited = |d: &str| {
+        problem
+            .depots
+            .iter()
+            .any(|x| x.stock.as_ref().is_some_and(|st| st.contains_key(d)))
+    };
     for ((w, d), n) in handed {
-        let stock = problem
+        if !limited(d) {
+            continue;
+        }
+        let s = problem
             .depots
             .iter()
             .find(|x| x.id == w)
-            .and_then(|x| x.stock.as_ref());
-        if let Some(&s) = stock.and_then(|st| st.get(d)) {
-            if n > s {
-                errors.push(format!("{n} {d} delivered from {w}, only {s} in stock"));
+            .and_then(|x| x.stock.as_ref())
+            .and_then(|st| st.get(d).copied());
+        match s {
+            Some(s) if n > s => {
+                errors.push(format!("{n} {d} delivered from {w}, only {s} in stock"))
             }
+            None if problem
+                .depots
+                .iter()
+                .any(|x| x.id == w && x.stock.is_some()) =>
+            {
+                errors.push(format!("{n} {d} delivered from {w}, none in stock"))
+            }
+            _ => {}
         }
     }
 }

@@ -219,56 +219,204 @@ fn an_unknown_device_type_in_the_stock_is_a_field_error() {
     assert!(common::stderr(&o).contains("stock.toaster: unknown device type"));
 }
 
-#[test]
-fn two_workshops_each_deliver_their_own_stock() {
-    let path = common::repo().join("data/rouen/two-workshops.json");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("plan.json");
-    let o = common::run(&[
-        "solve",
-        path.to_str().expect("path"),
-        "--iterations",
-        "1500",
-        "--check",
-        "-o",
-        out.to_str().expect("path"),
+/// A network of two workshops (Petit-Quevilly and Elbeuf) with `orders`,
+/// each workshop holding its share of the stock.
+fn network(orders: &[Request], stocks: [&BTreeMap<String, u32>; 2]) -> tournee::model::Problem {
+    let mut p = common::small_problem();
+    p["devices"]["monitor"] = json!({"mass_kg": 4.5, "volume_l": 25});
+    p["devices"]["tablet"] = json!({"mass_kg": 0.5, "volume_l": 2});
+    p["depots"] = json!([
+        {"id": "atelier", "location": [1.0585, 49.4262], "stock": stocks[0]},
+        {"id": "elbeuf", "location": [1.0089, 49.2867], "stock": stocks[1]}
     ]);
-    assert!(o.status.success(), "{}", common::stderr(&o));
-    let plan: tournee::plan::Plan =
-        serde_json::from_str(&std::fs::read_to_string(&out).expect("plan")).expect("plan");
-    let problem =
-        tournee::input::read(&std::fs::read_to_string(&path).expect("sample")).expect("valid");
+    p["orders"] = serde_json::to_value(orders).expect("orders");
+    tournee::input::read(&p.to_string()).expect("valid network")
+}
+
+#[test]
+fn a_network_shares_its_stock_as_one_workshop_holding_it_all_would() {
+    let mut seed = 19u64;
+    let mut next = move |n: u32| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) % u64::from(n)) as u32
+    };
+    let mut split = 0;
+    for case in 0..30 {
+        let orders: Vec<Request> = (0..2 + next(2) as usize)
+            .map(|i| {
+                let mut o = order(
+                    &format!("C{i}"),
+                    &[("laptop", 1 + next(4)), ("monitor", next(3))],
+                    Priority::Mandatory,
+                );
+                // Half near each workshop.
+                if i % 2 == 1 {
+                    o.location = [1.0, 49.29];
+                }
+                o
+            })
+            .collect();
+        let whole: BTreeMap<String, u32> = [("laptop", next(8)), ("monitor", next(5))]
+            .iter()
+            .map(|(d, n)| (d.to_string(), *n))
+            .collect();
+        let first: BTreeMap<String, u32> = whole
+            .iter()
+            .map(|(d, &n)| (d.clone(), next(n + 1)))
+            .collect();
+        let second: BTreeMap<String, u32> = whole
+            .iter()
+            .map(|(d, &n)| (d.clone(), n - first[d]))
+            .collect();
+        let p = network(&orders, [&first, &second]);
+        let (routed, a) = tournee::allocate::prepare(p.clone()).expect("allocation");
+        let a = a.expect("an allocation");
+        let best = enumerate(&orders, &whole);
+        assert!(
+            (a.min_fill - best.0).abs() < 1e-9,
+            "case {case}: fill {} vs {}",
+            a.min_fill,
+            best.0
+        );
+        assert_eq!(a.allocated, u64::from(best.1), "case {case}: total");
+        // Each part is delivered from its workshop, within its stock: the
+        // independent checker's rule, read from the routed problem.
+        let mut handed: BTreeMap<(String, String), u32> = BTreeMap::new();
+        for o in &routed.orders {
+            let w = o.depot.clone().expect("each part names its workshop");
+            assert!(o.skills.contains(&format!("workshop:{w}")), "{o:?}");
+            if o.id.contains('@') {
+                split += 1;
+                let (order, from) = tournee::allocate::part_of(&p, &o.id).expect("a part");
+                assert_eq!(from, w);
+                assert!(orders.iter().any(|x| x.id == order.id));
+            }
+            for (d, &n) in &o.devices {
+                *handed.entry((w.clone(), d.clone())).or_default() += n;
+            }
+        }
+        for ((w, d), n) in handed {
+            let held = if w == "atelier" { &first } else { &second };
+            assert!(
+                n <= held[&d],
+                "case {case}: {n} {d} from {w}, {} held",
+                held[&d]
+            );
+        }
+    }
+    assert!(split > 0, "some order is served from both workshops");
+
+    // An order that names its workshop draws from it alone.
+    let mut named = order("C0", &[("laptop", 6)], Priority::Mandatory);
+    named.depot = Some("elbeuf".into());
+    let other = order("C1", &[("laptop", 1)], Priority::Mandatory);
+    let stock = |n: u32| BTreeMap::from([("laptop".to_string(), n)]);
+    let p = network(&[named, other], [&stock(10), &stock(2)]);
+    let (_, a) = tournee::allocate::prepare(p).expect("allocation");
+    let a = a.expect("an allocation");
+    assert_eq!(a.orders[0].allocated["laptop"], 2, "{a:?}");
+    assert_eq!(a.orders[1].allocated["laptop"], 1);
+}
+
+#[test]
+fn two_workshops_deliver_as_many_devices_as_one_and_the_checker_holds_their_stocks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let solve = |sample: &str| {
+        let path = common::repo().join(sample);
+        let out = dir.path().join(sample.replace('/', "-"));
+        let o = common::run(&[
+            "solve",
+            path.to_str().expect("path"),
+            "--iterations",
+            "1500",
+            "--check",
+            "-o",
+            out.to_str().expect("path"),
+        ]);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        let plan: tournee::plan::Plan =
+            serde_json::from_str(&std::fs::read_to_string(&out).expect("plan")).expect("plan");
+        let problem =
+            tournee::input::read(&std::fs::read_to_string(&path).expect("sample")).expect("valid");
+        (problem, plan)
+    };
+    let delivered = |plan: &tournee::plan::Plan| -> u32 {
+        plan.tours
+            .iter()
+            .flat_map(|t| &t.stops)
+            .filter(|s| s.kind == tournee::plan::StopKind::Delivery)
+            .flat_map(|s| s.devices.values())
+            .sum()
+    };
+    let (_, one) = solve("data/rouen/week.json");
+    let (problem, plan) = solve("data/rouen/two-workshops.json");
     assert_eq!(problem.depots.len(), 2);
+    assert!(
+        delivered(&plan) >= delivered(&one),
+        "two workshops deliver {} devices, one {}",
+        delivered(&plan),
+        delivered(&one)
+    );
     let mut from_each = BTreeMap::new();
     for t in &plan.tours {
-        for s in t
+        let n = t
             .stops
             .iter()
             .filter(|s| s.kind == tournee::plan::StopKind::Delivery)
-        {
-            let order = problem
-                .orders
-                .iter()
-                .find(|o| o.id == s.job)
-                .expect("order");
-            assert_eq!(t.depot, tournee::allocate::workshop_of(&problem, order));
-            *from_each.entry(t.depot.clone()).or_insert(0) += 1;
+            .count();
+        if n > 0 {
+            *from_each.entry(t.depot.clone()).or_insert(0) += n;
         }
     }
     assert_eq!(from_each.len(), 2, "both workshops deliver: {from_each:?}");
+    assert!(tournee::check::check(&problem, &plan).is_empty());
 
-    // One more laptop than the workshop holds is caught by the checker.
+    let deliveries = |p: &mut tournee::plan::Plan| -> Vec<(usize, usize)> {
+        (0..p.tours.len())
+            .flat_map(|t| (0..p.tours[t].stops.len()).map(move |s| (t, s)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .filter(|&(t, s)| p.tours[t].stops[s].kind == tournee::plan::StopKind::Delivery)
+            .collect()
+    };
+    // One more laptop than a workshop holds is caught by the checker.
     let mut over = plan.clone();
-    let stop = over
-        .tours
-        .iter_mut()
-        .flat_map(|t| t.stops.iter_mut())
-        .find(|s| {
-            s.kind == tournee::plan::StopKind::Delivery
-                && s.devices.get("laptop").is_some_and(|&n| n > 0)
-        })
+    let (t, s) = deliveries(&mut over)
+        .into_iter()
+        .find(|&(t, s)| over.tours[t].stops[s].devices.contains_key("laptop"))
         .expect("a laptop delivery");
-    *stop.devices.get_mut("laptop").expect("laptops") += 40;
+    let asked = problem
+        .orders
+        .iter()
+        .find(|o| o.id == over.tours[t].stops[s].job)
+        .map_or(0, |o| o.devices["laptop"]);
+    *over.tours[t].stops[s]
+        .devices
+        .get_mut("laptop")
+        .expect("laptops") += 40;
     let errors = tournee::check::check(&problem, &over).join("\n");
-    assert!(errors.contains("laptop delivered from"), "{errors}");
+    assert!(
+        errors.contains("in stock") && errors.contains(&format!("{asked} asked")),
+        "{errors}"
+    );
+
+    // A part said to come from one workshop but carried by another's van.
+    let mut wrong = plan.clone();
+    let (t, s) = deliveries(&mut wrong)
+        .into_iter()
+        .find(|&(t, s)| !wrong.tours[t].stops[s].job.contains('@'))
+        .expect("an order's own stop");
+    let other = problem
+        .depots
+        .iter()
+        .find(|d| d.id != wrong.tours[t].depot)
+        .expect("the other workshop");
+    wrong.tours[t].stops[s].job = format!("{}@{}", wrong.tours[t].stops[s].job, other.id);
+    let errors = tournee::check::check(&problem, &wrong).join("\n");
+    assert!(
+        errors.contains(&format!("but draws from {}", other.id)),
+        "{errors}"
+    );
 }

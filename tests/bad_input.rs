@@ -181,6 +181,22 @@ fn duplicate_ids() {
 }
 
 #[test]
+fn an_id_that_names_a_part_of_an_order_in_a_network_is_refused() {
+    let err = with(|p| {
+        p["depots"][0]["stock"] = json!({"laptop": 4});
+        p["orders"][0]["id"] = json!("C1@atelier");
+    });
+    assert!(
+        err.contains("orders[0].id: `C1@atelier` ends in `@` and a workshop's id"),
+        "{err}"
+    );
+    // Without stock per workshop there are no parts: the id is fine.
+    let mut p = common::small_problem();
+    p["orders"][0]["id"] = json!("C1@atelier");
+    assert!(tournee::input::read(&p.to_string()).is_ok());
+}
+
+#[test]
 fn empty_fleet() {
     let err = with(|p| p["vehicles"] = json!([]));
     assert!(err.contains("vehicles: the fleet is empty"), "{err}");

@@ -260,11 +260,16 @@ pub fn allocate(opts: &AllocateOptions) -> Result<(), Failure> {
         std::fs::read_to_string(&opts.problem).map_err(|e| Failure::Io(format!("{path}: {e}")))?;
     let problem = input::read(&text)
         .map_err(|errs| Failure::Input(errs.iter().map(|e| e.to_string()).collect()))?;
-    let stock = problem.stock.clone().ok_or_else(|| {
+    let (allocated, allocation) = crate::allocate::prepare(problem).map_err(Failure::Io)?;
+    let allocation = allocation.ok_or_else(|| {
         Failure::Input(vec!["stock: the problem has no stock to allocate".into()])
     })?;
-    let allocation = crate::allocate::allocate(&problem.orders, &stock).map_err(Failure::Io)?;
-    let (allocated, dropped) = crate::allocate::apply(&problem, &allocation);
+    let dropped: Vec<String> = allocation
+        .orders
+        .iter()
+        .filter(|s| s.allocated.values().all(|&n| n == 0))
+        .map(|s| s.order.clone())
+        .collect();
     if let Some(out) = &opts.output {
         let json =
             serde_json::to_string_pretty(&allocated).map_err(|e| Failure::Io(e.to_string()))?;

@@ -434,6 +434,16 @@ impl Validator {
 
     fn request(&mut self, at: &str, r: &Request, p: &Problem, ids: &mut BTreeSet<String>) {
         self.id(at, &r.id, ids);
+        // `ORDER@WORKSHOP` names the part of an order delivered from another
+        // workshop of a network (`allocate::part_of`).
+        if let Some((_, w)) = r.id.rsplit_once('@') {
+            if p.depots.iter().any(|d| d.id == w && d.stock.is_some()) {
+                self.err(
+                    format!("{at}.id"),
+                    format!("`{}` ends in `@` and a workshop's id: such ids name the parts of orders delivered from another workshop", r.id),
+                );
+            }
+        }
         self.location(at, r.location);
         for (field, text) in [
             ("name", &r.name),

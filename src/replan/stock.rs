@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::model::Problem;
 use crate::plan::{Plan, Tour};
 
-/// What the earlier plan's tours not kept deliver to each order still asked.
+/// What the earlier plan's tours not kept deliver to each order still asked
+/// (its parts from other workshops together).
 pub(super) fn announced(p: &Problem, previous: &Plan, kept: &[Tour]) -> crate::allocate::Announced {
     let kept: BTreeSet<&str> = kept.iter().map(|t| t.id.as_str()).collect();
     let mut out = crate::allocate::Announced::new();
@@ -18,9 +19,14 @@ pub(super) fn announced(p: &Problem, previous: &Plan, kept: &[Tour]) -> crate::a
         .filter(|t| !kept.contains(t.id.as_str()))
         .flat_map(|t| &t.stops)
         .filter(|s| s.kind == crate::plan::StopKind::Delivery)
-        .filter(|s| p.orders.iter().any(|o| o.id == s.job))
     {
-        let told = out.entry(s.job.clone()).or_default();
+        // A part delivered from another workshop counts for its order.
+        let order = match crate::allocate::part_of(p, &s.job) {
+            Some((o, _)) => o.id.as_str(),
+            None if p.orders.iter().any(|o| o.id == s.job) => s.job.as_str(),
+            None => continue,
+        };
+        let told = out.entry(order.to_string()).or_default();
         for (d, n) in &s.devices {
             *told.entry(d.clone()).or_default() += n;
         }

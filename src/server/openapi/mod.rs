@@ -105,7 +105,9 @@ fn schemas() -> Value {
                 "order": text, "name": text,
                 "asked": { "type": "object", "additionalProperties": { "type": "integer" } },
                 "allocated": { "type": "object", "additionalProperties": { "type": "integer" } },
-                "fill": num
+                "fill": num,
+                "from": { "type": "object", "description": "in a network: workshop → device type → count",
+                          "additionalProperties": { "type": "object", "additionalProperties": { "type": "integer" } } }
             })) },
             "min_fill": num,
             "allocated": { "type": "integer" },

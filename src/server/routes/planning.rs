@@ -60,11 +60,8 @@ pub async fn allocate(
     let st = state.clone();
     let a = web::block(move || {
         let p = request::validated(&text, &st, None)?;
-        let stock = p
-            .stock
-            .as_ref()
-            .ok_or_else(|| ApiError::field("stock", "the problem has no stock to allocate"))?;
-        crate::allocate::allocate(&p.orders, stock).map_err(ApiError::internal)
+        let (_, a) = crate::allocate::prepare(p).map_err(ApiError::internal)?;
+        a.ok_or_else(|| ApiError::field("stock", "the problem has no stock to allocate"))
     })
     .await??;
     Ok(HttpResponse::Ok().json(a))
