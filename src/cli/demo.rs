@@ -36,6 +36,7 @@ pub fn run(
             name: "demo".into(),
         },
         config.token_days,
+        None,
     )?;
     drop(store);
     eprintln!(

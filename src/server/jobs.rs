@@ -429,14 +429,26 @@ impl Jobs {
                 Err(pipeline::Failure::Cancelled)
             }
             Ok(planned) => {
-                let stored = store_plan(
-                    &*store,
-                    &planned.problem,
-                    &problem_json,
-                    &planned.plan,
-                    &owner,
-                    self.token_days,
-                );
+                // The plan takes the job's id: a server that stored it and
+                // died before saying the job was done has left it, and the
+                // server taking the job over keeps it rather than storing a
+                // second plan for one job.
+                let stored = match store.get_plan(&id) {
+                    Ok(Some(_)) => Ok(id.clone()),
+                    _ => store_plan(
+                        &*store,
+                        &planned.problem,
+                        &problem_json,
+                        &planned.plan,
+                        &owner,
+                        self.token_days,
+                        Some(&id),
+                    )
+                    .or_else(|e| match store.get_plan(&id) {
+                        Ok(Some(_)) => Ok(id.clone()),
+                        _ => Err(e),
+                    }),
+                };
                 if let (Ok(new), Some(old), Some(r)) = (&stored, &after.previous_id, &after.replan)
                 {
                     let kept: Vec<String> = r.kept.iter().map(|t| t.id.clone()).collect();
@@ -520,7 +532,8 @@ pub fn tour_docs(id: &str, problem: &model::Problem, plan: &Plan) -> Vec<TourDoc
 }
 
 /// Stores a plan with its problem and a share token per tour, valid
-/// `token_days` days; returns its id.
+/// `token_days` days; returns its id: `id` when given (a planning job's
+/// plan has the job's id), else a new one.
 pub fn store_plan(
     store: &dyn Store,
     problem: &model::Problem,
@@ -528,9 +541,10 @@ pub fn store_plan(
     plan: &Plan,
     owner: &Owner,
     token_days: u32,
+    id: Option<&str>,
 ) -> Result<String, String> {
     let meta = PlanMeta {
-        id: token()[..16].to_string(),
+        id: id.map_or_else(|| token()[..16].to_string(), str::to_string),
         name: problem.name.clone(),
         created_at: now(),
         created_by: owner.name.clone(),

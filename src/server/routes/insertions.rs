@@ -92,7 +92,7 @@ pub async fn create(
     let problem_json = serde_json::to_string(&p).map_err(ApiError::internal)?;
     let (store, days, by) = (state.store.clone(), state.config.token_days, who.owner());
     let plan_id =
-        web::block(move || store_plan(&*store, &p, &problem_json, &chosen.plan, &by, days))
+        web::block(move || store_plan(&*store, &p, &problem_json, &chosen.plan, &by, days, None))
             .await
             .map_err(ApiError::internal)?
             .map_err(ApiError::internal)?;

@@ -282,7 +282,7 @@ pub async fn create(
                 ),
             ));
         }
-        store_plan(&*store, &p, &problem_json, &plan, &who.owner(), days)
+        store_plan(&*store, &p, &problem_json, &plan, &who.owner(), days, None)
             .map_err(ApiError::internal)
     })
     .await??;
