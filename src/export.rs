@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::geometry;
-use crate::plan::{Plan, StopKind, Tour};
+use crate::plan::{Plan, Tour};
 use crate::report::quote;
 
 /// One row per stop: tour, vehicle, day, order, arrival, request, devices,
@@ -17,11 +17,7 @@ pub fn stops_csv(plan: &Plan) -> String {
     for t in &plan.tours {
         for (k, s) in t.stops.iter().enumerate() {
             let devices: u64 = s.devices.values().map(|&n| u64::from(n)).sum();
-            let kind = match s.kind {
-                StopKind::Pickup => "pickup",
-                StopKind::Delivery => "delivery",
-                StopKind::Reload => "reload",
-            };
+            let kind = s.kind.as_str();
             let _ = writeln!(
                 o,
                 "{},{},{},{},{},{},{},{},{kind},{},{devices},{:.3},{:.3}",

@@ -75,7 +75,7 @@ pub fn suggest(p: &Problem, plan: &Plan, id: &str, travel: &Travel) -> Vec<Sugge
                 vehicle: conv.vehicle_of(p, &t.vehicle, t.shift)?,
                 jobs: t
                     .request_stops()
-                    .map(|s| conv.job_of(p, &s.job))
+                    .map(|s| conv.stop_job(p, s))
                     .collect::<Option<Vec<_>>>()?,
             })
         })

@@ -139,9 +139,24 @@ pub struct Geometry {
 pub enum StopKind {
     Pickup,
     Delivery,
+    /// A pickup's devices left at a partner site or another workshop
+    /// (`deliver_to`), later in the same tour. `job` is the pickup's id.
+    Drop,
     /// Back at the depot between two trips: what was collected is unloaded
     /// and the next trip's deliveries loaded. `job` is the depot's id.
     Reload,
+}
+
+impl StopKind {
+    /// Its name in the plan (`pickup`, `delivery`, `drop`, `reload`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopKind::Pickup => "pickup",
+            StopKind::Delivery => "delivery",
+            StopKind::Drop => "drop",
+            StopKind::Reload => "reload",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

@@ -157,6 +157,7 @@ impl Setup {
                 .collect(),
             pickups: Vec::new(),
             orders: Vec::new(),
+            partners: Vec::new(),
             stock: None,
             replan: None,
         }

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::i18n::{self, Lang};
-use crate::plan::{Plan, StopKind};
+use crate::plan::Plan;
 
 /// `2026-11-30T09:05:00` → `09:05`.
 fn hm(t: &str) -> &str {
@@ -109,11 +109,7 @@ pub fn render(plan: &Plan, lang: Lang) -> String {
         out.push_str(&pause(0));
         let unit = say("text.devices_short", &[]);
         for (i, s) in tour.stops.iter().enumerate() {
-            let kind = match s.kind {
-                StopKind::Pickup => "stop.kind.pickup",
-                StopKind::Delivery => "stop.kind.delivery",
-                StopKind::Reload => "stop.kind.reload",
-            };
+            let kind = format!("stop.kind.{}", s.kind.as_str());
             let devices: u32 = s.devices.values().sum();
             let wait = if s.waiting_min >= 1.0 {
                 format!(
@@ -136,7 +132,7 @@ pub fn render(plan: &Plan, lang: Lang) -> String {
                 i + 1,
                 hm(&s.start),
                 hm(&s.departure),
-                truncate(&say(kind, &[]), 12),
+                truncate(&say(&kind, &[]), 12),
                 s.job,
                 devices,
                 truncate(&s.name, 34),

@@ -17,7 +17,8 @@
 //!   twice in VROOM's own objective, once in the re-costing);
 //! - a whole-tour duration limit (`max_tour_hours`) has no VROOM field: the
 //!   shift's window is sent, and the checker verifies the limit;
-//! - shipments are not sent (the format has none yet);
+//! - a shipment (a pickup taken to a partner site) is a VROOM shipment,
+//!   its two steps named by our two jobs' indices;
 //! - optional requests' values are not VROOM priorities: every job is sent
 //!   with the same priority (the benchmark's problems are all mandatory).
 
@@ -125,35 +126,50 @@ pub fn input(problem: &Problem) -> Input {
             vehicle_of.push(vi);
         }
     }
-    let jobs: Vec<Value> = problem
-        .jobs
-        .iter()
-        .enumerate()
-        .map(|(j, job)| {
-            let mut out = json!({
-                "id": j,
-                "location_index": job.location,
-                "service": job.service.round() as i64,
-                "pickup": amount(job.pickup),
-                "delivery": amount(job.delivery),
+    // A job's place, service, set-up and windows: a VROOM job or one step
+    // of a shipment.
+    let step = |j: usize| {
+        let job = &problem.jobs[j];
+        let mut out = json!({
+            "id": j,
+            "location_index": job.location,
+            "service": job.service.round() as i64,
+        });
+        // VROOM pays a job's set-up after any other location index,
+        // even one at the same place (ours: after a leg of no distance).
+        if let Some(&s) = problem.setup.get(job.location).filter(|&&s| s > 0.0) {
+            out["setup"] = json!(s.round() as i64);
+        }
+        // No window is any time in the shift, for both.
+        if !job.windows.is_empty() {
+            out["time_windows"] = job.windows.iter().map(|&w| window(w)).collect();
+        }
+        out
+    };
+    let (mut jobs, mut shipments) = (Vec::new(), Vec::new());
+    for (j, job) in problem.jobs.iter().enumerate() {
+        match job.shipment {
+            None => {
+                let mut out = step(j);
+                out["pickup"] = json!(amount(job.pickup));
+                out["delivery"] = json!(amount(job.delivery));
+                out["skills"] = json!(skills(job.skills));
+                jobs.push(out);
+            }
+            Some(solver::Shipment::PickupFor(d)) => shipments.push(json!({
+                "pickup": step(j),
+                "delivery": step(d),
+                "amount": amount(job.pickup),
                 "skills": skills(job.skills),
-            });
-            // VROOM pays a job's set-up after any other location index,
-            // even one at the same place (ours: after a leg of no distance).
-            if let Some(&s) = problem.setup.get(job.location).filter(|&&s| s > 0.0) {
-                out["setup"] = json!(s.round() as i64);
-            }
-            // No window is any time in the shift, for both.
-            if !job.windows.is_empty() {
-                out["time_windows"] = job.windows.iter().map(|&w| window(w)).collect();
-            }
-            out
-        })
-        .collect();
-    Input {
-        json: json!({"vehicles": vehicles, "jobs": jobs, "matrices": matrices}),
-        vehicle_of,
+            })),
+            Some(solver::Shipment::DeliveryOf(_)) => {}
+        }
     }
+    let mut json = json!({"vehicles": vehicles, "jobs": jobs, "matrices": matrices});
+    if !shipments.is_empty() {
+        json["shipments"] = json!(shipments);
+    }
+    Input { json, vehicle_of }
 }
 
 /// VROOM's answer (its JSON output) as a solution of `problem`: each VROOM
@@ -174,7 +190,11 @@ pub fn solution(problem: &Problem, input: &Input, output: &Value) -> Result<Solu
             .ok_or_else(|| format!("VROOM route on unknown vehicle {id}"))?;
         let steps = route["steps"].as_array().ok_or("a route without `steps`")?;
         let list = jobs.entry(vehicle).or_default();
-        for step in steps.iter().filter(|s| s["type"] == "job") {
+        let visits = ["job", "pickup", "delivery"];
+        for step in steps
+            .iter()
+            .filter(|s| visits.iter().any(|&v| s["type"] == v))
+        {
             let j = step["id"].as_u64().ok_or("a job step without `id`")? as usize;
             if j >= problem.jobs.len() {
                 return Err(format!("VROOM visits unknown job {j}"));
@@ -284,6 +304,31 @@ mod tests {
         let s = solution(&p, &input, &answer).expect("read back");
         assert_eq!(s.routes.len(), 1);
         assert_eq!(s.routes[0].jobs, vec![1, 0]);
+    }
+
+    #[test]
+    fn a_shipment_is_a_vroom_shipment_and_its_steps_are_read_back() {
+        let mut p = problem();
+        p.jobs[0].shipment = Some(solver::Shipment::PickupFor(1));
+        p.jobs[1].shipment = Some(solver::Shipment::DeliveryOf(0));
+        p.jobs[1].delivery = p.jobs[0].pickup;
+        p.jobs[1].pickup = Load::ZERO;
+        let input = input(&p);
+        assert_eq!(input.json["jobs"], json!([]));
+        let s = &input.json["shipments"][0];
+        assert_eq!(s["pickup"]["id"], 0);
+        assert_eq!(s["pickup"]["location_index"], 1);
+        assert_eq!(s["delivery"]["id"], 1);
+        assert_eq!(s["delivery"]["location_index"], 2);
+        assert_eq!(s["amount"], json!([5, 0, 1]));
+        let answer = json!({
+            "routes": [{"vehicle": 0, "steps": [
+                {"type": "start"}, {"type": "pickup", "id": 0},
+                {"type": "delivery", "id": 1}, {"type": "end"}]}],
+            "unassigned": [],
+        });
+        let read = solution(&p, &input, &answer).expect("read back");
+        assert_eq!(read.routes[0].jobs, vec![0, 1]);
     }
 
     #[test]

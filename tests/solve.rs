@@ -5,7 +5,7 @@
 mod common;
 
 use common::{repo, run, small_problem, stderr, write};
-use tournee::{check, input, plan::Plan};
+use tournee::{check, input, plan::Plan, plan::StopKind};
 
 fn solve_to_file(problem: &std::path::Path, extra: &[&str]) -> (Plan, String) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -461,6 +461,82 @@ fn an_open_tour_ends_at_its_last_stop_and_is_checked() {
     let refused = input::read(&value.to_string()).err().unwrap_or_default();
     assert!(
         refused.iter().any(|e| e.field == "vehicles[0].open_tour"),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn a_pickup_taken_to_a_partner_is_dropped_there_later_in_its_tour_and_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut value = small_problem();
+    // A recycler in Grand-Quevilly, open in the afternoon, takes P4's broken
+    // towers; P1's laptops go to the workshop as usual.
+    value["partners"] = serde_json::json!([{
+        "id": "recycleur", "name": "Recycleur DEEE", "kind": "recycler",
+        "location": [1.0400, 49.4000], "service_minutes": 15,
+        "opening_hours": [{"start": "2026-11-30T13:00", "end": "2026-11-30T17:00"}]
+    }]);
+    value["pickups"][3]["deliver_to"] = serde_json::json!("recycleur");
+    let path = write(dir.path(), "p.json", &value);
+    let (plan, _) = solve_to_file(&path, &["--iterations", "500", "--check"]);
+    let problem = input::read(&value.to_string()).expect("valid");
+    assert_eq!(check::check(&problem, &plan), Vec::<String>::new());
+    let tour = plan
+        .tours
+        .iter()
+        .find(|t| t.stops.iter().any(|s| s.job == "P4"))
+        .expect("P4 is planned");
+    let pickup = tour
+        .stops
+        .iter()
+        .position(|s| s.job == "P4" && s.kind == StopKind::Pickup)
+        .expect("its pickup");
+    let drop = tour
+        .stops
+        .iter()
+        .position(|s| s.job == "P4" && s.kind == StopKind::Drop)
+        .expect("its drop, in the same tour");
+    assert!(pickup < drop, "{pickup} < {drop}");
+    let d = &tour.stops[drop];
+    assert_eq!(d.location, [1.04, 49.4]);
+    assert_eq!(d.name, "Recycleur DEEE");
+    assert!(d.start.as_str() >= "2026-11-30T13:00", "{}", d.start);
+    // What P4 collected leaves the van there: the load drops by it.
+    let before = &tour.stops[drop - 1];
+    assert!(d.load.units + 5 == before.load.units, "{before:?} {d:?}");
+    assert_eq!(plan.totals.pickups_planned, 4);
+
+    // The checker refuses a plan without the drop, with the drop before the
+    // pickup, or for a pickup that is not taken elsewhere.
+    let mut missing = plan.clone();
+    let t = missing
+        .tours
+        .iter()
+        .position(|t| t.id == tour.id)
+        .expect("tour");
+    missing.tours[t].stops.remove(drop);
+    let errors = check::check(&problem, &missing).join("\n");
+    assert!(errors.contains("pickup P4 is dropped 0 times"), "{errors}");
+    let mut early = plan.clone();
+    let stop = early.tours[t].stops.remove(drop);
+    early.tours[t].stops.insert(pickup, stop);
+    let errors = check::check(&problem, &early).join("\n");
+    assert!(errors.contains("drop of P4 before its pickup"), "{errors}");
+    let mut plain = problem.clone();
+    plain.pickups[3].deliver_to = None;
+    let errors = check::check(&plain, &plan).join("\n");
+    assert!(
+        errors.contains("a drop for a request not taken elsewhere"),
+        "{errors}"
+    );
+
+    // A place that is neither a partner nor a depot is a field error.
+    value["pickups"][3]["deliver_to"] = serde_json::json!("ailleurs");
+    let refused = input::read(&value.to_string()).err().unwrap_or_default();
+    assert!(
+        refused
+            .iter()
+            .any(|e| e.field == "pickups[3].deliver_to" && e.message.contains("recycleur")),
         "{refused:?}"
     );
 }

@@ -13,6 +13,12 @@ use crate::model::{wall_clock, Interval, Problem, Request};
 use crate::plan::{Plan, StopKind};
 use crate::routing::{self, Travel};
 
+mod drops;
+mod stock;
+
+use drops::{check_drops, drop_place};
+use stock::{check_stock, check_workshop_stock, delivered};
+
 /// Slack for times printed to the second.
 const TIME_TOLERANCE_S: f64 = 2.0;
 
@@ -62,10 +68,11 @@ pub fn check_with(problem: &Problem, plan: &Plan, travel: &Travel) -> Vec<String
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
 
     for tour in &plan.tours {
-        for s in tour.request_stops() {
+        for s in tour.request_stops().filter(|s| s.kind != StopKind::Drop) {
             *seen.entry(s.job.as_str()).or_default() += 1;
         }
         check_tour(problem, travel, &requests, tour, &mut errors);
+        check_drops(&requests, tour, &mut errors);
     }
     if let Some(stock) = &problem.stock {
         check_stock(stock, plan, &requests, &mut errors);
@@ -107,137 +114,6 @@ struct Site<'a> {
     service_minutes: f64,
     windows: &'a [Interval],
     request: Option<(StopKind, &'a Request)>,
-}
-
-/// What a delivery stop hands over: with a stock, the plan's (allocated)
-/// counts, checked by [`check_stock`]; otherwise what the order asked.
-fn delivered<'a>(
-    problem: &Problem,
-    stop: &'a crate::plan::Stop,
-    order: &'a Request,
-) -> &'a BTreeMap<String, u32> {
-    if problem.stock.is_some() || problem.depots.iter().any(|d| d.stock.is_some()) {
-        &stop.devices
-    } else {
-        &order.devices
-    }
-}
-
-/// With a stock: no order gets more than it asked (types not in stock in
-/// full), and no type is handed out beyond its stock.
-fn check_stock(
-    stock: &BTreeMap<String, u32>,
-    plan: &Plan,
-    requests: &BTreeMap<&str, (StopKind, &Request)>,
-    errors: &mut Vec<String>,
-) {
-    let mut handed: BTreeMap<&str, u32> = BTreeMap::new();
-    for s in plan.tours.iter().flat_map(|t| &t.stops) {
-        let Some((StopKind::Delivery, r)) = requests.get(s.job.as_str()) else {
-            continue;
-        };
-        for (d, &asked) in &r.devices {
-            let got = s.devices.get(d).copied().unwrap_or(0);
-            if got > asked || (!stock.contains_key(d) && got != asked) {
-                errors.push(format!(
-                    "order {}: {got} {d} delivered, {asked} asked",
-                    s.job
-                ));
-            }
-            *handed.entry(d.as_str()).or_default() += got;
-        }
-        if let Some(d) = s.devices.keys().find(|d| !r.devices.contains_key(*d)) {
-            errors.push(format!("order {}: {d} delivered, none asked", s.job));
-        }
-    }
-    for (d, &n) in &handed {
-        if stock.get(*d).is_some_and(|&s| n > s) {
-            errors.push(format!("{n} {d} delivered, only {} in stock", stock[*d]));
-        }
-    }
-}
-
-/// In a network with stock per workshop: each order is delivered from the
-/// workshop it names, or (naming none) from any workshop, at most once from
-/// each (a part from another workshop is `ORDER@WORKSHOP`); no order gets
-/// more than it asked, and no workshop hands out more than its stock.
-fn check_workshop_stock(
-    problem: &Problem,
-    plan: &Plan,
-    requests: &BTreeMap<&str, (StopKind, &Request)>,
-    errors: &mut Vec<String>,
-) {
-    let mut handed: BTreeMap<(&str, &str), u32> = BTreeMap::new();
-    let mut got: BTreeMap<(&str, &str), u32> = BTreeMap::new();
-    let mut stops: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    for t in &plan.tours {
-        for s in &t.stops {
-            let Some((StopKind::Delivery, r)) = requests.get(s.job.as_str()) else {
-                continue;
-            };
-            let from = match crate::allocate::part_of(problem, &s.job) {
-                Some((_, w)) if r.id != s.job => Some(w),
-                _ => r.depot.as_deref(),
-            };
-            if let Some(w) = from.filter(|w| *w != t.depot) {
-                errors.push(format!(
-                    "order {} is delivered from {} but draws from {w}",
-                    s.job, t.depot
-                ));
-            }
-            *stops.entry((r.id.as_str(), t.depot.as_str())).or_default() += 1;
-            for (d, &n) in &s.devices {
-                *got.entry((r.id.as_str(), d.as_str())).or_default() += n;
-                *handed.entry((t.depot.as_str(), d.as_str())).or_default() += n;
-            }
-        }
-    }
-    for ((order, w), n) in stops {
-        if n > 1 {
-            errors.push(format!("order {order} is delivered {n} times from {w}"));
-        }
-    }
-    for ((order, d), n) in got {
-        let asked = requests
-            .get(order)
-            .and_then(|(_, r)| r.devices.get(d).copied())
-            .unwrap_or(0);
-        if n > asked {
-            errors.push(format!("order {order}: {n} {d} delivered, {asked} asked"));
-        }
-    }
-    // A type some workshop keeps a stock of is limited everywhere: a
-    // workshop that does not list it has none. Other types are not limited.
-    let limited = |d: &str| {
-        problem
-            .depots
-            .iter()
-            .any(|x| x.stock.as_ref().is_some_and(|st| st.contains_key(d)))
-    };
-    for ((w, d), n) in handed {
-        if !limited(d) {
-            continue;
-        }
-        let s = problem
-            .depots
-            .iter()
-            .find(|x| x.id == w)
-            .and_then(|x| x.stock.as_ref())
-            .and_then(|st| st.get(d).copied());
-        match s {
-            Some(s) if n > s => {
-                errors.push(format!("{n} {d} delivered from {w}, only {s} in stock"))
-            }
-            None if problem
-                .depots
-                .iter()
-                .any(|x| x.id == w && x.stock.is_some()) =>
-            {
-                errors.push(format!("{n} {d} delivered from {w}, none in stock"))
-            }
-            _ => {}
-        }
-    }
 }
 
 /// The tour's break (gap, start, end) if it has a valid one; errors for a
@@ -440,17 +316,31 @@ fn check_tour(
                 errors.push(format!("{at}: no such request"));
                 continue;
             };
-            if kind != s.kind {
-                errors.push(format!("{at}: wrong kind"));
-            }
-            if let Some(skill) = r.skills.iter().find(|k| !veh.skills.contains(k)) {
-                errors.push(format!("{at}: vehicle {} lacks skill {skill}", veh.id));
-            }
-            Site {
-                location: r.location,
-                service_minutes: r.service_minutes,
-                windows: &r.time_windows,
-                request: Some((kind, r)),
+            if s.kind == StopKind::Drop {
+                // Where the pickup's devices are left (`deliver_to`).
+                let Some((location, windows, service_minutes)) = drop_place(problem, r) else {
+                    errors.push(format!("{at}: a drop for a request not taken elsewhere"));
+                    continue;
+                };
+                Site {
+                    location,
+                    service_minutes,
+                    windows,
+                    request: Some((StopKind::Drop, r)),
+                }
+            } else {
+                if kind != s.kind {
+                    errors.push(format!("{at}: wrong kind"));
+                }
+                if let Some(skill) = r.skills.iter().find(|k| !veh.skills.contains(k)) {
+                    errors.push(format!("{at}: vehicle {} lacks skill {skill}", veh.id));
+                }
+                Site {
+                    location: r.location,
+                    service_minutes: r.service_minutes,
+                    windows: &r.time_windows,
+                    request: Some((kind, r)),
+                }
             }
         };
         let leg_m = travel.distance_m(place, site.location);
@@ -471,7 +361,7 @@ fn check_tour(
         };
         // The set-up on arrival, unless the stop before was at the same place.
         let setup_s = match site.request {
-            Some((_, r)) if leg_m > 0.0 => r.setup_minutes * 60.0,
+            Some((kind, r)) if leg_m > 0.0 && kind != StopKind::Drop => r.setup_minutes * 60.0,
             _ => 0.0,
         };
         if !leg_ok(
@@ -518,6 +408,12 @@ fn check_tour(
                 kg += k;
                 litres += l;
                 units += n;
+            }
+            Some((StopKind::Drop, r)) => {
+                let (k, l, n) = measure(&r.devices, &problem.devices);
+                kg -= k;
+                litres -= l;
+                units = units.saturating_sub(n);
             }
             Some((_, r)) => {
                 let (k, l, n) = measure(delivered(problem, s, r), &problem.devices);

@@ -7,19 +7,22 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDateTime};
 use tournee_solver as solver;
-use tournee_solver::{Reason, Solution, TimeWindow};
+use tournee_solver::{Reason, TimeWindow};
 
-use crate::emissions;
 use crate::input::measure;
 use crate::model::{self, Request};
-use crate::plan::{self, Plan, StopKind, Totals, PLAN_FORMAT};
+use crate::plan::{Plan, StopKind};
 use crate::routing::Travel;
 
-/// The two kinds of request.
+mod to_plan;
+
+/// The two kinds of request, and the second half of a pickup taken to a
+/// partner site or another workshop (`deliver_to`): its drop there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
     Pickup,
     Delivery,
+    Drop,
 }
 
 impl Side {
@@ -27,16 +30,29 @@ impl Side {
         match self {
             Side::Pickup => StopKind::Pickup,
             Side::Delivery => StopKind::Delivery,
+            Side::Drop => StopKind::Drop,
         }
     }
 
-    /// The problem's requests of this kind.
+    /// The problem's requests of this kind (a drop's is its pickup).
     fn list(self, p: &model::Problem) -> &[Request] {
         match self {
-            Side::Pickup => &p.pickups,
+            Side::Pickup | Side::Drop => &p.pickups,
             Side::Delivery => &p.orders,
         }
     }
+}
+
+/// Where a pickup's devices are dropped: the place's index in the
+/// matrices, its opening hours and the time to unload there.
+fn drop_place<'a>(p: &'a model::Problem, to: &str) -> Option<(usize, &'a [model::Interval], f64)> {
+    if let Some(k) = p.partners.iter().position(|s| s.id == to) {
+        let s = &p.partners[k];
+        let index = p.depots.len() + p.pickups.len() + p.orders.len() + k;
+        return Some((index, &s.opening_hours[..], s.service_minutes));
+    }
+    let d = p.depots.iter().position(|d| d.id == to)?;
+    Some((d, &p.depots[d].opening_hours[..], model::DROP_AT_DEPOT_MIN))
 }
 
 /// Which request a solver job stands for.
@@ -119,34 +135,62 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
             *s = r.setup_minutes * 60.0;
         }
         let load = load_of(r, p);
-        if let Some((_, why)) = travel.unroutable.iter().find(|(i, _)| *i == location) {
+        let dropped = r.deliver_to.as_deref().and_then(|to| drop_place(p, to));
+        let unreached = |at: usize| travel.unroutable.iter().find(|(i, _)| *i == at);
+        if let Some((_, why)) = unreached(location) {
             unroutable.push((kind, index, why.clone()));
             continue;
         }
-        let mut windows: Vec<TimeWindow> = r
-            .time_windows
-            .iter()
-            .map(|w| TimeWindow::new(secs(w.start), secs(w.end)))
-            .collect();
-        merge_windows(&mut windows);
+        if let Some((_, why)) = dropped.and_then(|(at, _, _)| unreached(at)) {
+            unroutable.push((kind, index, format!("the place it is taken to: {why}")));
+            continue;
+        }
+        let windows = |w: &[model::Interval]| -> Vec<TimeWindow> {
+            let mut out: Vec<TimeWindow> = w
+                .iter()
+                .map(|w| TimeWindow::new(secs(w.start), secs(w.end)))
+                .collect();
+            merge_windows(&mut out);
+            out
+        };
         let (pickup, delivery) = match kind {
             Side::Pickup => (load, solver::Load::ZERO),
-            Side::Delivery => (solver::Load::ZERO, load),
+            _ => (solver::Load::ZERO, load),
         };
+        let prize = match r.priority {
+            model::Priority::Mandatory => None,
+            model::Priority::Optional(v) => Some(v),
+        };
+        let first = jobs.len();
         jobs.push(solver::Job {
             location,
             pickup,
             delivery,
             service: r.service_minutes * 60.0,
-            windows,
+            windows: windows(&r.time_windows),
             skills: bits(&r.skills),
-            prize: match r.priority {
-                model::Priority::Mandatory => None,
-                model::Priority::Optional(v) => Some(v),
-            },
-            shipment: None,
+            prize,
+            shipment: dropped.map(|_| solver::Shipment::PickupFor(first + 1)),
         });
         refs.push(JobRef { kind, index });
+        // A pickup taken elsewhere: a shipment from its site to that place,
+        // in the same tour; the shipment's value rides on its first half.
+        if let Some((at, hours, minutes)) = dropped {
+            jobs.push(solver::Job {
+                location: at,
+                pickup: solver::Load::ZERO,
+                delivery: load,
+                service: minutes * 60.0,
+                windows: windows(hours),
+                skills: bits(&r.skills),
+                prize: prize.map(|_| 0.0),
+                shipment: Some(solver::Shipment::DeliveryOf(first)),
+            });
+            refs.push(JobRef {
+                kind: Side::Drop,
+                index,
+            });
+        }
     }
 
     let mut vehicles = Vec::new();
@@ -304,250 +348,6 @@ fn merge_windows(w: &mut Vec<TimeWindow>) {
     *w = out;
 }
 
-fn r3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
-
-fn r2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
-fn plan_load(l: solver::Load) -> plan::Load {
-    plan::Load {
-        kg: r3(l.0[0] as f64 / 1000.0),
-        m3: r3(l.0[1] as f64 / 1e6),
-        units: l.0[2].max(0) as u64,
-    }
-}
-
-impl Conversion {
-    fn request<'a>(&self, p: &'a model::Problem, job: usize) -> (StopKind, &'a Request) {
-        let r = self.jobs[job];
-        (r.kind.kind(), &r.kind.list(p)[r.index])
-    }
-
-    /// The plan for `solution`, with wall-clock times.
-    pub fn to_plan(&self, p: &model::Problem, solution: &Solution) -> Plan {
-        let origin = p.horizon.start;
-        let clock = |s: f64| model::wall_clock::format(&wall_clock(origin, s));
-        let mut tours = Vec::new();
-        let mut totals = Totals::default();
-        let mut per_day: BTreeMap<(usize, String), usize> = BTreeMap::new();
-        for route in &solution.routes {
-            let Ok(sched) = solver::schedule(&self.problem, route.vehicle, &route.jobs) else {
-                continue; // the search only returns feasible tours
-            };
-            let ShiftRef { vehicle, shift } = self.shifts[route.vehicle];
-            let veh = &p.vehicles[vehicle];
-            let sv = &self.problem.vehicles[route.vehicle];
-            let day = wall_clock(origin, sched.departure).date().to_string();
-            let nth = per_day.entry((vehicle, day.clone())).or_insert(0);
-            *nth += 1;
-            let id = if *nth == 1 {
-                format!("{}/{day}", veh.id)
-            } else {
-                format!("{}/{day}#{nth}", veh.id)
-            };
-            let mut prev = sv.start;
-            let home = if sv.end < p.depots.len() {
-                sv.end
-            } else {
-                sv.start
-            };
-            let mut stops = Vec::new();
-            let factor = emissions::factor(veh);
-            let km = |a: usize, b: usize| self.problem.distance.get(a, b) / 1000.0;
-            let mut reloads = sched.reloads.iter().peekable();
-            for (k, visit) in sched.visits.iter().enumerate() {
-                if let Some(r) = reloads.next_if(|r| r.after == k) {
-                    let depot = &p.depots[sv.start];
-                    stops.push(plan::Stop {
-                        job: depot.id.clone(),
-                        kind: StopKind::Reload,
-                        name: depot.name.clone(),
-                        address: depot.address.clone(),
-                        location: depot.location,
-                        contact: Default::default(),
-                        setup_min: 0.0,
-                        devices: BTreeMap::new(),
-                        travel_km: r3(km(prev, sv.start)),
-                        arrival: clock(r.arrival),
-                        start: clock(r.start),
-                        departure: clock(r.departure),
-                        waiting_min: r2((r.start - r.arrival) / 60.0),
-                        load: plan_load(r.load),
-                        co2e_kg: r3(r3(km(prev, sv.start)) * factor),
-                        baseline_km: 0.0,
-                        insee: None,
-                        commune: String::new(),
-                        commune_nearest: false,
-                    });
-                    prev = sv.start;
-                }
-                let (kind, r) = self.request(p, visit.job);
-                let loc = self.problem.jobs[visit.job].location;
-                // The solver's arrival is when the set-up is done.
-                let setup = self.problem.setup_on(prev, loc);
-                stops.push(plan::Stop {
-                    job: r.id.clone(),
-                    kind,
-                    name: r.name.clone(),
-                    address: r.address.clone(),
-                    location: r.location,
-                    contact: r.contact.clone(),
-                    devices: r.devices.clone(),
-                    travel_km: r3(km(prev, loc)),
-                    arrival: clock(visit.arrival - setup),
-                    setup_min: r2(setup / 60.0),
-                    start: clock(visit.start),
-                    departure: clock(visit.departure),
-                    waiting_min: r2((visit.start - visit.arrival) / 60.0),
-                    load: plan_load(visit.load),
-                    co2e_kg: r3(r3(km(prev, loc)) * factor),
-                    // A round trip, back to the start depot for an open tour.
-                    baseline_km: r3(km(sv.start, loc) + km(loc, home)),
-                    insee: None,
-                    commune: String::new(),
-                    commune_nearest: false,
-                });
-                place_in_commune(stops.last_mut(), r);
-                let devices: u64 = r.devices.values().map(|&c| c as u64).sum();
-                if kind == StopKind::Pickup {
-                    totals.pickups_planned += 1;
-                    totals.devices_collected += devices;
-                } else {
-                    totals.orders_planned += 1;
-                    totals.devices_delivered += devices;
-                }
-                totals.stops += 1;
-                prev = loc;
-            }
-            let cost = solver::route::tour_cost(&self.problem, route.vehicle, &sched);
-            totals.tours += 1;
-            totals.distance_km += sched.distance / 1000.0;
-            totals.duration_h += sched.duration() / 3600.0;
-            totals.cost += cost;
-            let co2e_kg = r3(r3(sched.distance / 1000.0) * factor);
-            totals.co2e_kg += co2e_kg;
-            tours.push(plan::Tour {
-                id,
-                vehicle: veh.id.clone(),
-                shift,
-                day,
-                depot: p.depots[sv.start].id.clone(),
-                // Empty for an open tour (it ends at its last stop).
-                end_depot: p.depots.get(sv.end).map_or(String::new(), |d| d.id.clone()),
-                departure: clock(sched.departure),
-                return_: clock(sched.arrival),
-                distance_km: r3(sched.distance / 1000.0),
-                duration_h: r3(sched.duration() / 3600.0),
-                cost: r2(cost),
-                load_at_departure: plan_load(sched.initial_load),
-                return_km: r3(self.problem.distance.get(prev, sv.end) / 1000.0),
-                geometry: straight_lines(p, veh, &stops),
-                stops,
-                energy: veh.energy.key().to_string(),
-                co2e_kg_per_km: factor,
-                co2e_kg,
-                driver_break: sched.driver_break.map(|b| plan::Break {
-                    after_stop: b.after,
-                    start: clock(b.start),
-                    end: clock(b.end),
-                }),
-            });
-        }
-        tours.sort_by(|a, b| {
-            a.departure
-                .cmp(&b.departure)
-                .then(a.vehicle.cmp(&b.vehicle))
-        });
-        let mut unassigned: Vec<plan::Unassigned> = solution
-            .unassigned
-            .iter()
-            .map(|&(job, reason)| {
-                let (kind, r) = self.request(p, job);
-                plan::Unassigned {
-                    job: r.id.clone(),
-                    kind,
-                    name: r.name.clone(),
-                    reason: reason_code(reason).to_string(),
-                    message: self.reason_message(p, job, reason),
-                }
-            })
-            .collect();
-        for (kind, index, why) in &self.unroutable {
-            let r = &kind.list(p)[*index];
-            unassigned.push(plan::Unassigned {
-                job: r.id.clone(),
-                kind: kind.kind(),
-                name: r.name.clone(),
-                reason: "unroutable".to_string(),
-                message: format!("the road network does not reach it: {why}"),
-            });
-        }
-        totals.unassigned = unassigned.len();
-        totals.distance_km = r3(totals.distance_km);
-        totals.duration_h = r3(totals.duration_h);
-        totals.cost = r2(totals.cost);
-        totals.co2e_kg = r3(totals.co2e_kg);
-        Plan {
-            format: PLAN_FORMAT.to_string(),
-            name: p.name.clone(),
-            travel_model: self.travel.clone(),
-            seed: p.solver.seed,
-            iterations: solution.iterations,
-            totals,
-            tours,
-            unassigned,
-            changes: Vec::new(),
-        }
-    }
-
-    fn reason_message(&self, p: &model::Problem, job: usize, reason: Reason) -> String {
-        let (_, r) = self.request(p, job);
-        match reason {
-            // (A lock's own skill, `lock:VAN`, is the planner's, not the site's.)
-            Reason::NoVehicleWithSkills => format!(
-                "needs {} and no vehicle has it",
-                r.skills
-                    .iter()
-                    .filter(|s| !s.starts_with("lock:"))
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(" + ")
-            ),
-            Reason::ExceedsCapacity => {
-                let (kg, litres, n) = measure(&r.devices, &p.devices);
-                let biggest = p
-                    .vehicles
-                    .iter()
-                    .filter(|v| r.skills.iter().all(|s| v.skills.contains(s)))
-                    .map(|v| format!("{} kg / {} m3", v.capacity.kg, v.capacity.m3))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                format!(
-                    "{n} devices ({kg:.1} kg, {:.2} m3) do not fit in any vehicle able to serve it ({biggest}); split the request",
-                    litres / 1000.0
-                )
-            }
-            Reason::TimeWindowUnreachable => {
-                "no vehicle shift can reach the site while it is open".to_string()
-            }
-            Reason::ShiftTooShort => "the site can be reached while open, but no vehicle could then be back at its depot before the end of its shift or within its maximum tour time".to_string(),
-            Reason::MaxDistanceExceeded => {
-                "the round trip from the depot is longer than every vehicle's maximum tour distance".to_string()
-            }
-            Reason::NotProfitable => match r.priority {
-                model::Priority::Optional(v) => {
-                    format!("optional request: serving it costs more than its value ({v})")
-                }
-                model::Priority::Mandatory => "serving it costs more than its value".to_string(),
-            },
-            Reason::FleetFull => "it fits a vehicle on its own, but every tour that could take it is full (load, time or its most stops): add a shift or a vehicle".to_string(),
-        }
-    }
-}
-
 /// `m`, and when some tour is open one more place at zero from and to all.
 fn with_open_end(m: &solver::Matrix, open_end: bool) -> solver::Matrix {
     if !open_end {
@@ -557,48 +357,23 @@ fn with_open_end(m: &solver::Matrix, open_end: bool) -> solver::Matrix {
     solver::Matrix::from_fn(n + 1, |a, b| if a < n && b < n { m.get(a, b) } else { 0.0 })
 }
 
-/// A tour drawn as straight lines from its depot through its stops and back,
-/// until a road server gives the real path.
-fn straight_lines(
-    p: &model::Problem,
-    veh: &model::Vehicle,
-    stops: &[plan::Stop],
-) -> plan::Geometry {
-    let end = veh.end_id().unwrap_or("");
-    let points = crate::geometry::tour_path(p, &veh.depot, end, stops.iter().map(|s| s.location));
-    plan::Geometry {
-        source: "straight_lines".into(),
-        polyline: crate::geometry::encode_polyline(&points),
-    }
-}
-
-/// A stop's commune: the request's INSEE code (named from the communes'
-/// table when it has it), else the commune of the nearest town hall.
-fn place_in_commune(stop: Option<&mut plan::Stop>, r: &Request) {
-    let Some(stop) = stop else { return };
-    match &r.insee {
-        Some(code) => {
-            stop.insee = Some(code.clone());
-            stop.commune = crate::communes::by_code(code)
-                .map(|c| c.name.clone())
-                .unwrap_or_default();
-        }
-        None => {
-            if let Some(c) = crate::communes::nearest(r.location) {
-                stop.insee = Some(c.insee.clone());
-                stop.commune = c.name.clone();
-                stop.commune_nearest = true;
-            }
-        }
-    }
-}
-
 impl Conversion {
     /// The solver job that stands for request `id`.
     pub fn job_of(&self, p: &model::Problem, id: &str) -> Option<usize> {
-        self.jobs
-            .iter()
-            .position(|j| j.kind.list(p).get(j.index).is_some_and(|r| r.id == id))
+        self.jobs.iter().position(|j| {
+            j.kind != Side::Drop && j.kind.list(p).get(j.index).is_some_and(|r| r.id == id)
+        })
+    }
+
+    /// The solver job a plan's stop stands for: its request, or the drop
+    /// of a pickup taken elsewhere.
+    pub fn stop_job(&self, p: &model::Problem, stop: &crate::plan::Stop) -> Option<usize> {
+        if stop.kind != StopKind::Drop {
+            return self.job_of(p, &stop.job);
+        }
+        self.jobs.iter().position(|j| {
+            j.kind == Side::Drop && p.pickups.get(j.index).is_some_and(|r| r.id == stop.job)
+        })
     }
 
     /// The solver vehicle that stands for shift `shift` of vehicle `id`.

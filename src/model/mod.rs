@@ -9,6 +9,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
+mod routing;
+
+pub use routing::{Engine, Fallback, OsrmSettings, Routing};
+
 /// The version tag every problem file carries.
 pub const FORMAT: &str = "tournee/1";
 
@@ -31,6 +35,10 @@ pub struct Problem {
     pub pickups: Vec<Request>,
     #[serde(default)]
     pub orders: Vec<Request>,
+    /// Partner sites (recyclers, other refurbishers) where a pickup's
+    /// devices may be taken instead of the workshop (`deliver_to`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partners: Vec<Partner>,
     /// Refurbished devices available per device type, when orders may ask
     /// for more: `tournee solve` then allocates the stock first
     /// (docs/allocation.md). Device types not listed are not limited.
@@ -148,125 +156,6 @@ pub struct Interval {
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct Routing {
-    #[serde(default)]
-    pub engine: Engine,
-    /// Road distance over great-circle distance.
-    #[serde(default = "default_detour")]
-    pub detour_factor: f64,
-    /// Average driving speed in km/h (before each vehicle's speed factor).
-    #[serde(default = "default_speed")]
-    pub speed_kmh: f64,
-    /// The OSRM server, for `engine: osrm`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub osrm: Option<OsrmSettings>,
-}
-
-impl Default for Routing {
-    fn default() -> Self {
-        Routing {
-            engine: Engine::Haversine,
-            detour_factor: default_detour(),
-            speed_kmh: default_speed(),
-            osrm: None,
-        }
-    }
-}
-
-/// Where and how to ask an OSRM server (`osrm-routed`) for road times.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct OsrmSettings {
-    /// Base URL, e.g. `http://127.0.0.1:5000` (files planned by the CLI).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub url: String,
-    /// The name of a road server the operator configured
-    /// (`tournee serve --osrm NAME=URL`): what a problem sent to the API gives
-    /// instead of a URL, since the server, not the caller, chooses where it
-    /// connects.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub server: String,
-    /// Profile name in the URL (`driving`; osrm-routed serves the profile
-    /// its data was prepared with whatever the name).
-    #[serde(default = "default_profile")]
-    pub profile: String,
-    /// Largest block of sources (and of destinations) per table request: at
-    /// most the server's `--max-table-size` (100 by default).
-    #[serde(default = "default_table_size")]
-    pub max_table_size: usize,
-    /// Table requests in flight at once.
-    #[serde(default = "default_concurrency")]
-    pub concurrency: usize,
-    /// Seconds before one request is abandoned (and retried).
-    #[serde(default = "default_timeout")]
-    pub timeout_s: f64,
-    /// Attempts after a transient failure (connection, timeout, 5xx).
-    #[serde(default = "default_retries")]
-    pub retries: u32,
-    /// A place farther than this from the nearest road (metres) is
-    /// reported unroutable.
-    #[serde(default = "default_snap")]
-    pub max_snap_m: f64,
-    /// What to do when the server cannot be reached.
-    #[serde(default)]
-    pub fallback: Fallback,
-}
-
-fn default_profile() -> String {
-    "driving".into()
-}
-
-fn default_table_size() -> usize {
-    100
-}
-
-fn default_concurrency() -> usize {
-    4
-}
-
-fn default_timeout() -> f64 {
-    30.0
-}
-
-fn default_retries() -> u32 {
-    2
-}
-
-fn default_snap() -> f64 {
-    500.0
-}
-
-/// When the road server is down.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Fallback {
-    /// Stop with an error that says which server could not be reached.
-    #[default]
-    Fail,
-    /// Plan with the haversine model instead; the plan's `travel_model` says so.
-    Haversine,
-}
-
-fn default_detour() -> f64 {
-    1.3
-}
-
-fn default_speed() -> f64 {
-    30.0
-}
-
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Engine {
-    /// Great-circle distance × detour factor, time from the average speed.
-    #[default]
-    Haversine,
-    /// Road distances and times from an OSRM server (`routing.osrm`).
-    Osrm,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct SolverSettings {
     #[serde(default = "default_time_limit")]
     pub time_limit_s: f64,
@@ -321,6 +210,35 @@ pub struct Depot {
     /// several: each order then draws from one workshop (docs/allocation.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock: Option<BTreeMap<String, u32>>,
+}
+
+/// Minutes to unload at a workshop a pickup's devices are taken to
+/// (`deliver_to` naming a depot); a partner site says its own.
+pub const DROP_AT_DEPOT_MIN: f64 = 10.0;
+
+/// A partner site: a recycler that takes broken devices, another
+/// refurbisher, a storage room. Vans drop collected devices there
+/// (`pickups[].deliver_to`) during a tour.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Partner {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// What kind of partner (`recycler`, `refurbisher`, …): shown, not used.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub kind: String,
+    #[serde(default)]
+    pub address: String,
+    pub location: Location,
+    #[serde(default)]
+    pub contact: Contact,
+    /// When devices can be dropped there; empty means any time.
+    #[serde(default)]
+    pub opening_hours: Vec<Interval>,
+    /// Time to unload there.
+    #[serde(default = "default_service")]
+    pub service_minutes: f64,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -503,6 +421,11 @@ pub struct Request {
     /// draws from (default: the nearest one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depot: Option<String>,
+    /// For a pickup: the partner site or workshop its devices are taken to,
+    /// in the same tour (a drop stop after it), instead of back to the
+    /// van's workshop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliver_to: Option<String>,
     /// The donor (company, administration) or the commune.
     #[serde(default)]
     pub name: String,

@@ -224,12 +224,7 @@ pub fn figures(plan: &Plan) -> Vec<TourFigures> {
                     .stops
                     .iter()
                     .map(|s| StopFigures {
-                        kind: match s.kind {
-                            StopKind::Pickup => "pickup",
-                            StopKind::Delivery => "delivery",
-                            StopKind::Reload => "reload",
-                        }
-                        .to_string(),
+                        kind: s.kind.as_str().to_string(),
                         devices: s.devices.clone(),
                         request: s.job.clone(),
                         name: s.name.clone(),

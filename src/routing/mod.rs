@@ -83,13 +83,15 @@ impl Travel {
     }
 }
 
-/// The places of a problem, in the order [`Travel`] numbers them.
+/// The places of a problem, in the order [`Travel`] numbers them: depots,
+/// pickups, orders, partner sites.
 pub fn places(p: &model::Problem) -> Vec<Location> {
     p.depots
         .iter()
         .map(|d| d.location)
         .chain(p.pickups.iter().map(|r| r.location))
         .chain(p.orders.iter().map(|r| r.location))
+        .chain(p.partners.iter().map(|s| s.location))
         .collect()
 }
 

@@ -78,6 +78,7 @@ fn schemas() -> Value {
                 "vehicles": { "type": "array", "minItems": 1, "items": { "type": "object" } },
                 "pickups": { "type": "array", "items": { "type": "object" } },
                 "orders": { "type": "array", "items": { "type": "object" } },
+                "partners": { "type": "array", "maxItems": 100, "items": { "type": "object" } },
                 "stock": { "type": "object", "additionalProperties": { "type": "integer", "minimum": 0, "maximum": 100000 } },
                 "replan": { "type": "object" }
             }

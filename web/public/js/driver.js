@@ -168,7 +168,8 @@ function stopCard(s, n, windows) {
   };
   const what = s.kind === 'pickup' ? t('driver.collect', { devices: devices(s.devices) })
     : s.kind === 'delivery' ? t('driver.deliver', { devices: devices(s.devices) })
-      : t('driver.reload');
+      : s.kind === 'drop' ? t('driver.drop', { devices: devices(s.devices) })
+        : t('driver.reload');
   return el('li', { class: `stop ${st ? st.status : ''}`, 'data-stop': n },
     el('div', { class: 'when' }, el('b', {}, hm(s.start)), el('span', {}, t('driver.arrive', { time: hm(s.arrival) }))),
     el('div', { class: 'what' },

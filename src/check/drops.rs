@@ -1,0 +1,71 @@
+//! Pickups taken elsewhere (`deliver_to`): dropped at their place, once,
+//! after the pickup and in the same trip.
+
+use std::collections::BTreeMap;
+
+use crate::model::{Interval, Problem, Request};
+use crate::plan::StopKind;
+
+/// Where a pickup taken elsewhere (`deliver_to`) is dropped: the place's
+/// location, opening hours and unloading time (docs/format.md).
+pub(super) fn drop_place<'a>(
+    problem: &'a Problem,
+    r: &Request,
+) -> Option<(crate::model::Location, &'a [Interval], f64)> {
+    let to = r.deliver_to.as_deref()?;
+    if let Some(s) = problem.partners.iter().find(|s| s.id == to) {
+        return Some((s.location, &s.opening_hours, s.service_minutes));
+    }
+    let d = problem.depots.iter().find(|d| d.id == to)?;
+    Some((
+        d.location,
+        &d.opening_hours,
+        crate::model::DROP_AT_DEPOT_MIN,
+    ))
+}
+
+/// A pickup taken elsewhere is dropped once, later in the same trip (no
+/// reload between: a reload unloads at the workshop); a drop follows its
+/// pickup.
+pub(super) fn check_drops(
+    requests: &BTreeMap<&str, (StopKind, &Request)>,
+    tour: &crate::plan::Tour,
+    errors: &mut Vec<String>,
+) {
+    let at = format!("tour {}", tour.id);
+    for (i, s) in tour.stops.iter().enumerate() {
+        let taken_elsewhere = requests
+            .get(s.job.as_str())
+            .is_some_and(|(_, r)| r.deliver_to.is_some());
+        match s.kind {
+            StopKind::Pickup if taken_elsewhere => {
+                let rest = tour.stops[i + 1..]
+                    .iter()
+                    .take_while(|x| x.kind != StopKind::Reload);
+                let drops = rest
+                    .filter(|x| x.kind == StopKind::Drop && x.job == s.job)
+                    .count();
+                if drops != 1 {
+                    errors.push(format!(
+                        "{at}: pickup {} is dropped {drops} times later in its trip, once is due",
+                        s.job
+                    ));
+                }
+            }
+            StopKind::Drop => {
+                let before = tour.stops[..i]
+                    .iter()
+                    .rev()
+                    .take_while(|x| x.kind != StopKind::Reload)
+                    .any(|x| x.kind == StopKind::Pickup && x.job == s.job);
+                if !before {
+                    errors.push(format!(
+                        "{at}: drop of {} before its pickup in the trip",
+                        s.job
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! The solver's answer as a plan: wall-clock times, stops with what each
+//! hands over, loads, kilometres and emissions per leg, and why each job
+//! left out was left out.
+
+use std::collections::BTreeMap;
+
+use tournee_solver as solver;
+use tournee_solver::{Reason, Solution};
+
+use super::{reason_code, wall_clock, Conversion, ShiftRef};
+use crate::emissions;
+use crate::input::measure;
+use crate::model::{self, Request};
+use crate::plan::{self, Plan, StopKind, Totals, PLAN_FORMAT};
+
+fn r3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn r2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn plan_load(l: solver::Load) -> plan::Load {
+    plan::Load {
+        kg: r3(l.0[0] as f64 / 1000.0),
+        m3: r3(l.0[1] as f64 / 1e6),
+        units: l.0[2].max(0) as u64,
+    }
+}
+
+impl Conversion {
+    fn request<'a>(&self, p: &'a model::Problem, job: usize) -> (StopKind, &'a Request) {
+        let r = self.jobs[job];
+        (r.kind.kind(), &r.kind.list(p)[r.index])
+    }
+
+    /// The plan for `solution`, with wall-clock times.
+    pub fn to_plan(&self, p: &model::Problem, solution: &Solution) -> Plan {
+        let origin = p.horizon.start;
+        let clock = |s: f64| model::wall_clock::format(&wall_clock(origin, s));
+        let mut tours = Vec::new();
+        let mut totals = Totals::default();
+        let mut per_day: BTreeMap<(usize, String), usize> = BTreeMap::new();
+        for route in &solution.routes {
+            let Ok(sched) = solver::schedule(&self.problem, route.vehicle, &route.jobs) else {
+                continue; // the search only returns feasible tours
+            };
+            let ShiftRef { vehicle, shift } = self.shifts[route.vehicle];
+            let veh = &p.vehicles[vehicle];
+            let sv = &self.problem.vehicles[route.vehicle];
+            let day = wall_clock(origin, sched.departure).date().to_string();
+            let nth = per_day.entry((vehicle, day.clone())).or_insert(0);
+            *nth += 1;
+            let id = if *nth == 1 {
+                format!("{}/{day}", veh.id)
+            } else {
+                format!("{}/{day}#{nth}", veh.id)
+            };
+            let mut prev = sv.start;
+            let home = if sv.end < p.depots.len() {
+                sv.end
+            } else {
+                sv.start
+            };
+            let mut stops = Vec::new();
+            let factor = emissions::factor(veh);
+            let km = |a: usize, b: usize| self.problem.distance.get(a, b) / 1000.0;
+            let mut reloads = sched.reloads.iter().peekable();
+            for (k, visit) in sched.visits.iter().enumerate() {
+                if let Some(r) = reloads.next_if(|r| r.after == k) {
+                    let depot = &p.depots[sv.start];
+                    stops.push(plan::Stop {
+                        job: depot.id.clone(),
+                        kind: StopKind::Reload,
+                        name: depot.name.clone(),
+                        address: depot.address.clone(),
+                        location: depot.location,
+                        contact: Default::default(),
+                        setup_min: 0.0,
+                        devices: BTreeMap::new(),
+                        travel_km: r3(km(prev, sv.start)),
+                        arrival: clock(r.arrival),
+                        start: clock(r.start),
+                        departure: clock(r.departure),
+                        waiting_min: r2((r.start - r.arrival) / 60.0),
+                        load: plan_load(r.load),
+                        co2e_kg: r3(r3(km(prev, sv.start)) * factor),
+                        baseline_km: 0.0,
+                        insee: None,
+                        commune: String::new(),
+                        commune_nearest: false,
+                    });
+                    prev = sv.start;
+                }
+                let (kind, r) = self.request(p, visit.job);
+                let loc = self.problem.jobs[visit.job].location;
+                // The solver's arrival is when the set-up is done.
+                let setup = self.problem.setup_on(prev, loc);
+                let site = match kind {
+                    StopKind::Drop => drop_site(p, r),
+                    _ => Site {
+                        name: &r.name,
+                        address: &r.address,
+                        location: r.location,
+                        contact: r.contact.clone(),
+                    },
+                };
+                stops.push(plan::Stop {
+                    job: r.id.clone(),
+                    kind,
+                    name: site.name.to_string(),
+                    address: site.address.to_string(),
+                    location: site.location,
+                    contact: site.contact,
+                    devices: r.devices.clone(),
+                    travel_km: r3(km(prev, loc)),
+                    arrival: clock(visit.arrival - setup),
+                    setup_min: r2(setup / 60.0),
+                    start: clock(visit.start),
+                    departure: clock(visit.departure),
+                    waiting_min: r2((visit.start - visit.arrival) / 60.0),
+                    load: plan_load(visit.load),
+                    co2e_kg: r3(r3(km(prev, loc)) * factor),
+                    // A round trip, back to the start depot for an open
+                    // tour; a drop is part of its pickup's.
+                    baseline_km: if kind == StopKind::Drop {
+                        0.0
+                    } else {
+                        r3(km(sv.start, loc) + km(loc, home))
+                    },
+                    insee: None,
+                    commune: String::new(),
+                    commune_nearest: false,
+                });
+                let devices: u64 = r.devices.values().map(|&c| c as u64).sum();
+                match kind {
+                    StopKind::Pickup => {
+                        place_in_commune(stops.last_mut(), r.insee.as_deref(), r.location);
+                        totals.pickups_planned += 1;
+                        totals.devices_collected += devices;
+                    }
+                    StopKind::Delivery => {
+                        place_in_commune(stops.last_mut(), r.insee.as_deref(), r.location);
+                        totals.orders_planned += 1;
+                        totals.devices_delivered += devices;
+                    }
+                    _ => place_in_commune(stops.last_mut(), None, site.location),
+                }
+                totals.stops += 1;
+                prev = loc;
+            }
+            let cost = solver::route::tour_cost(&self.problem, route.vehicle, &sched);
+            totals.tours += 1;
+            totals.distance_km += sched.distance / 1000.0;
+            totals.duration_h += sched.duration() / 3600.0;
+            totals.cost += cost;
+            let co2e_kg = r3(r3(sched.distance / 1000.0) * factor);
+            totals.co2e_kg += co2e_kg;
+            tours.push(plan::Tour {
+                id,
+                vehicle: veh.id.clone(),
+                shift,
+                day,
+                depot: p.depots[sv.start].id.clone(),
+                // Empty for an open tour (it ends at its last stop).
+                end_depot: p.depots.get(sv.end).map_or(String::new(), |d| d.id.clone()),
+                departure: clock(sched.departure),
+                return_: clock(sched.arrival),
+                distance_km: r3(sched.distance / 1000.0),
+                duration_h: r3(sched.duration() / 3600.0),
+                cost: r2(cost),
+                load_at_departure: plan_load(sched.initial_load),
+                return_km: r3(self.problem.distance.get(prev, sv.end) / 1000.0),
+                geometry: straight_lines(p, veh, &stops),
+                stops,
+                energy: veh.energy.key().to_string(),
+                co2e_kg_per_km: factor,
+                co2e_kg,
+                driver_break: sched.driver_break.map(|b| plan::Break {
+                    after_stop: b.after,
+                    start: clock(b.start),
+                    end: clock(b.end),
+                }),
+            });
+        }
+        tours.sort_by(|a, b| {
+            a.departure
+                .cmp(&b.departure)
+                .then(a.vehicle.cmp(&b.vehicle))
+        });
+        // A pickup taken elsewhere is left out with its drop: said once.
+        let mut unassigned: Vec<plan::Unassigned> = solution
+            .unassigned
+            .iter()
+            .filter(|&&(job, _)| self.jobs[job].kind != super::Side::Drop)
+            .map(|&(job, reason)| {
+                let (kind, r) = self.request(p, job);
+                plan::Unassigned {
+                    job: r.id.clone(),
+                    kind,
+                    name: r.name.clone(),
+                    reason: reason_code(reason).to_string(),
+                    message: self.reason_message(p, job, reason),
+                }
+            })
+            .collect();
+        for (kind, index, why) in &self.unroutable {
+            let r = &kind.list(p)[*index];
+            unassigned.push(plan::Unassigned {
+                job: r.id.clone(),
+                kind: kind.kind(),
+                name: r.name.clone(),
+                reason: "unroutable".to_string(),
+                message: format!("the road network does not reach it: {why}"),
+            });
+        }
+        totals.unassigned = unassigned.len();
+        totals.distance_km = r3(totals.distance_km);
+        totals.duration_h = r3(totals.duration_h);
+        totals.cost = r2(totals.cost);
+        totals.co2e_kg = r3(totals.co2e_kg);
+        Plan {
+            format: PLAN_FORMAT.to_string(),
+            name: p.name.clone(),
+            travel_model: self.travel.clone(),
+            seed: p.solver.seed,
+            iterations: solution.iterations,
+            totals,
+            tours,
+            unassigned,
+            changes: Vec::new(),
+        }
+    }
+
+    fn reason_message(&self, p: &model::Problem, job: usize, reason: Reason) -> String {
+        let (_, r) = self.request(p, job);
+        match reason {
+            // (A lock's own skill, `lock:VAN`, is the planner's, not the site's.)
+            Reason::NoVehicleWithSkills => format!(
+                "needs {} and no vehicle has it",
+                r.skills
+                    .iter()
+                    .filter(|s| !s.starts_with("lock:"))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            ),
+            Reason::ExceedsCapacity => {
+                let (kg, litres, n) = measure(&r.devices, &p.devices);
+                let biggest = p
+                    .vehicles
+                    .iter()
+                    .filter(|v| r.skills.iter().all(|s| v.skills.contains(s)))
+                    .map(|v| format!("{} kg / {} m3", v.capacity.kg, v.capacity.m3))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!(
+                    "{n} devices ({kg:.1} kg, {:.2} m3) do not fit in any vehicle able to serve it ({biggest}); split the request",
+                    litres / 1000.0
+                )
+            }
+            Reason::TimeWindowUnreachable => {
+                "no vehicle shift can reach the site while it is open".to_string()
+            }
+            Reason::ShiftTooShort => "the site can be reached while open, but no vehicle could then be back at its depot before the end of its shift or within its maximum tour time".to_string(),
+            Reason::MaxDistanceExceeded => {
+                "the round trip from the depot is longer than every vehicle's maximum tour distance".to_string()
+            }
+            Reason::NotProfitable => match r.priority {
+                model::Priority::Optional(v) => {
+                    format!("optional request: serving it costs more than its value ({v})")
+                }
+                model::Priority::Mandatory => "serving it costs more than its value".to_string(),
+            },
+            Reason::FleetFull => "it fits a vehicle on its own, but every tour that could take it is full (load, time or its most stops): add a shift or a vehicle".to_string(),
+        }
+    }
+}
+
+/// A tour drawn as straight lines from its depot through its stops and back,
+/// until a road server gives the real path.
+fn straight_lines(
+    p: &model::Problem,
+    veh: &model::Vehicle,
+    stops: &[plan::Stop],
+) -> plan::Geometry {
+    let end = veh.end_id().unwrap_or("");
+    let points = crate::geometry::tour_path(p, &veh.depot, end, stops.iter().map(|s| s.location));
+    plan::Geometry {
+        source: "straight_lines".into(),
+        polyline: crate::geometry::encode_polyline(&points),
+    }
+}
+
+/// What a stop shows of its place.
+struct Site<'a> {
+    name: &'a str,
+    address: &'a str,
+    location: model::Location,
+    contact: model::Contact,
+}
+
+/// The partner site or workshop where pickup `r`'s devices are dropped.
+fn drop_site<'a>(p: &'a model::Problem, r: &'a Request) -> Site<'a> {
+    let to = r.deliver_to.as_deref().unwrap_or_default();
+    if let Some(s) = p.partners.iter().find(|s| s.id == to) {
+        return Site {
+            name: &s.name,
+            address: &s.address,
+            location: s.location,
+            contact: s.contact.clone(),
+        };
+    }
+    match p.depots.iter().find(|d| d.id == to) {
+        Some(d) => Site {
+            name: &d.name,
+            address: &d.address,
+            location: d.location,
+            contact: Default::default(),
+        },
+        None => Site {
+            name: to,
+            address: "",
+            location: r.location,
+            contact: Default::default(),
+        },
+    }
+}
+
+/// A stop's commune: the request's INSEE code (named from the communes'
+/// table when it has it), else the commune of the nearest town hall.
+fn place_in_commune(stop: Option<&mut plan::Stop>, insee: Option<&str>, location: model::Location) {
+    let Some(stop) = stop else { return };
+    match insee {
+        Some(code) => {
+            stop.insee = Some(code.to_string());
+            stop.commune = crate::communes::by_code(code)
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+        }
+        None => {
+            if let Some(c) = crate::communes::nearest(location) {
+                stop.insee = Some(c.insee.clone());
+                stop.commune = c.name.clone();
+                stop.commune_nearest = true;
+            }
+        }
+    }
+}
