@@ -318,6 +318,19 @@ fn a_network_shares_its_stock_as_one_workshop_holding_it_all_would() {
     let a = a.expect("an allocation");
     assert_eq!(a.orders[0].allocated["laptop"], 2, "{a:?}");
     assert_eq!(a.orders[1].allocated["laptop"], 1);
+
+    // A type one workshop keeps a stock of is limited in every workshop: an
+    // order that names a workshop not listing it gets none (the checker's
+    // rule too), not all it asked.
+    let mut named = order("C0", &[("laptop", 2), ("monitor", 3)], Priority::Mandatory);
+    named.depot = Some("atelier".into());
+    let monitors = BTreeMap::from([("monitor".to_string(), 5)]);
+    let p = network(&[named], [&stock(10), &monitors]);
+    let (routed, a) = tournee::allocate::prepare(p).expect("allocation");
+    let a = a.expect("an allocation");
+    assert_eq!(a.orders[0].allocated["monitor"], 0, "{a:?}");
+    assert_eq!(a.orders[0].allocated["laptop"], 2);
+    assert!(!routed.orders[0].devices.contains_key("monitor"));
 }
 
 #[test]

@@ -434,3 +434,83 @@ fn a_replan_with_two_workshops_hands_out_no_more_than_each_holds() {
         }
     }
 }
+
+#[test]
+fn a_network_replan_keeps_an_order_whose_part_is_still_to_deliver() {
+    // The two-workshop sample: some order is delivered in two parts, one
+    // from each workshop (ORDER and ORDER@WORKSHOP).
+    let text = std::fs::read_to_string(common::repo().join("data/rouen/two-workshops.json"))
+        .expect("sample");
+    let week: Value = serde_json::from_str(&text).expect("sample");
+    let first = solve(&week, &[]);
+    let departure = |job: &str| {
+        first
+            .tours
+            .iter()
+            .find(|t| t.stops.iter().any(|s| s.job == job))
+            .map(|t| t.departure.clone())
+    };
+    let split = first
+        .tours
+        .iter()
+        .flat_map(|t| &t.stops)
+        .filter_map(|s| {
+            s.job
+                .split_once('@')
+                .map(|(o, _)| (o.to_string(), s.job.clone()))
+        })
+        .find(|(order, part)| departure(order) < departure(part))
+        .expect("an order whose own stop comes before its part");
+    let (order, part) = split;
+    // Re-plan after the day of the order's own stop: that stop is done,
+    // its part from the other workshop is still to deliver.
+    let own_day = departure(&order).expect("day")[..10].to_string();
+    let next = chrono::NaiveDate::parse_from_str(&own_day, "%Y-%m-%d").expect("date")
+        + chrono::Duration::days(1);
+    let part_day = departure(&part).expect("day")[..10].to_string();
+    assert!(next.to_string() <= part_day, "{own_day} then {part_day}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let previous = common::write(
+        dir.path(),
+        "first.json",
+        &serde_json::to_value(&first).expect("plan"),
+    );
+    let mut again = week.clone();
+    again["replan"] = json!({"frozen_before": format!("{next}T00:00")});
+    let replanned = solve(&again, &["--previous", previous.to_str().expect("path")]);
+    let stops: Vec<&str> = replanned
+        .tours
+        .iter()
+        .flat_map(|t| &t.stops)
+        .map(|s| s.job.as_str())
+        .chain(replanned.unassigned.iter().map(|u| u.job.as_str()))
+        .collect();
+    assert_eq!(
+        stops.iter().filter(|&&j| j == order).count(),
+        1,
+        "{order}: its own stop, kept"
+    );
+    assert!(
+        stops.iter().any(|j| j.starts_with(&format!("{order}@"))),
+        "{part} is still planned or said: {stops:?}"
+    );
+    // Nothing delivered twice: the order never gets more than it asked.
+    let asked = week["orders"]
+        .as_array()
+        .expect("orders")
+        .iter()
+        .find(|o| o["id"] == order.as_str())
+        .expect("the order")["devices"]
+        .clone();
+    let mut got: std::collections::BTreeMap<String, u64> = Default::default();
+    for s in replanned.tours.iter().flat_map(|t| &t.stops) {
+        if s.job == order || s.job.starts_with(&format!("{order}@")) {
+            for (d, n) in &s.devices {
+                *got.entry(d.clone()).or_default() += u64::from(*n);
+            }
+        }
+    }
+    for (d, n) in got {
+        assert!(n <= asked[&d].as_u64().unwrap_or(0), "{order}: {n} {d}");
+    }
+}

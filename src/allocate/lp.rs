@@ -19,7 +19,7 @@ pub(super) struct Demand {
     /// the order holds, and the order asks for).
     pub counts: BTreeMap<String, (u32, u32)>,
     /// The sources it may draw from, each with a cost per device in [0, 1]
-    /// (0 for its own workshop): a tie-break, after the priority.
+    /// (its distance over the longest): a tie-break, after the priority.
     pub sources: Vec<(usize, f64)>,
     /// Priority weight in [0, 1] (1: mandatory).
     pub priority: f64,

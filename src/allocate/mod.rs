@@ -77,7 +77,19 @@ pub type Announced = BTreeMap<String, BTreeMap<String, u32>>;
 struct Sources<'a> {
     names: Vec<String>,
     stock: Vec<BTreeMap<String, u32>>,
+    /// Whether each source keeps a stock at all (a workshop that keeps
+    /// none is not limited).
+    declared: Vec<bool>,
     of_order: &'a dyn Fn(usize) -> Vec<(usize, f64)>,
+}
+
+impl Sources<'_> {
+    /// Whether an order drawing `from` these sources is limited in type `t`:
+    /// some source keeps a stock of it (one that does not list it then has
+    /// none), and every source it draws from keeps a stock.
+    fn limits(&self, from: &[(usize, f64)], t: &str) -> bool {
+        self.stock.iter().any(|s| s.contains_key(t)) && from.iter().all(|&(s, _)| self.declared[s])
+    }
 }
 
 /// A weight in [0, 1] for the third criterion.
@@ -108,6 +120,7 @@ pub fn allocate_keeping(
     let sources = Sources {
         names: vec![String::new()],
         stock: vec![stock.clone()],
+        declared: vec![true],
         of_order: &one,
     };
     share_out(orders, &sources, announced)
@@ -147,12 +160,11 @@ fn share_with<'k>(
         .enumerate()
         .map(|(k, o)| {
             let from = (sources.of_order)(k);
-            let held = |t: &str| from.iter().any(|&(s, _)| sources.stock[s].contains_key(t));
             let told = kept(o);
             let counts = o
                 .devices
                 .iter()
-                .filter(|(t, _)| held(t))
+                .filter(|(t, _)| sources.limits(&from, t))
                 .map(|(t, &n)| {
                     let n = match told {
                         Some(told) => told.get(t).copied().unwrap_or(0).min(n),

@@ -40,7 +40,10 @@ pub fn part_of<'a>(problem: &'a Problem, id: &str) -> Option<(&'a Request, &'a s
         .orders
         .iter()
         .find(|o| o.id == order && o.depot.is_none())?;
-    let w = problem.depots.iter().find(|d| d.id == workshop)?;
+    let w = problem
+        .depots
+        .iter()
+        .find(|d| d.id == workshop && d.stock.is_some())?;
     Some((o, w.id.as_str()))
 }
 
@@ -87,6 +90,7 @@ pub(super) fn allocate(problem: &Problem, announced: &Announced) -> Result<Alloc
     let sources = Sources {
         names,
         stock,
+        declared: problem.depots.iter().map(|d| d.stock.is_some()).collect(),
         of_order: &of_order,
     };
     share_out(&problem.orders, &sources, announced)
@@ -138,6 +142,9 @@ pub(super) fn apply(problem: &Problem, allocation: &Allocation) -> Problem {
             let mut part = o.clone();
             if k > 0 {
                 part.id = format!("{}@{w}", o.id);
+                // A lock or a promise names a van of the order's own
+                // workshop: not this part's.
+                part.skills.retain(|s| !s.starts_with("lock:"));
             }
             part.depot = Some(w.to_string());
             part.devices = devices;

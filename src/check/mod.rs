@@ -44,6 +44,7 @@ pub fn check_with(problem: &Problem, plan: &Plan, travel: &Travel) -> Vec<String
                 problem
                     .depots
                     .iter()
+                    .filter(|d| d.stock.is_some())
                     .map(move |d| format!("{}@{}", o.id, d.id))
             })
             .collect()

@@ -99,7 +99,7 @@ pub fn prepare(
         .filter(|job| !failed.contains_key(*job))
         .collect();
     p.pickups.retain(|r| !done.contains(r.id.as_str()));
-    p.orders.retain(|r| !done.contains(r.id.as_str()));
+    p.orders = orders_left(problem, previous, &kept, failed);
     // What the kept tours delivered has left the stock: the network's, or
     // that of the workshop the tour loaded at (not a delivery reported
     // failed: those devices came back).
@@ -357,4 +357,97 @@ pub fn merge(mut plan: Plan, kept: Vec<Tour>, previous: &Plan, broken: &Broken) 
         })
         .collect();
     plan
+}
+
+/// The orders still to deliver. One delivered by a kept tour is done, unless
+/// (in a network, `allocate::network`) part of it from another workshop
+/// (`ORDER@WORKSHOP`) is still to go: that part stays, as an order of its
+/// own drawing from its workshop alone; and an order whose part was
+/// delivered keeps its own stop, from its own workshop alone, less what
+/// the part brought.
+fn orders_left(
+    problem: &Problem,
+    previous: &Plan,
+    kept: &[Tour],
+    failed: &BTreeMap<String, String>,
+) -> Vec<crate::model::Request> {
+    let delivered = |s: &&crate::plan::Stop| {
+        s.kind == crate::plan::StopKind::Delivery && !failed.contains_key(&s.job)
+    };
+    let done: BTreeMap<&str, &crate::plan::Stop> = kept
+        .iter()
+        .flat_map(|t| t.stops.iter().filter(delivered))
+        .map(|s| (s.job.as_str(), s))
+        .collect();
+    let kept_ids: BTreeSet<&str> = kept.iter().map(|t| t.id.as_str()).collect();
+    // Parts still to go: planned in a tour not kept, left out, or failed.
+    let mut pending: BTreeMap<&str, Option<&crate::plan::Stop>> = BTreeMap::new();
+    for s in previous
+        .tours
+        .iter()
+        .filter(|t| !kept_ids.contains(t.id.as_str()))
+        .flat_map(|t| &t.stops)
+    {
+        pending.insert(s.job.as_str(), Some(s));
+    }
+    for job in previous
+        .unassigned
+        .iter()
+        .map(|u| u.job.as_str())
+        .chain(failed.keys().map(String::as_str))
+    {
+        pending.entry(job).or_insert(None);
+    }
+    let mut out = Vec::new();
+    for o in &problem.orders {
+        let parts: Vec<&str> = done
+            .keys()
+            .chain(pending.keys())
+            .copied()
+            .filter(|j| crate::allocate::part_of(problem, j).is_some_and(|(x, _)| x.id == o.id))
+            .collect();
+        let own_done = done.contains_key(o.id.as_str());
+        if parts.is_empty() {
+            if !own_done {
+                out.push(o.clone());
+            }
+            continue;
+        }
+        let mut left = o.clone();
+        for s in parts
+            .iter()
+            .chain([&o.id.as_str()])
+            .filter_map(|j| done.get(j))
+        {
+            for (d, n) in &s.devices {
+                if let Some(asked) = left.devices.get_mut(d) {
+                    *asked = asked.saturating_sub(*n);
+                }
+            }
+        }
+        if own_done {
+            for &part in parts.iter().filter(|j| pending.contains_key(*j)) {
+                let Some((_, w)) = crate::allocate::part_of(problem, part) else {
+                    continue;
+                };
+                let mut r = left.clone();
+                r.id = part.to_string();
+                r.depot = Some(w.to_string());
+                if let Some(Some(s)) = pending.get(part) {
+                    r.devices = s
+                        .devices
+                        .iter()
+                        .map(|(d, &n)| {
+                            (d.clone(), n.min(left.devices.get(d).copied().unwrap_or(0)))
+                        })
+                        .collect();
+                }
+                out.push(r);
+            }
+        } else {
+            left.depot = Some(crate::allocate::workshop_of(problem, o).to_string());
+            out.push(left);
+        }
+    }
+    out
 }

@@ -204,7 +204,11 @@ pub(super) fn keep(
         let Ok(day) = chrono::NaiveDate::parse_from_str(&t.day, "%Y-%m-%d") else {
             continue;
         };
-        for s in t.request_stops() {
+        // (A drop is its pickup's second half: the pickup holds the promise.)
+        for s in t
+            .request_stops()
+            .filter(|s| s.kind != crate::plan::StopKind::Drop)
+        {
             if locked.contains(s.job.as_str()) {
                 continue;
             }

@@ -433,9 +433,11 @@ impl Jobs {
                 // died before saying the job was done has left it, and the
                 // server taking the job over keeps it rather than storing a
                 // second plan for one job.
-                let stored = match store.get_plan(&id) {
-                    Ok(Some(_)) => Ok(id.clone()),
-                    _ => store_plan(
+                let there = || matches!(store.get_plan(&id), Ok(Some(_)));
+                let (stored, mine) = if there() {
+                    (Ok(id.clone()), false)
+                } else {
+                    match store_plan(
                         &*store,
                         &planned.problem,
                         &problem_json,
@@ -443,13 +445,15 @@ impl Jobs {
                         &owner,
                         self.token_days,
                         Some(&id),
-                    )
-                    .or_else(|e| match store.get_plan(&id) {
-                        Ok(Some(_)) => Ok(id.clone()),
-                        _ => Err(e),
-                    }),
+                    ) {
+                        Err(_) if there() => (Ok(id.clone()), false),
+                        other => (other, true),
+                    }
                 };
-                if let (Ok(new), Some(old), Some(r)) = (&stored, &after.previous_id, &after.replan)
+                // The drivers' links move to the new plan once: by the
+                // server that stored it.
+                if let (true, Ok(new), Some(old), Some(r)) =
+                    (mine, &stored, &after.previous_id, &after.replan)
                 {
                     let kept: Vec<String> = r.kept.iter().map(|t| t.id.clone()).collect();
                     if let Err(e) = store.follow(old, new, &kept, &now()) {

@@ -383,10 +383,22 @@ pub fn prepare(
         }
         (Some(_), Some(id)) => {
             let (_, earlier) = stored(&*state.store, id, organisation)?;
-            // What its drivers reported failed goes back into the pool.
+            // What its drivers reported failed goes back into the pool: a
+            // request's stop, not a drop at a partner (the devices are on
+            // the van, the donor need not be visited again) nor a reload.
+            let request_stop = |tour: usize, stop: usize| {
+                earlier
+                    .tours
+                    .get(tour)
+                    .and_then(|t| t.stops.get(stop.checked_sub(1)?))
+                    .is_some_and(|s| {
+                        use crate::plan::StopKind;
+                        matches!(s.kind, StopKind::Pickup | StopKind::Delivery)
+                    })
+            };
             let failed = crate::server::routes::plans::reported(&*state.store, id, organisation)?
                 .into_iter()
-                .filter(|(_, _, s)| s.status == Outcome::Failed)
+                .filter(|(tour, _, s)| s.status == Outcome::Failed && request_stop(*tour, s.stop))
                 .map(|(_, job, s)| {
                     let why = s.actual.reason.unwrap_or(Reason::Other);
                     (job, why.as_str().to_string())

@@ -21,12 +21,32 @@ pub fn tour_view(plan_id: &str, problem: &Problem, plan: &Plan, index: usize) ->
         .stops
         .iter()
         .map(|stop| {
-            problem
-                .pickups
-                .iter()
-                .chain(&problem.orders)
-                .filter(|r| r.id == stop.job && stop.kind != StopKind::Reload)
-                .flat_map(|r| &r.time_windows)
+            let hours: Vec<&Interval> = match stop.kind {
+                StopKind::Reload => Vec::new(),
+                // A drop: the partner's (or workshop's) opening hours.
+                StopKind::Drop => problem
+                    .pickups
+                    .iter()
+                    .filter(|r| r.id == stop.job)
+                    .filter_map(|r| r.deliver_to.as_deref())
+                    .flat_map(|to| {
+                        let partner = problem.partners.iter().filter(move |s| s.id == to);
+                        let depot = problem.depots.iter().filter(move |d| d.id == to);
+                        partner
+                            .flat_map(|s| &s.opening_hours)
+                            .chain(depot.flat_map(|d| &d.opening_hours))
+                    })
+                    .collect(),
+                _ => problem
+                    .pickups
+                    .iter()
+                    .chain(&problem.orders)
+                    .filter(|r| r.id == stop.job)
+                    .flat_map(|r| &r.time_windows)
+                    .collect(),
+            };
+            hours
+                .into_iter()
                 .filter(|w| w.start.date().to_string() == tour.day)
                 .collect()
         })

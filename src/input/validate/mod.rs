@@ -224,7 +224,10 @@ impl Validator {
             self.request(&format!("orders[{i}]"), r, p, &mut request_ids);
         }
 
-        let skills = p.skill_names().len();
+        // In a network with stock per workshop, each workshop is one more
+        // skill (its vans carry its stock, `allocate::network`).
+        let network = p.depots.iter().any(|d| d.stock.is_some());
+        let skills = p.skill_names().len() + if network { p.depots.len() } else { 0 };
         if skills > 64 {
             self.err(
                 "",

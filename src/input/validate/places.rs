@@ -10,6 +10,17 @@ use crate::model::Problem;
 impl Validator {
     pub(super) fn places(&mut self, p: &Problem) {
         let depot_ids: Vec<&str> = p.depots.iter().map(|x| x.id.as_str()).collect();
+        // Parts of orders are named `ORDER@WORKSHOP` in a network.
+        if p.depots.iter().any(|d| d.stock.is_some()) {
+            for (i, d) in p.depots.iter().enumerate() {
+                if d.id.contains('@') {
+                    self.err(
+                        format!("depots[{i}].id"),
+                        "no `@` in a workshop's id in a network with stock per workshop: it separates an order's id from its workshop's",
+                    );
+                }
+            }
+        }
         for (k, o) in p.pickups.iter().enumerate() {
             if o.depot.is_some() {
                 self.err(
