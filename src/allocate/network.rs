@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use super::{share_out, Allocation, Announced, Sources};
-use crate::model::{Problem, Request};
+use crate::model::{Priority, Problem, Request};
 use crate::routing::haversine_m;
 
 /// The workshop an order draws from first: the one it names, else the
@@ -135,11 +135,17 @@ pub(super) fn apply(problem: &Problem, allocation: &Allocation) -> Problem {
             parts.push((own, BTreeMap::new()));
         }
         parts[0].1.extend(unlimited);
+        let count = |d: &BTreeMap<String, u32>| d.values().map(|&n| f64::from(n)).sum::<f64>();
+        let all: f64 = parts.iter().map(|(_, d)| count(d)).sum();
         for (k, (w, devices)) in parts.into_iter().enumerate() {
             if devices.values().all(|&n| n == 0) {
                 continue;
             }
             let mut part = o.clone();
+            // An optional order's value is shared by its parts, by devices.
+            if let Priority::Optional(v) = o.priority {
+                part.priority = Priority::Optional(v * count(&devices) / all.max(1.0));
+            }
             if k > 0 {
                 part.id = format!("{}@{w}", o.id);
                 // A lock or a promise names a van of the order's own
