@@ -39,6 +39,17 @@ pub struct Workshop {
     pub hours: Vec<WeeklyHours>,
 }
 
+/// A partner site (a recycler, another refurbisher) where vans may drop
+/// what a pickup collected (`deliver_to`), with its weekly hours.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerSite {
+    pub partner: model::Partner,
+    /// Opening hours over the week; none: always open.
+    #[serde(default)]
+    pub hours: Vec<WeeklyHours>,
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Van {
@@ -61,6 +72,9 @@ pub struct Setup {
     pub devices: BTreeMap<String, DeviceType>,
     pub workshops: Vec<Workshop>,
     pub vans: Vec<Van>,
+    /// Partner sites a pickup's devices may be taken to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partners: Vec<PartnerSite>,
     #[serde(default)]
     pub routing: model::Routing,
     /// Public holidays without shifts or opening hours: `fr` (default),
@@ -157,7 +171,16 @@ impl Setup {
                 .collect(),
             pickups: Vec::new(),
             orders: Vec::new(),
-            partners: Vec::new(),
+            // Closed on public holidays, like the vans' shifts.
+            partners: self
+                .partners
+                .iter()
+                .map(|s| {
+                    let mut partner = s.partner.clone();
+                    partner.opening_hours = dated(&s.hours, monday, &holidays);
+                    partner
+                })
+                .collect(),
             stock: None,
             replan: None,
         }
@@ -203,6 +226,9 @@ impl Setup {
         for (i, v) in self.vans.iter().enumerate() {
             hours(format!("vans[{i}].week"), &v.week, &mut errors);
         }
+        for (i, s) in self.partners.iter().enumerate() {
+            hours(format!("partners[{i}].hours"), &s.hours, &mut errors);
+        }
         if !errors.is_empty() {
             return errors;
         }
@@ -241,6 +267,7 @@ fn setup_path(field: &str) -> String {
     };
     swap("vehicles[", "vans", "vehicle")
         .or_else(|| swap("depots[", "workshops", "depot"))
+        .or_else(|| swap("partners[", "partners", "partner"))
         .unwrap_or_else(|| field.to_string())
 }
 
@@ -332,6 +359,7 @@ mod tests {
                 .collect(),
             routing: p.routing.clone(),
             public_holidays: Calendar::Fr,
+            partners: Vec::new(),
         }
     }
 
@@ -406,6 +434,28 @@ mod tests {
     }
 
     #[test]
+    fn a_partner_sites_week_is_dated_and_closed_on_holidays() {
+        let mut s = sample();
+        s.partners = vec![PartnerSite {
+            partner: serde_json::from_value(serde_json::json!({
+                "id": "recycleur", "name": "Recycleur DEEE", "location": [1.04, 49.40]
+            }))
+            .expect("partner"),
+            hours: vec![WeeklyHours {
+                days: vec!["mar".into(), "jeu".into()],
+                from: "13:00".into(),
+                to: "17:00".into(),
+            }],
+        }];
+        // The week of Tuesday 14 July 2026: Thursday only.
+        let w = s.week(NaiveDate::from_ymd_opt(2026, 7, 13).expect("date"));
+        let hours = &w.partners[0].opening_hours;
+        assert_eq!(hours.len(), 1, "{hours:?}");
+        assert_eq!(hours[0].start.to_string(), "2026-07-16 13:00:00");
+        assert!(crate::input::validate(&w).is_empty());
+    }
+
+    #[test]
     fn mistakes_carry_the_set_ups_paths() {
         let mut s = sample();
         s.vans[1].vehicle.capacity.kg = -1.0;
@@ -423,6 +473,10 @@ mod tests {
         assert_eq!(errors[0].field, "vans[1].vehicle.capacity.kg");
         assert_eq!(setup_path("vehicles[3].shifts[2]"), "vans[3].week");
         assert_eq!(setup_path("depots[0]"), "workshops[0]");
+        assert_eq!(
+            setup_path("partners[1].location"),
+            "partners[1].partner.location"
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub enum Field {
     Notes,
     Priority,
     Depot,
+    DeliverTo,
 }
 
 /// Each field and the names its column may have (compared by
@@ -135,6 +136,17 @@ const NAMES: &[(Field, &[&str])] = &[
     ),
     (Field::Priority, &["priority", "priorite"]),
     (Field::Depot, &["depot", "atelier"]),
+    (
+        Field::DeliverTo,
+        &[
+            "deliver_to",
+            "deliver to",
+            "deposer chez",
+            "a deposer chez",
+            "apporter a",
+            "destination",
+        ],
+    ),
 ];
 
 /// A header understood: where each field is, and the columns of counts.

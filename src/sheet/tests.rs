@@ -277,3 +277,17 @@ fn a_places_setup_time_has_its_column() {
         got.errors
     );
 }
+
+#[test]
+fn a_pickup_taken_to_a_partner_has_its_column() {
+    let text = "Type;Nom;Commune;Longitude;Latitude;Déposer chez;Portables\n\
+                collecte;Lycée;Rouen;1,09;49,44;recycleur;8\n\
+                collecte;Collège;Rouen;1,10;49,45;;3\n";
+    let got = read(text.as_bytes(), &Catalogue::default(), &options(Lang::Fr));
+    let to: Vec<Option<&str>> = got
+        .pickups
+        .iter()
+        .map(|r| r.deliver_to.as_deref())
+        .collect();
+    assert_eq!(to, [Some("recycleur"), None], "{:#?}", got.errors);
+}
