@@ -85,15 +85,33 @@ pub fn suggest(p: &Problem, plan: &Plan, id: &str, travel: &Travel) -> Vec<Sugge
         .iter()
         .filter_map(|u| Some((conv.job_of(p, &u.job)?, convert::reason_of(&u.reason)?)))
         .collect();
+    // A pickup taken to a partner site goes in with its drop, later.
+    let drop = sp.jobs[new].partner();
+    let orders = |jobs: &[usize]| -> Vec<Vec<usize>> {
+        let mut out = Vec::new();
+        for pos in 0..=jobs.len() {
+            let mut with = jobs.to_vec();
+            with.insert(pos, new);
+            match drop {
+                None => out.push(with),
+                Some(d) => {
+                    for later in pos + 1..=with.len() {
+                        let mut both = with.clone();
+                        both.insert(later, d);
+                        out.push(both);
+                    }
+                }
+            }
+        }
+        out
+    };
     let mut found: Vec<(f64, solver::Route, usize, bool)> = Vec::new();
     for (k, r) in routes.iter().enumerate() {
         let Ok(base) = solver::schedule(sp, r.vehicle, &r.jobs) else {
             continue;
         };
         let base_cost = solver::route::tour_cost(sp, r.vehicle, &base);
-        for pos in 0..=r.jobs.len() {
-            let mut jobs = r.jobs.clone();
-            jobs.insert(pos, new);
+        for jobs in orders(&r.jobs) {
             if let Ok(s) = solver::schedule(sp, r.vehicle, &jobs) {
                 let cost = solver::route::tour_cost(sp, r.vehicle, &s) - base_cost;
                 found.push((
@@ -113,13 +131,14 @@ pub fn suggest(p: &Problem, plan: &Plan, id: &str, travel: &Travel) -> Vec<Sugge
         if routes.iter().any(|r| r.vehicle == v) || !sp.vehicles[v].can_serve(&sp.jobs[new]) {
             continue;
         }
-        if let Ok(s) = solver::schedule(sp, v, &[new]) {
+        let alone: Vec<usize> = [new].into_iter().chain(drop).collect();
+        if let Ok(s) = solver::schedule(sp, v, &alone) {
             let cost = solver::route::tour_cost(sp, v, &s);
             found.push((
                 cost,
                 solver::Route {
                     vehicle: v,
-                    jobs: vec![new],
+                    jobs: alone,
                 },
                 usize::MAX,
                 true,

@@ -108,3 +108,56 @@ fn a_late_request_gets_the_cheapest_places_each_within_the_rules() {
     let (status, _) = post(&http, &server, "/api/v1/plans/nope/insertions", &late);
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[test]
+fn a_late_pickup_taken_to_a_partner_is_suggested_with_its_drop() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = server(&dir, &[]);
+    let http = client();
+    let mut problem = common::small_problem();
+    problem["partners"] = json!([{"id": "recycleur", "name": "Recycleur DEEE",
+        "location": [1.04, 49.40], "service_minutes": 15}]);
+    let (status, job) = post(&http, &server, "/api/v1/jobs", &problem);
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let plan_id = plan_of_job(&http, &server, job["id"].as_str().expect("id"), 30);
+    let late = json!({"kind": "pickup", "request": {
+        "id": "LATE", "location": [1.095, 49.435], "devices": {"desktop_tower": 2},
+        "deliver_to": "recycleur"}});
+    let path = format!("/api/v1/plans/{plan_id}/insertions");
+    let (status, got) = post(&http, &server, &path, &late);
+    assert_eq!(status, StatusCode::OK, "{got}");
+    assert!(
+        !got["suggestions"]
+            .as_array()
+            .expect("suggestions")
+            .is_empty(),
+        "{got}"
+    );
+    let (status, applied) = post(&http, &server, &format!("{path}?apply=0"), &late);
+    assert_eq!(status, StatusCode::CREATED, "{applied}");
+    let id = applied["plan_id"].as_str().expect("plan id");
+    let text = |what: &str| {
+        http.get(server.at(&format!("/api/v1/plans/{id}/{what}")))
+            .send()
+            .expect("get")
+            .text()
+            .expect("text")
+    };
+    let problem = tournee::input::read(&text("problem")).expect("problem");
+    let plan: tournee::plan::Plan = serde_json::from_str(&text("plan")).expect("plan");
+    assert_eq!(tournee::check::check(&problem, &plan), Vec::<String>::new());
+    let kinds: Vec<tournee::plan::StopKind> = plan
+        .tours
+        .iter()
+        .flat_map(|t| &t.stops)
+        .filter(|s| s.job == "LATE")
+        .map(|s| s.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            tournee::plan::StopKind::Pickup,
+            tournee::plan::StopKind::Drop
+        ]
+    );
+}
