@@ -171,13 +171,14 @@ impl Setup {
                 .collect(),
             pickups: Vec::new(),
             orders: Vec::new(),
-            // Closed on public holidays, like the vans' shifts.
+            // (Open as usual, like the workshops: the vans are what stop
+            // on a holiday.)
             partners: self
                 .partners
                 .iter()
                 .map(|s| {
                     let mut partner = s.partner.clone();
-                    partner.opening_hours = dated(&s.hours, monday, &holidays);
+                    partner.opening_hours = dated(&s.hours, monday, &[]);
                     partner
                 })
                 .collect(),
@@ -434,7 +435,7 @@ mod tests {
     }
 
     #[test]
-    fn a_partner_sites_week_is_dated_and_closed_on_holidays() {
+    fn a_partner_sites_week_is_dated() {
         let mut s = sample();
         s.partners = vec![PartnerSite {
             partner: serde_json::from_value(serde_json::json!({
@@ -447,11 +448,11 @@ mod tests {
                 to: "17:00".into(),
             }],
         }];
-        // The week of Tuesday 14 July 2026: Thursday only.
-        let w = s.week(NaiveDate::from_ymd_opt(2026, 7, 13).expect("date"));
+        let w = s.week(NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"));
         let hours = &w.partners[0].opening_hours;
-        assert_eq!(hours.len(), 1, "{hours:?}");
-        assert_eq!(hours[0].start.to_string(), "2026-07-16 13:00:00");
+        let starts: Vec<String> = hours.iter().map(|h| h.start.to_string()).collect();
+        assert_eq!(starts, ["2026-12-01 13:00:00", "2026-12-03 13:00:00"]);
+        assert_eq!(hours[0].end.to_string(), "2026-12-01 17:00:00");
         assert!(crate::input::validate(&w).is_empty());
     }
 

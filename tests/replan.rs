@@ -513,4 +513,19 @@ fn a_network_replan_keeps_an_order_whose_part_is_still_to_deliver() {
     for (d, n) in got {
         assert!(n <= asked[&d].as_u64().unwrap_or(0), "{order}: {n} {d}");
     }
+
+    // Re-planned before anything is done, the order still gets all it was
+    // to get from both workshops: no part is lost.
+    let of_order = |plan: &Plan| -> u32 {
+        plan.tours
+            .iter()
+            .flat_map(|t| &t.stops)
+            .filter(|s| s.job == order || s.job.starts_with(&format!("{order}@")))
+            .flat_map(|s| s.devices.values())
+            .sum()
+    };
+    let mut early = week.clone();
+    early["replan"] = json!({"frozen_before": "2026-11-30T00:00"});
+    let replanned = solve(&early, &["--previous", previous.to_str().expect("path")]);
+    assert_eq!(of_order(&replanned), of_order(&first), "{order}");
 }

@@ -148,8 +148,10 @@ pub(super) fn apply(problem: &Problem, allocation: &Allocation) -> Problem {
             }
             if k > 0 {
                 part.id = format!("{}@{w}", o.id);
-                // A lock or a promise names a van of the order's own
-                // workshop: not this part's.
+            }
+            // A lock or a promise names a van of the order's own workshop:
+            // not one of another's.
+            if w != own {
                 part.skills.retain(|s| !s.starts_with("lock:"));
             }
             part.depot = Some(w.to_string());

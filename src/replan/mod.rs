@@ -359,94 +359,90 @@ pub fn merge(mut plan: Plan, kept: Vec<Tour>, previous: &Plan, broken: &Broken) 
     plan
 }
 
-/// The orders still to deliver. One delivered by a kept tour is done, unless
-/// (in a network, `allocate::network`) part of it from another workshop
-/// (`ORDER@WORKSHOP`) is still to go: that part stays, as an order of its
-/// own drawing from its workshop alone; and an order whose part was
-/// delivered keeps its own stop, from its own workshop alone, less what
-/// the part brought.
+/// The orders still to deliver. One delivered by a kept tour is done. In a
+/// network (`allocate::network`), an order may be delivered in parts
+/// (`ORDER@WORKSHOP`): while nothing of it is done it is shared out again
+/// as it was; once some stop of it is done, each stop still to go stays as
+/// an order of its own drawing from its workshop alone (the order's own
+/// stop from its own workshop), asking what that stop was to bring and
+/// never more than the order still asks.
 fn orders_left(
     problem: &Problem,
     previous: &Plan,
     kept: &[Tour],
     failed: &BTreeMap<String, String>,
 ) -> Vec<crate::model::Request> {
-    let delivered = |s: &&crate::plan::Stop| {
-        s.kind == crate::plan::StopKind::Delivery && !failed.contains_key(&s.job)
-    };
-    let done: BTreeMap<&str, &crate::plan::Stop> = kept
+    type Stop = crate::plan::Stop;
+    let delivery = |s: &&Stop| s.kind == crate::plan::StopKind::Delivery;
+    let done: BTreeMap<&str, &Stop> = kept
         .iter()
-        .flat_map(|t| t.stops.iter().filter(delivered))
+        .flat_map(|t| t.stops.iter().filter(delivery))
+        .filter(|s| !failed.contains_key(&s.job))
         .map(|s| (s.job.as_str(), s))
         .collect();
     let kept_ids: BTreeSet<&str> = kept.iter().map(|t| t.id.as_str()).collect();
-    // Parts still to go: planned in a tour not kept, left out, or failed.
-    let mut pending: BTreeMap<&str, Option<&crate::plan::Stop>> = BTreeMap::new();
-    for s in previous
-        .tours
-        .iter()
-        .filter(|t| !kept_ids.contains(t.id.as_str()))
-        .flat_map(|t| &t.stops)
-    {
-        pending.insert(s.job.as_str(), Some(s));
+    // Stops still to go, with what they were to bring when known: planned
+    // in a tour not kept, or reported failed; left out (unknown).
+    let mut pending: BTreeMap<&str, Option<&Stop>> = BTreeMap::new();
+    for t in &previous.tours {
+        let later = !kept_ids.contains(t.id.as_str());
+        for s in t.stops.iter().filter(delivery) {
+            if later || failed.contains_key(&s.job) {
+                pending.insert(s.job.as_str(), Some(s));
+            }
+        }
     }
-    for job in previous
-        .unassigned
-        .iter()
-        .map(|u| u.job.as_str())
-        .chain(failed.keys().map(String::as_str))
-    {
-        pending.entry(job).or_insert(None);
+    for u in &previous.unassigned {
+        pending.entry(u.job.as_str()).or_insert(None);
     }
     let mut out = Vec::new();
     for o in &problem.orders {
-        let parts: Vec<&str> = done
-            .keys()
-            .chain(pending.keys())
-            .copied()
-            .filter(|j| crate::allocate::part_of(problem, j).is_some_and(|(x, _)| x.id == o.id))
+        let of_o = |j: &&str| {
+            *j == o.id || crate::allocate::part_of(problem, j).is_some_and(|(x, _)| x.id == o.id)
+        };
+        let stops_done: Vec<&Stop> = done
+            .iter()
+            .filter(|(j, _)| of_o(j))
+            .map(|(_, s)| *s)
             .collect();
-        let own_done = done.contains_key(o.id.as_str());
-        if parts.is_empty() {
-            if !own_done {
-                out.push(o.clone());
-            }
+        if stops_done.is_empty() {
+            out.push(o.clone());
             continue;
         }
         let mut left = o.clone();
-        for s in parts
-            .iter()
-            .chain([&o.id.as_str()])
-            .filter_map(|j| done.get(j))
-        {
+        for s in stops_done {
             for (d, n) in &s.devices {
                 if let Some(asked) = left.devices.get_mut(d) {
                     *asked = asked.saturating_sub(*n);
                 }
             }
         }
-        if own_done {
-            for &part in parts.iter().filter(|j| pending.contains_key(*j)) {
-                let Some((_, w)) = crate::allocate::part_of(problem, part) else {
-                    continue;
-                };
-                let mut r = left.clone();
-                r.id = part.to_string();
-                r.depot = Some(w.to_string());
-                if let Some(Some(s)) = pending.get(part) {
-                    r.devices = s
-                        .devices
-                        .iter()
-                        .map(|(d, &n)| {
-                            (d.clone(), n.min(left.devices.get(d).copied().unwrap_or(0)))
-                        })
-                        .collect();
+        let own = crate::allocate::workshop_of(problem, o).to_string();
+        for (&job, stop) in pending.iter().filter(|(j, _)| of_o(j)) {
+            let mut r = left.clone();
+            r.id = job.to_string();
+            r.depot = Some(match crate::allocate::part_of(problem, job) {
+                Some((_, w)) if job != o.id => w.to_string(),
+                _ => own.clone(),
+            });
+            if r.depot.as_deref() != Some(own.as_str()) {
+                r.skills.retain(|s| !s.starts_with("lock:"));
+            }
+            if let Some(s) = stop {
+                r.devices = s
+                    .devices
+                    .iter()
+                    .map(|(d, &n)| (d.clone(), n.min(left.devices.get(d).copied().unwrap_or(0))))
+                    .collect();
+            }
+            for (d, n) in &r.devices {
+                if let Some(asked) = left.devices.get_mut(d) {
+                    *asked = asked.saturating_sub(*n);
                 }
+            }
+            if r.devices.values().any(|&n| n > 0) {
                 out.push(r);
             }
-        } else {
-            left.depot = Some(crate::allocate::workshop_of(problem, o).to_string());
-            out.push(left);
         }
     }
     out

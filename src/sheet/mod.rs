@@ -455,7 +455,9 @@ impl RowReader<'_> {
         let request = Request {
             id,
             depot: Some(self.get(Field::Depot).to_string()).filter(|d| !d.is_empty()),
-            deliver_to: Some(self.get(Field::DeliverTo).to_string()).filter(|d| !d.is_empty()),
+            // (Pickups only: an order's devices leave from the workshop.)
+            deliver_to: Some(self.get(Field::DeliverTo).to_string())
+                .filter(|d| !d.is_empty() && !is_order),
             name: self.get(Field::Name).to_string(),
             address,
             location: location.unwrap_or([0.0, 0.0]),
