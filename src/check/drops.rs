@@ -3,26 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Interval, Problem, Request};
+use crate::model::Request;
 use crate::plan::StopKind;
-
-/// Where a pickup taken elsewhere (`deliver_to`) is dropped: the place's
-/// location, opening hours and unloading time (docs/format.md).
-pub(super) fn drop_place<'a>(
-    problem: &'a Problem,
-    r: &Request,
-) -> Option<(crate::model::Location, &'a [Interval], f64)> {
-    let to = r.deliver_to.as_deref()?;
-    if let Some(s) = problem.partners.iter().find(|s| s.id == to) {
-        return Some((s.location, &s.opening_hours, s.service_minutes));
-    }
-    let d = problem.depots.iter().find(|d| d.id == to)?;
-    Some((
-        d.location,
-        &d.opening_hours,
-        crate::model::DROP_AT_DEPOT_MIN,
-    ))
-}
 
 /// A pickup taken elsewhere is dropped once, later in the same trip (no
 /// reload between: a reload unloads at the workshop); a drop follows its

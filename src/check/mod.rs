@@ -16,7 +16,7 @@ use crate::routing::{self, Travel};
 mod drops;
 mod stock;
 
-use drops::{check_drops, drop_place};
+use drops::check_drops;
 use stock::{check_stock, check_workshop_stock, delivered};
 
 /// Slack for times printed to the second.
@@ -319,14 +319,14 @@ fn check_tour(
             };
             if s.kind == StopKind::Drop {
                 // Where the pickup's devices are left (`deliver_to`).
-                let Some((location, windows, service_minutes)) = drop_place(problem, r) else {
+                let Some(place) = problem.drop_place(r) else {
                     errors.push(format!("{at}: a drop for a request not taken elsewhere"));
                     continue;
                 };
                 Site {
-                    location,
-                    service_minutes,
-                    windows,
+                    location: place.location(),
+                    service_minutes: place.service_minutes(),
+                    windows: place.opening_hours(),
                     request: Some((StopKind::Drop, r)),
                 }
             } else {

@@ -44,15 +44,21 @@ impl Side {
 }
 
 /// Where a pickup's devices are dropped: the place's index in the
-/// matrices, its opening hours and the time to unload there.
-fn drop_place<'a>(p: &'a model::Problem, to: &str) -> Option<(usize, &'a [model::Interval], f64)> {
-    if let Some(k) = p.partners.iter().position(|s| s.id == to) {
-        let s = &p.partners[k];
-        let index = p.depots.len() + p.pickups.len() + p.orders.len() + k;
-        return Some((index, &s.opening_hours[..], s.service_minutes));
-    }
-    let d = p.depots.iter().position(|d| d.id == to)?;
-    Some((d, &p.depots[d].opening_hours[..], model::DROP_AT_DEPOT_MIN))
+/// matrices (numbered as in `routing::places`), its opening hours and the
+/// time to unload there.
+fn drop_place<'a>(
+    p: &'a model::Problem,
+    r: &Request,
+) -> Option<(usize, &'a [model::Interval], f64)> {
+    let place = p.drop_place(r)?;
+    let index = match place {
+        model::DropPlace::Partner(s) => {
+            let k = p.partners.iter().position(|x| x.id == s.id)?;
+            p.depots.len() + p.pickups.len() + p.orders.len() + k
+        }
+        model::DropPlace::Depot(d) => p.depots.iter().position(|x| x.id == d.id)?,
+    };
+    Some((index, place.opening_hours(), place.service_minutes()))
 }
 
 /// Which request a solver job stands for.
@@ -135,7 +141,7 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
             *s = r.setup_minutes * 60.0;
         }
         let load = load_of(r, p);
-        let dropped = r.deliver_to.as_deref().and_then(|to| drop_place(p, to));
+        let dropped = drop_place(p, r);
         let unreached = |at: usize| travel.unroutable.iter().find(|(i, _)| *i == at);
         if let Some((_, why)) = unreached(location) {
             unroutable.push((kind, index, why.clone()));

@@ -303,24 +303,15 @@ struct Site<'a> {
 
 /// The partner site or workshop where pickup `r`'s devices are dropped.
 fn drop_site<'a>(p: &'a model::Problem, r: &'a Request) -> Site<'a> {
-    let to = r.deliver_to.as_deref().unwrap_or_default();
-    if let Some(s) = p.partners.iter().find(|s| s.id == to) {
-        return Site {
-            name: &s.name,
-            address: &s.address,
-            location: s.location,
-            contact: s.contact.clone(),
-        };
-    }
-    match p.depots.iter().find(|d| d.id == to) {
-        Some(d) => Site {
-            name: &d.name,
-            address: &d.address,
-            location: d.location,
-            contact: Default::default(),
+    match p.drop_place(r) {
+        Some(place) => Site {
+            name: place.name(),
+            address: place.address(),
+            location: place.location(),
+            contact: place.contact(),
         },
         None => Site {
-            name: to,
+            name: r.deliver_to.as_deref().unwrap_or_default(),
             address: "",
             location: r.location,
             contact: Default::default(),

@@ -216,6 +216,77 @@ pub struct Depot {
 /// (`deliver_to` naming a depot); a partner site says its own.
 pub const DROP_AT_DEPOT_MIN: f64 = 10.0;
 
+/// Where a pickup's devices are dropped (`deliver_to`): a partner site, or
+/// a depot (10 minutes to unload, [`DROP_AT_DEPOT_MIN`]).
+#[derive(Clone, Copy, Debug)]
+pub enum DropPlace<'a> {
+    Partner(&'a Partner),
+    Depot(&'a Depot),
+}
+
+impl<'a> DropPlace<'a> {
+    pub fn name(self) -> &'a str {
+        match self {
+            DropPlace::Partner(s) => &s.name,
+            DropPlace::Depot(d) => &d.name,
+        }
+    }
+
+    pub fn address(self) -> &'a str {
+        match self {
+            DropPlace::Partner(s) => &s.address,
+            DropPlace::Depot(d) => &d.address,
+        }
+    }
+
+    pub fn location(self) -> Location {
+        match self {
+            DropPlace::Partner(s) => s.location,
+            DropPlace::Depot(d) => d.location,
+        }
+    }
+
+    pub fn contact(self) -> Contact {
+        match self {
+            DropPlace::Partner(s) => s.contact.clone(),
+            DropPlace::Depot(_) => Contact::default(),
+        }
+    }
+
+    pub fn opening_hours(self) -> &'a [Interval] {
+        match self {
+            DropPlace::Partner(s) => &s.opening_hours,
+            DropPlace::Depot(d) => &d.opening_hours,
+        }
+    }
+
+    /// Minutes to unload there.
+    pub fn service_minutes(self) -> f64 {
+        match self {
+            DropPlace::Partner(s) => s.service_minutes,
+            DropPlace::Depot(_) => DROP_AT_DEPOT_MIN,
+        }
+    }
+}
+
+impl Problem {
+    /// Where pickup `r`'s devices are dropped, when it is taken elsewhere
+    /// and the place exists.
+    pub fn drop_place(&self, r: &Request) -> Option<DropPlace<'_>> {
+        let to = r.deliver_to.as_deref()?;
+        self.partners
+            .iter()
+            .find(|s| s.id == to)
+            .map(DropPlace::Partner)
+            .or_else(|| {
+                self.depots
+                    .iter()
+                    .find(|d| d.id == to)
+                    .map(DropPlace::Depot)
+            })
+    }
+}
+
 /// A partner site: a recycler that takes broken devices, another
 /// refurbisher, a storage room. Vans drop collected devices there
 /// (`pickups[].deliver_to`) during a tour.

@@ -28,14 +28,8 @@ pub fn tour_view(plan_id: &str, problem: &Problem, plan: &Plan, index: usize) ->
                     .pickups
                     .iter()
                     .filter(|r| r.id == stop.job)
-                    .filter_map(|r| r.deliver_to.as_deref())
-                    .flat_map(|to| {
-                        let partner = problem.partners.iter().filter(move |s| s.id == to);
-                        let depot = problem.depots.iter().filter(move |d| d.id == to);
-                        partner
-                            .flat_map(|s| &s.opening_hours)
-                            .chain(depot.flat_map(|d| &d.opening_hours))
-                    })
+                    .filter_map(|r| problem.drop_place(r))
+                    .flat_map(|place| place.opening_hours())
                     .collect(),
                 _ => problem
                     .pickups
