@@ -321,3 +321,103 @@ fn a_week_given_by_addresses_alone_through_the_api() {
     let p011 = stop("P011").expect("P011 planned");
     assert!((p011["location"][1].as_f64().unwrap_or(0.0) - 49.4068).abs() < 0.001);
 }
+
+/// A donor entered once, by its address (placed by the real local addok):
+/// its recurrence gives a request in the weeks it falls in, in the donor's
+/// hours, and `GET /api/v1/setup/donors/{id}/request` makes one more in one
+/// step; a closed day, an unknown donor and a wrong date are refused.
+#[test]
+fn a_donor_entered_once_gives_its_recurring_requests_and_one_in_one_step() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let flag = format!("addok={}", common::addok());
+    let server = Server::start(&dir.path().join("t.db"), &[], &["--geocoder", &flag]);
+    let http = client();
+
+    let mut s = setup();
+    s["donors"] = json!([{
+        "id": "mairie-elbeuf",
+        "name": "Mairie d'Elbeuf",
+        "address": "76500 Elbeuf",
+        "hours": [{"days": ["lun", "mar", "mer", "jeu", "ven"], "from": "09:00", "to": "12:00"}],
+        "devices": {"laptop": 5},
+        "recurring": [{"every": "week", "interval": 2, "days": ["mar"], "from": "2026-11-30"}]
+    }]);
+    let r = http
+        .put(server.at("/api/v1/setup"))
+        .json(&s)
+        .send()
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text());
+    let placed = json_of(r)["donors"][0]["location"].clone();
+    assert!(
+        (placed[1].as_f64().unwrap_or(0.0) - 49.28).abs() < 0.03,
+        "Elbeuf placed at {placed}"
+    );
+
+    // Its requests: the weeks it falls in, none in the others.
+    let ids = |week: &str| -> Vec<String> {
+        let w = json_of(
+            http.get(server.at(&format!("/api/v1/setup/week?week={week}")))
+                .send()
+                .expect("week"),
+        );
+        w["pickups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["id"].as_str().map(String::from))
+            .collect()
+    };
+    assert_eq!(ids("2026-12-01"), ["mairie-elbeuf-2026-12-01"]);
+    assert!(ids("2026-12-08").is_empty());
+    assert_eq!(ids("2026-12-15"), ["mairie-elbeuf-2026-12-15"]);
+
+    // One more, in one step, on a Thursday, served until Friday.
+    let r = http
+        .get(server.at("/api/v1/setup/donors/mairie-elbeuf/request?date=2026-12-10&window_days=1"))
+        .send()
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::OK);
+    let one = json_of(r);
+    assert_eq!(one["id"], "mairie-elbeuf-2026-12-10");
+    assert_eq!(one["devices"]["laptop"], 5);
+    let windows: Vec<&str> = one["time_windows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|w| w["start"].as_str())
+        .collect();
+    assert_eq!(windows, ["2026-12-10T09:00:00", "2026-12-11T09:00:00"]);
+
+    // Christmas, a Saturday, a wrong date, a wrong span: refused on the query.
+    for (query, field) in [
+        ("date=2026-12-25", "query.date"),
+        ("date=2026-12-12", "query.date"),
+        ("date=jeudi", "query.date"),
+        ("date=2026-12-10&window_days=30", "query.window_days"),
+    ] {
+        let r = http
+            .get(server.at(&format!(
+                "/api/v1/setup/donors/mairie-elbeuf/request?{query}"
+            )))
+            .send()
+            .expect("request");
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(json_of(r)["field"], field, "{query}");
+    }
+    let r = http
+        .get(server.at("/api/v1/setup/donors/personne/request?date=2026-12-10"))
+        .send()
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // A donor the geocoder cannot place is refused on its address.
+    s["donors"][0]["address"] = json!("Nulle-Part-sur-Mer");
+    let r = http
+        .put(server.at("/api/v1/setup"))
+        .json(&s)
+        .send()
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_of(r)["field"], "donors[0].address");
+}

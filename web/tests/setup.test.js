@@ -174,3 +174,73 @@ test('the board reopens on the stored set-up and its latest plan', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a donor entered once gives its recurring requests each week, and one more in one step', async () => {
+  const page = await browser.newPage({ viewport: DESKTOP });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(base + '/');
+  await page.waitForSelector('[data-testid=totals]');
+  await page.click('#setup-box > summary');
+
+  // The town hall of Elbeuf, placed by the geocoder, five laptops usually,
+  // collected every other Tuesday from 1 December 2026.
+  await page.click('#add-donor');
+  const donor = page.locator('[data-testid=donor-0]');
+  await donor.getByLabel('Nom', { exact: true }).fill("Mairie d'Elbeuf");
+  await donor.getByLabel('Nom', { exact: true }).press('Tab');
+  await donor.getByLabel('Adresse').fill('76500 Elbeuf');
+  await donor.getByRole('button', { name: "Localiser l'adresse" }).click();
+  await page.waitForSelector('#status:has-text("Donateur placé : Elbeuf")');
+  await donor.getByLabel('Téléphone').fill('02 32 96 90 00');
+  await donor.getByLabel('ordinateurs portables').fill('5');
+  await donor.getByLabel('ordinateurs portables').press('Tab');
+  await donor.getByRole('button', { name: 'Ajouter une collecte récurrente' }).click();
+  const rec = donor.locator('[data-testid=recurrence-0]');
+  await rec.getByLabel("Mairie d'Elbeuf, récurrence 1 : mar").check();
+  await rec.getByLabel('Toutes les … semaines').fill('2');
+  await rec.getByLabel('Toutes les … semaines').press('Tab');
+  await rec.getByLabel('À partir du').fill('01/12/2026');
+  await rec.getByLabel('À partir du').press('Tab');
+  await page.screenshot({ path: join(shots, 'setup-donor-desktop.png'), fullPage: true });
+  await page.click('#setup-save');
+  await page.waitForSelector('#status:has-text("Prêt pour la semaine du")');
+
+  const setup = await api('/api/v1/setup');
+  assert.equal(setup.donors.length, 1);
+  const saved = setup.donors[0];
+  assert.equal(saved.id, 'mairie-d-elbeuf');
+  assert.ok(Math.abs(saved.location[1] - 49.29) < 0.02, `placed at Elbeuf: ${saved.location}`);
+  assert.deepEqual(saved.devices, { laptop: 5 });
+  assert.deepEqual(saved.recurring, [{ every: 'week', interval: 2, days: ['mar'], from: '2026-12-01' }]);
+  // Every other Tuesday: the weeks of 30 November and 14 December, not 7 December.
+  const ids = async (week) => (await api(`/api/v1/setup/week?week=${week}`)).pickups.map((r) => r.id);
+  assert.deepEqual(await ids('2026-11-30'), ['mairie-d-elbeuf-2026-12-01']);
+  assert.deepEqual(await ids('2026-12-07'), []);
+  assert.deepEqual(await ids('2026-12-14'), ['mairie-d-elbeuf-2026-12-15']);
+
+  // The board's week holds the recurring request; one more on Thursday in
+  // one step, and not twice.
+  await page.selectOption('#week', '2026-11-30');
+  await page.waitForSelector('#status:has-text("lundi 30 novembre 2026")');
+  assert.match(await page.textContent('#problem-name'), /1 collecte/);
+  await page.selectOption('#donor-day', '2026-12-03');
+  await page.click('#donor-add');
+  await page.waitForSelector("#status:has-text(\"Demande de Mairie d'Elbeuf ajoutée pour jeudi 3 décembre\")");
+  assert.match(await page.textContent('#problem-name'), /2 collectes/);
+  await page.click('#donor-add');
+  await page.waitForSelector("#status:has-text(\"Mairie d'Elbeuf a déjà une demande le jeudi 3 décembre\")");
+
+  // Planned: both requests of the donor in the week's tours.
+  await page.selectOption('#time-limit', '5');
+  await page.click('#plan');
+  await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('Planifié'), null, { timeout: 60000 });
+  const newest = (await api('/api/v1/plans')).plans[0];
+  const { plan } = await api(`/api/v1/plans/${newest.id}`);
+  const stops = plan.tours.flatMap((t) => t.stops.map((s) => ({ job: s.job, day: t.day })));
+  assert.deepEqual(stops.filter((s) => s.job?.startsWith('mairie-d-elbeuf')).sort((a, b) => a.day.localeCompare(b.day)),
+    [{ job: 'mairie-d-elbeuf-2026-12-01', day: '2026-12-01' }, { job: 'mairie-d-elbeuf-2026-12-03', day: '2026-12-03' }]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -116,8 +116,9 @@ pub async fn create(
         "geocoded": imported.geocoded,
     });
     if let (true, Some(s), Some(day)) = (problem, setup, week) {
+        // The donors' recurring requests of that week, then the sheet's.
         let mut p = s.week(day);
-        p.pickups = imported.pickups;
+        p.pickups.extend(imported.pickups);
         p.orders = imported.orders;
         answer["problem_errors"] =
             serde_json::to_value(crate::input::validate(&p)).map_err(ApiError::internal)?;

@@ -18,6 +18,9 @@ const $ = (id) => document.getElementById(id);
 const state = {
   problem: null, plan: null, planId: null, share: [], locks: [], day: undefined, pending: null,
   setup: null, presets: null, config: null,
+  // Requests of the week made from donors (recurring, or added in one
+  // step): a sheet imported later joins them.
+  fromDonors: new Set(),
   // What the drivers reported, by `tour:stop` (polled while a plan is open).
   statuses: new Map(),
 };
@@ -85,8 +88,10 @@ async function openWeek() {
   $('skip-box').hidden = true;
   state.problem.pickups ||= [];
   state.problem.orders ||= [];
+  state.fromDonors = new Set(state.problem.pickups.map((r) => r.id));
   state.locks = [];
   renderProblem();
+  renderDonorRequest();
   say(t('board.week_ready', { week: $('week').selectedOptions[0]?.textContent || '' }));
 }
 
@@ -160,6 +165,7 @@ async function openPlan(id) {
   state.problem.pickups ||= [];
   state.problem.orders ||= [];
   renderProblem();
+  renderDonorRequest();
   state.statuses = new Map();
   renderPlan();
   renderLate($('late'), state, { map, say, opened: openPlan });
@@ -224,7 +230,8 @@ function canImport() {
 
 function importRequests() {
   const { pickups, orders } = state.pending;
-  state.problem.pickups = pickups;
+  const ids = new Set(pickups.map((r) => r.id));
+  state.problem.pickups = [...state.problem.pickups.filter((r) => state.fromDonors.has(r.id) && !ids.has(r.id)), ...pickups];
   state.problem.orders = orders;
   delete state.problem.replan;
   state.locks = [];
@@ -232,6 +239,36 @@ function importRequests() {
   $('import').disabled = true;
   say(t('board.imported', { pickups: count('count.pickup', pickups.length), orders: count('count.order', orders.length) }), 'ok');
   renderProblem();
+}
+
+/** A request from a donor of the registry, in one step: donor, day, add. */
+function renderDonorRequest() {
+  const box = $('donor-request');
+  const donors = state.setup?.donors || [];
+  if (!donors.length || !state.problem) { box.replaceChildren(); return; }
+  const monday = state.problem.horizon.start.slice(0, 10);
+  const days = [...Array(6).keys()].map((k) => {
+    const d = new Date(`${monday}T12:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + k);
+    return d.toISOString().slice(0, 10);
+  });
+  const donor = el('select', { id: 'donor', 'aria-label': t('board.donor') }, donors.map((d) => el('option', { value: d.id }, d.name)));
+  const day = el('select', { id: 'donor-day', 'aria-label': t('board.donor_day') }, days.map((d) => el('option', { value: d }, longDay(d))));
+  const add = async () => {
+    const d = donors.find((x) => x.id === donor.value);
+    try {
+      const r = await api(`/api/v1/setup/donors/${encodeURIComponent(donor.value)}/request?date=${day.value}`);
+      if (state.problem.pickups.some((x) => x.id === r.id)) { say(t('board.donor_already', { name: d.name, day: longDay(day.value) }), 'error'); return; }
+      state.problem.pickups.push(r);
+      state.fromDonors.add(r.id);
+      say(t('board.donor_added', { name: d.name, day: longDay(day.value) }), 'ok');
+      renderProblem();
+    } catch (e) {
+      say(explain(e), 'error');
+    }
+  };
+  box.replaceChildren(el('p', { class: 'label' }, t('board.donor_request')),
+    el('div', { class: 'row' }, donor, day, el('button', { type: 'button', id: 'donor-add', onclick: add }, t('board.donor_add'))));
 }
 
 // ---- 2. Fleet --------------------------------------------------------

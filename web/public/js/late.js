@@ -7,7 +7,7 @@
 import { api, ApiError } from './api.js';
 import { el, num, dayName, hm } from './format.js';
 import { t, count } from './i18n.js';
-import { clock } from './setup.js';
+import { clock } from './values.js';
 
 /**
  * Renders the form into `node` for the plan `state.planId`. `opened(id)`

@@ -1,15 +1,17 @@
 // The organisation's set-up in the board: workshops (name, address placed
 // by the server's geocoder or by hand on the map, opening hours, stock),
 // vans started from a preset and edited (capacities, energy, costs,
-// skills, trips, usual week, days off) and the device catalogue. It is the
+// skills, trips, usual week, days off), the donor registry with each
+// donor's recurring requests (donors.js), and the device catalogue. It is the
 // `tournee-setup/1` document (docs/setup.md), edited in place and stored
 // on the server with `PUT /api/v1/setup`, reused week after week.
 
 import { api, ApiError } from './api.js';
 import { el, num } from './format.js';
 import { t, lang } from './i18n.js';
+import { donorEditor, donorMistakes } from './donors.js';
+import { DAYS, dayOf, slug, isoDate, frDate, clock, deviceName } from './values.js';
 
-export const DAYS = ['lun', 'mar', 'mer', 'jeu', 'ven', 'sam', 'dim'];
 // Workshops created in this page: their id follows their name until saved.
 const fresh = new WeakSet();
 const newWorkshop = () => {
@@ -32,7 +34,9 @@ export async function loadSetup() {
 /** `setup` with every weekday written as the board's boxes have it. */
 export function normalised(setup) {
   if (!setup) return setup;
-  for (const h of [...setup.workshops.flatMap((w) => w.hours || []), ...setup.vans.flatMap((v) => v.week)]) {
+  const donors = setup.donors || [];
+  for (const h of [...setup.workshops.flatMap((w) => w.hours || []), ...setup.vans.flatMap((v) => v.week),
+    ...donors.flatMap((d) => d.hours || []), ...donors.flatMap((d) => d.recurring || []).filter((r) => r.days)]) {
     h.days = DAYS.filter((d) => h.days.map(dayOf).includes(d));
   }
   return setup;
@@ -47,43 +51,6 @@ export function blankSetup(presets) {
     workshops: [newWorkshop()],
     vans: [],
   };
-}
-
-/** `Atelier de Rouen` → `atelier-de-rouen` (ids are what the API refers to). */
-export function slug(s) {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
-}
-
-/** `24/12/2026` → `2026-12-24` (or null: 31/02 is no date). */
-function isoDate(s) {
-  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s.trim());
-  if (!m) return null;
-  const [day, month, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const x = new Date(year, month - 1, day, 12);
-  if (x.getFullYear() !== year || x.getMonth() !== month - 1 || x.getDate() !== day) return null;
-  return `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`;
-}
-
-// Days as the API takes them (`lun`, `mardi`, `wed`, `Thursday`…), as the board shows them.
-const DAY_NAMES = Object.fromEntries([
-  ['lun', 'lundi', 'mon', 'monday'], ['mar', 'mardi', 'tue', 'tuesday'], ['mer', 'mercredi', 'wed', 'wednesday'],
-  ['jeu', 'jeudi', 'thu', 'thursday'], ['ven', 'vendredi', 'fri', 'friday'], ['sam', 'samedi', 'sat', 'saturday'],
-  ['dim', 'dimanche', 'sun', 'sunday'],
-].flatMap((names) => names.map((n) => [n, names[0]])));
-const dayOf = (d) => DAY_NAMES[String(d).trim().toLowerCase()] || d;
-/** `7h30`, `07:30`, `9h`, `14` → `07:30`, `09:00`, `14:00` (or null). */
-export function clock(s) {
-  const m = /^\s*(\d{1,2})\s*(?:[:h]\s*(\d{2})?)?\s*$/i.exec(s);
-  if (!m || Number(m[1]) > 23 || Number(m[2] || 0) > 59) return null;
-  return `${m[1].padStart(2, '0')}:${m[2] || '00'}`;
-}
-const frDate = (d) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
-
-/** The device's name in the page's language (its id when unknown). */
-export function deviceName(presets, id, one = false) {
-  const d = presets.devices.find((x) => x.device === id);
-  return d ? d[lang === 'en' ? 'en' : 'fr'][one ? 0 : 1] : id;
 }
 
 /**
@@ -119,11 +86,15 @@ export function renderSetup(node, setup, presets, { map, geocoder, onSaved, say 
       list.length > 1 ? el('button', { type: 'button', class: 'small', onclick: () => { list.splice(k, 1); redraw(); } }, t('setup.remove')) : null)),
     el('button', { type: 'button', class: 'small', onclick: () => { list.push({ days: [], from: '08:00', to: '17:00' }); redraw(); } }, t('setup.add_hours')));
 
-  const workshopCard = (w, i) => {
-    const d = w.depot;
-    const found = el('div', { class: 'muted', 'data-testid': `workshop-${i}-place` },
+  /**
+   * A place's address and where it is (`d.address`, `d.location`): found by
+   * the server's geocoder (a choice when it hesitates) or placed by hand
+   * on the map. `placedKey` says what was placed, `testid` names the line.
+   */
+  const placer = (d, testid, placedKey) => {
+    const found = el('div', { class: 'muted', 'data-testid': testid },
       d.location ? t('setup.placed', { lat: num(d.location[1], 4), lon: num(d.location[0], 4) }) : t('setup.not_placed'));
-    const choose = (c) => { d.location = c.location; say(t('setup.workshop_placed', { label: c.label }), 'ok'); redraw(); };
+    const choose = (c) => { d.location = c.location; say(t(placedKey, { label: c.label }), 'ok'); redraw(); };
     const locate = async () => {
       if (!d.address?.trim()) { say(t('setup.address_first'), 'error'); return; }
       try {
@@ -137,15 +108,7 @@ export function renderSetup(node, setup, presets, { map, geocoder, onSaved, say 
         say(e instanceof ApiError && e.status === 404 ? t('setup.no_geocoder') : t('setup.geocoder_failed'), 'error');
       }
     };
-    return el('fieldset', { class: 'card', 'data-testid': `workshop-${i}` }, el('legend', {}, d.name || t('setup.workshop_n', { n: i + 1 })),
-      textIn(t('setup.name'), () => d.name, (v) => {
-        d.name = v;
-        if (!fresh.has(d)) return;
-        // Vans follow their workshop's new id.
-        const old = d.id;
-        d.id = slug(v);
-        for (const van of setup.vans) if (van.vehicle.depot === old) van.vehicle.depot = d.id;
-      }),
+    return [
       textIn(t('setup.address'), () => d.address, (v) => {
         // A new address: placed again (by the server's geocoder on saving, or here).
         d.address = v;
@@ -156,6 +119,21 @@ export function renderSetup(node, setup, presets, { map, geocoder, onSaved, say 
         geocoder ? el('button', { type: 'button', class: 'small', onclick: locate }, t('setup.locate')) : null,
         el('button', { type: 'button', class: 'small', onclick: async () => { say(t('setup.click_map')); const p = await map.pick(d.name || d.address); choose({ label: t('setup.by_hand'), location: p }); } }, t('setup.place_on_map'))),
       found,
+    ];
+  };
+
+  const workshopCard = (w, i) => {
+    const d = w.depot;
+    return el('fieldset', { class: 'card', 'data-testid': `workshop-${i}` }, el('legend', {}, d.name || t('setup.workshop_n', { n: i + 1 })),
+      textIn(t('setup.name'), () => d.name, (v) => {
+        d.name = v;
+        if (!fresh.has(d)) return;
+        // Vans follow their workshop's new id.
+        const old = d.id;
+        d.id = slug(v);
+        for (const van of setup.vans) if (van.vehicle.depot === old) van.vehicle.depot = d.id;
+      }),
+      placer(d, `workshop-${i}-place`, 'setup.workshop_placed'),
       el('p', { class: 'label' }, t('setup.opening')), hoursEditor(w.hours, d.name || t('setup.workshop_n', { n: i + 1 })),
       el('details', {}, el('summary', {}, t('setup.stock')), el('p', { class: 'muted' }, t('setup.stock_hint')),
         Object.keys(setup.devices).map((dev) => numberIn(deviceName(presets, dev), () => d.stock?.[dev], (v) => {
@@ -246,6 +224,7 @@ export function renderSetup(node, setup, presets, { map, geocoder, onSaved, say 
     textIn(t('setup.organisation'), () => setup.name, (v) => { setup.name = v; }),
     el('h3', {}, t('setup.workshops')), ...setup.workshops.map(workshopCard),
     el('button', { type: 'button', class: 'small', onclick: () => { setup.workshops.push(newWorkshop()); redraw(); } }, t('setup.add_workshop')),
+    donorEditor(setup, presets, { textIn, numberIn, hoursEditor, placer, redraw, say }),
     el('h3', {}, t('setup.vans')), ...(setup.vans.length ? setup.vans.map(vanCard) : [el('p', { class: 'muted' }, t('setup.no_van'))]),
     el('div', { class: 'row' }, el('select', { id: 'preset', 'aria-label': t('setup.preset') },
       presets.vans.map((p) => el('option', { value: p.preset }, `${lang === 'en' ? p.name : p.nom} — ${num(p.capacity.kg, 0)} kg, ${num(p.capacity.m3, 1)} m³`))),
@@ -270,6 +249,7 @@ function mistakes(setup) {
     w.hours.forEach((h) => { if (!h.days.length || !(h.from < h.to)) out.push(t('setup.err.hours', { what })); });
   });
   if (!setup.vans.length) out.push(t('setup.err.no_van'));
+  out.push(...donorMistakes(setup));
   setup.vans.forEach((v) => {
     const what = v.vehicle.name || v.vehicle.id;
     if (!v.week.length) out.push(t('setup.err.week', { what }));
@@ -280,11 +260,11 @@ function mistakes(setup) {
 
 /** The server's field path in the reader's words: `vans[1].vehicle.capacity.kg` → `Véhicule 2 · capacity.kg`. */
 function where(setup, field) {
-  const m = /^(workshops|vans)\[(\d+)\]\.?(?:depot\.|vehicle\.)?(.*)$/.exec(field || '');
+  const m = /^(workshops|vans|donors)\[(\d+)\]\.?(?:depot\.|vehicle\.)?(.*)$/.exec(field || '');
   if (!m) return field || '';
   const i = Number(m[2]);
-  const name = m[1] === 'vans' ? setup.vans[i]?.vehicle.name : setup.workshops[i]?.depot.name;
-  const whose = name || t(m[1] === 'vans' ? 'setup.van_n' : 'setup.workshop_n', { n: i + 1 });
+  const name = { vans: setup.vans[i]?.vehicle.name, workshops: setup.workshops[i]?.depot.name, donors: setup.donors?.[i]?.name }[m[1]];
+  const whose = name || t({ vans: 'setup.van_n', workshops: 'setup.workshop_n', donors: 'setup.donor_n' }[m[1]], { n: i + 1 });
   return m[3] ? `${whose} · ${t(`setup.field.${m[3]}`) === `setup.field.${m[3]}` ? m[3] : t(`setup.field.${m[3]}`)}` : whose;
 }
 
@@ -300,6 +280,7 @@ async function save(node, setup, presets, onSaved, say) {
   const doc = structuredClone(setup);
   doc.workshops.forEach((w, i) => { if (!w.depot.id) w.depot.id = slug(w.depot.name) || `atelier-${i + 1}`; });
   for (const v of doc.vans) if (!v.vehicle.depot) v.vehicle.depot = doc.workshops[0].depot.id;
+  (doc.donors || []).forEach((d, i) => { if (!d.id) d.id = slug(d.name) || `donateur-${i + 1}`; });
   let saved;
   try {
     saved = await api(`/api/v1/setup?lang=${lang}`, { method: 'PUT', body: doc });
