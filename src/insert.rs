@@ -61,7 +61,7 @@ pub fn with_request(problem: &Problem, request: Request, order: bool) -> Problem
 /// The cheapest places for request `id` of `p` (already added, see
 /// [`with_request`]) in `plan`, made for `p` without it.
 pub fn suggest(p: &Problem, plan: &Plan, id: &str, travel: &Travel) -> Vec<Suggestion> {
-    let conv = convert::to_solver(p, travel);
+    let conv = convert::to_solver_apart(p, travel);
     let sp = &conv.problem;
     let Some(new) = conv.job_of(p, id) else {
         return Vec::new();

@@ -540,3 +540,91 @@ fn a_pickup_taken_to_a_partner_is_dropped_there_later_in_its_tour_and_checked() 
         "{refused:?}"
     );
 }
+
+/// A town hall's offices at one address, asking at the same hours: one
+/// visit, the set-up paid once, the requests served one after the other;
+/// with a lunch break somewhere in each van's day, over several seeds, and
+/// every plan held by the independent checker.
+#[test]
+fn requests_at_one_address_are_served_in_one_visit_and_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut value = small_problem();
+    let mairie = value["pickups"][0].clone();
+    value["pickups"][0]["setup_minutes"] = serde_json::json!(10);
+    for (id, laptops) in [("P5", 3), ("P6", 6)] {
+        let mut office = mairie.clone();
+        office["id"] = serde_json::json!(id);
+        office["devices"] = serde_json::json!({"laptop": laptops});
+        office["setup_minutes"] = serde_json::json!(10);
+        value["pickups"]
+            .as_array_mut()
+            .expect("pickups")
+            .push(office);
+    }
+    for v in 0..2 {
+        value["vehicles"][v]["break"] =
+            serde_json::json!({"from": "10:00", "to": "14:00", "minutes": 30});
+    }
+    let problem = input::read(&value.to_string()).expect("valid");
+    for seed in ["1", "2", "3"] {
+        let path = write(dir.path(), "p.json", &value);
+        let (plan, _) = solve_to_file(&path, &["--iterations", "300", "--seed", seed, "--check"]);
+        assert_eq!(check::check(&problem, &plan), Vec::<String>::new());
+        assert_eq!(plan.totals.pickups_planned, 6, "seed {seed}");
+        let tour = plan
+            .tours
+            .iter()
+            .find(|t| t.stops.iter().any(|s| s.job == "P1"))
+            .expect("P1 planned");
+        let at: Vec<usize> = ["P1", "P5", "P6"]
+            .iter()
+            .filter_map(|id| tour.stops.iter().position(|s| s.job == *id))
+            .collect();
+        assert_eq!(at.len(), 3, "one tour for the three, seed {seed}");
+        let first = at[0];
+        assert_eq!(at, [first, first + 1, first + 2], "one after the other");
+        let visit = &tour.stops[first..first + 3];
+        assert_eq!(visit[0].setup_min, 10.0);
+        for pair in visit.windows(2) {
+            assert_eq!(pair[1].travel_km, 0.0);
+            assert_eq!(pair[1].setup_min, 0.0);
+            assert_eq!(pair[1].arrival, pair[0].departure, "no wait between them");
+        }
+        // The load grows by each office's devices.
+        assert!(visit[2].load.kg > visit[1].load.kg && visit[1].load.kg > visit[0].load.kg);
+    }
+}
+
+/// A break due right after a visit to two offices comes after both of
+/// them, not between: the plan's `after_stop` counts the plan's stops.
+#[test]
+fn a_break_after_a_visit_to_one_address_comes_after_all_its_requests() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let day = |a: &str, b: &str| serde_json::json!({"start": format!("2026-11-30T{a}"), "end": format!("2026-11-30T{b}")});
+    let office = |id: &str| {
+        serde_json::json!({"id": id, "name": "Mairie", "location": [1.0993, 49.4431],
+                           "devices": {"laptop": 3}, "time_windows": [day("09:00", "10:00")],
+                           "setup_minutes": 10})
+    };
+    let value = serde_json::json!({
+        "format": "tournee/1",
+        "horizon": {"start": "2026-11-30T00:00", "end": "2026-12-01T00:00"},
+        "solver": {"seed": 1, "iteration_limit": 200},
+        "devices": {"laptop": {"mass_kg": 1.65, "volume_l": 3}},
+        "depots": [{"id": "atelier", "location": [1.0585, 49.4262]}],
+        "vehicles": [{"id": "van", "depot": "atelier", "capacity": {"kg": 600, "m3": 3.3},
+                      "shifts": [day("08:00", "17:00")],
+                      "break": {"from": "09:30", "to": "09:45", "minutes": 30}}],
+        "pickups": [office("M1"), office("M2"),
+                    {"id": "E1", "location": [1.03, 49.45], "devices": {"laptop": 4},
+                     "time_windows": [day("10:30", "11:00")]}]
+    });
+    let path = write(dir.path(), "p.json", &value);
+    let (plan, _) = solve_to_file(&path, &["--check"]);
+    let tour = &plan.tours[0];
+    let jobs: Vec<&str> = tour.stops.iter().map(|s| s.job.as_str()).collect();
+    assert_eq!(jobs[2], "E1", "{jobs:?}");
+    let b = tour.driver_break.as_ref().expect("a break");
+    assert_eq!(b.after_stop, 2, "{b:?}");
+    assert!(b.start >= tour.stops[1].departure, "{b:?}");
+}

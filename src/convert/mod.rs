@@ -14,6 +14,7 @@ use crate::model::{self, Request};
 use crate::plan::{Plan, StopKind};
 use crate::routing::Travel;
 
+mod merge;
 mod to_plan;
 
 /// The two kinds of request, and the second half of a pickup taken to a
@@ -83,6 +84,10 @@ pub struct Conversion {
     pub shifts: Vec<ShiftRef>,
     /// Requests no road reaches: left out of the search, reported as such.
     pub unroutable: Vec<(Side, usize, String)>,
+    /// Solver jobs that serve several requests at one place in one visit
+    /// (`merge.rs`): the job → the other requests of its kind, in the
+    /// order they are served after its own.
+    pub followers: BTreeMap<usize, Vec<usize>>,
     /// How travel was estimated.
     pub travel: String,
 }
@@ -91,8 +96,28 @@ pub struct Conversion {
 const UNLIMITED: i64 = i64::MAX / 4;
 
 /// Converts a validated problem, with travel figures over its places
-/// ([`routing::places`]).
+/// ([`routing::places`]); requests at one place that fit together are
+/// one job, served in one visit (`merge.rs`).
 pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
+    convert(p, travel, true)
+}
+
+/// Converts a problem one job per request: for placing a request in a
+/// plan's tours as they are (`insert.rs`), where each stop is a job.
+pub fn to_solver_apart(p: &model::Problem, travel: &Travel) -> Conversion {
+    convert(p, travel, false)
+}
+
+/// The capacity of a van in the solver's units.
+fn capacity_of(veh: &model::Vehicle) -> solver::Load {
+    solver::Load([
+        grams(veh.capacity.kg),
+        millilitres(veh.capacity.m3 * 1000.0),
+        veh.capacity.units.map_or(UNLIMITED, i64::from),
+    ])
+}
+
+fn convert(p: &model::Problem, travel: &Travel, merging: bool) -> Conversion {
     let depot_index: BTreeMap<&str, usize> = p
         .depots
         .iter()
@@ -125,6 +150,32 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
     // an open tour ends at a place one past the others, at no distance and
     // no time from any of them: the tour's last stop is its end.
     let places = travel.distance.size();
+    let unreached = |at: usize| travel.unroutable.iter().find(|(i, _)| *i == at);
+    // Requests at one place served in one visit: the first's job serves
+    // the others (skipped below).
+    let same_place = |kind: Side, first: usize| {
+        if !merging {
+            return merge::Followers::new();
+        }
+        merge::same_place(p, kind, |i| unreached(first + i).is_some())
+    };
+    let first_order = p.depots.len() + p.pickups.len();
+    let follow = [
+        (Side::Pickup, same_place(Side::Pickup, p.depots.len())),
+        (Side::Delivery, same_place(Side::Delivery, first_order)),
+    ];
+    let followers_of = |kind: Side, index: usize| {
+        follow
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .and_then(|(_, f)| f.get(&index))
+    };
+    let follows = |kind: Side, index: usize| {
+        follow
+            .iter()
+            .any(|(k, f)| *k == kind && f.values().any(|v| v.contains(&index)))
+    };
+    let mut followers = BTreeMap::new();
     let open_end = p.vehicles.iter().any(|v| v.open_tour);
     // Set-up times by place (none at the depots nor at an open tour's end),
     // when a request has one.
@@ -140,9 +191,13 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
         if let Some(s) = setup.get_mut(location) {
             *s = r.setup_minutes * 60.0;
         }
-        let load = load_of(r, p);
+        if follows(kind, index) {
+            continue;
+        }
+        let after = followers_of(kind, index).cloned().unwrap_or_default();
+        let others = after.iter().map(|&i| &kind.list(p)[i]);
+        let load = others.clone().fold(load_of(r, p), |l, o| l + load_of(o, p));
         let dropped = drop_place(p, r);
-        let unreached = |at: usize| travel.unroutable.iter().find(|(i, _)| *i == at);
         if let Some((_, why)) = unreached(location) {
             unroutable.push((kind, index, why.clone()));
             continue;
@@ -163,17 +218,31 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
             Side::Pickup => (load, solver::Load::ZERO),
             _ => (solver::Load::ZERO, load),
         };
-        let prize = match r.priority {
+        let value = |r: &Request| match r.priority {
             model::Priority::Mandatory => None,
             model::Priority::Optional(v) => Some(v),
         };
+        let prize = others
+            .clone()
+            .fold(value(r), |sum, o| Some(sum? + value(o)?));
+        // One service after the other: the last starts once the others
+        // are served.
+        let services: Vec<f64> = std::iter::once(r)
+            .chain(others)
+            .map(|o| o.service_minutes * 60.0)
+            .collect();
+        let service: f64 = services.iter().sum();
+        let before_last = service - services.last().copied().unwrap_or(0.0);
         let first = jobs.len();
+        if !after.is_empty() {
+            followers.insert(first, after.clone());
+        }
         jobs.push(solver::Job {
             location,
             pickup,
             delivery,
-            service: r.service_minutes * 60.0,
-            windows: windows(&r.time_windows),
+            service,
+            windows: merge::windows(windows(&r.time_windows), before_last),
             skills: bits(&r.skills),
             prize,
             shipment: dropped.map(|_| solver::Shipment::PickupFor(first + 1)),
@@ -214,11 +283,7 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
                 start,
                 end,
                 shift: TimeWindow::new(secs(open.start), secs(open.end)),
-                capacity: solver::Load([
-                    grams(veh.capacity.kg),
-                    millilitres(veh.capacity.m3 * 1000.0),
-                    veh.capacity.units.map_or(UNLIMITED, i64::from),
-                ]),
+                capacity: capacity_of(veh),
                 skills: bits(&veh.skills),
                 max_duration: veh.max_tour_hours.map(|h| h * 3600.0),
                 max_distance: veh.max_tour_km.map(|km| km * 1000.0),
@@ -255,6 +320,7 @@ pub fn to_solver(p: &model::Problem, travel: &Travel) -> Conversion {
         jobs: refs,
         shifts,
         unroutable,
+        followers,
         travel: travel.description.clone(),
     }
 }
@@ -366,8 +432,14 @@ fn with_open_end(m: &solver::Matrix, open_end: bool) -> solver::Matrix {
 impl Conversion {
     /// The solver job that stands for request `id`.
     pub fn job_of(&self, p: &model::Problem, id: &str) -> Option<usize> {
-        self.jobs.iter().position(|j| {
-            j.kind != Side::Drop && j.kind.list(p).get(j.index).is_some_and(|r| r.id == id)
+        let named = |kind: Side, i: usize| kind.list(p).get(i).is_some_and(|r| r.id == id);
+        self.jobs.iter().enumerate().position(|(k, j)| {
+            j.kind != Side::Drop
+                && (named(j.kind, j.index)
+                    || self
+                        .followers
+                        .get(&k)
+                        .is_some_and(|f| f.iter().any(|&i| named(j.kind, i))))
         })
     }
 

@@ -67,6 +67,9 @@ impl Conversion {
             let factor = emissions::factor(veh);
             let km = |a: usize, b: usize| self.problem.distance.get(a, b) / 1000.0;
             let mut reloads = sched.reloads.iter().peekable();
+            // Plan stops before each solver stop (a visit to several
+            // requests at one place is several stops): where the break goes.
+            let mut stops_before = vec![0];
             for (k, visit) in sched.visits.iter().enumerate() {
                 if let Some(r) = reloads.next_if(|r| r.after == k) {
                     let depot = &p.depots[sv.start];
@@ -92,6 +95,7 @@ impl Conversion {
                         commune_nearest: false,
                     });
                     prev = sv.start;
+                    stops_before.push(stops.len());
                 }
                 let (kind, r) = self.request(p, visit.job);
                 let loc = self.problem.jobs[visit.job].location;
@@ -133,22 +137,10 @@ impl Conversion {
                     commune: String::new(),
                     commune_nearest: false,
                 });
-                let devices: u64 = r.devices.values().map(|&c| c as u64).sum();
-                match kind {
-                    StopKind::Pickup => {
-                        place_in_commune(stops.last_mut(), r.insee.as_deref(), r.location);
-                        totals.pickups_planned += 1;
-                        totals.devices_collected += devices;
-                    }
-                    StopKind::Delivery => {
-                        place_in_commune(stops.last_mut(), r.insee.as_deref(), r.location);
-                        totals.orders_planned += 1;
-                        totals.devices_delivered += devices;
-                    }
-                    _ => place_in_commune(stops.last_mut(), None, site.location),
-                }
-                totals.stops += 1;
+                count(&mut totals, kind, r, stops.last_mut(), site.location);
                 prev = loc;
+                self.serve_after(p, visit, home, sv.start, &mut stops, &mut totals, &clock);
+                stops_before.push(stops.len());
             }
             let cost = solver::route::tour_cost(&self.problem, route.vehicle, &sched);
             totals.tours += 1;
@@ -178,7 +170,7 @@ impl Conversion {
                 co2e_kg_per_km: factor,
                 co2e_kg,
                 driver_break: sched.driver_break.map(|b| plan::Break {
-                    after_stop: b.after,
+                    after_stop: stops_before.get(b.after).copied().unwrap_or(b.after),
                     start: clock(b.start),
                     end: clock(b.end),
                 }),
@@ -194,15 +186,20 @@ impl Conversion {
             .unassigned
             .iter()
             .filter(|&&(job, _)| self.jobs[job].kind != super::Side::Drop)
-            .map(|&(job, reason)| {
+            .flat_map(|&(job, reason)| {
                 let (kind, r) = self.request(p, job);
-                plan::Unassigned {
-                    job: r.id.clone(),
-                    kind,
-                    name: r.name.clone(),
-                    reason: reason_code(reason).to_string(),
-                    message: self.reason_message(p, job, reason),
-                }
+                let message = self.reason_message(p, job, reason);
+                let with = self.followers.get(&job).into_iter().flatten();
+                let list = self.jobs[job].kind.list(p);
+                std::iter::once(r)
+                    .chain(with.filter_map(|&i| list.get(i)))
+                    .map(move |r| plan::Unassigned {
+                        job: r.id.clone(),
+                        kind,
+                        name: r.name.clone(),
+                        reason: reason_code(reason).to_string(),
+                        message: message.clone(),
+                    })
             })
             .collect();
         for (kind, index, why) in &self.unroutable {
@@ -230,6 +227,71 @@ impl Conversion {
             tours,
             unassigned,
             changes: Vec::new(),
+        }
+    }
+
+    /// The requests served after the first at a visit (`merge.rs`): the
+    /// first's stop ends after its own service, and each other follows at
+    /// no distance, no set-up and no wait, carrying what it hands over.
+    #[allow(clippy::too_many_arguments)]
+    fn serve_after(
+        &self,
+        p: &model::Problem,
+        visit: &solver::Visit,
+        home: usize,
+        start_depot: usize,
+        stops: &mut Vec<plan::Stop>,
+        totals: &mut Totals,
+        clock: &impl Fn(f64) -> String,
+    ) {
+        let Some(after) = self.followers.get(&visit.job) else {
+            return;
+        };
+        let kind = self.jobs[visit.job].kind;
+        let list = kind.list(p);
+        let job = &self.problem.jobs[visit.job];
+        let loc = job.location;
+        let km = |a: usize, b: usize| self.problem.distance.get(a, b) / 1000.0;
+        // What the van carried on arrival, then after each request.
+        let mut load = visit.load - job.pickup + job.delivery;
+        let (lead_kind, lead) = self.request(p, visit.job);
+        let mut t = visit.start;
+        let members = std::iter::once(lead).chain(after.iter().filter_map(|&i| list.get(i)));
+        for (n, r) in members.enumerate() {
+            let l = super::load_of(r, p);
+            load = match kind {
+                super::Side::Pickup => load + l,
+                _ => load - l,
+            };
+            let leave = t + r.service_minutes * 60.0;
+            if n == 0 {
+                // The first request's stop, already made: its own end.
+                if let Some(s) = stops.last_mut() {
+                    s.departure = clock(leave);
+                    s.load = plan_load(load);
+                }
+            } else {
+                let Some(mut s) = stops.last().cloned() else {
+                    return;
+                };
+                s.job = r.id.clone();
+                s.name = r.name.clone();
+                s.address = r.address.clone();
+                s.contact = r.contact.clone();
+                s.devices = r.devices.clone();
+                s.travel_km = 0.0;
+                s.co2e_kg = 0.0;
+                s.setup_min = 0.0;
+                s.waiting_min = 0.0;
+                s.arrival = clock(t);
+                s.start = clock(t);
+                s.departure = clock(leave);
+                s.load = plan_load(load);
+                s.baseline_km = r3(km(start_depot, loc) + km(loc, home));
+                stops.push(s);
+                count(totals, lead_kind, r, stops.last_mut(), r.location);
+            }
+            t = leave;
         }
     }
 
@@ -276,6 +338,31 @@ impl Conversion {
             Reason::FleetFull => "it fits a vehicle on its own, but every tour that could take it is full (load, time or its most stops): add a shift or a vehicle".to_string(),
         }
     }
+}
+
+/// A stop's request in the plan's totals, and its commune.
+fn count(
+    totals: &mut Totals,
+    kind: StopKind,
+    r: &Request,
+    stop: Option<&mut plan::Stop>,
+    site: model::Location,
+) {
+    let devices: u64 = r.devices.values().map(|&c| c as u64).sum();
+    match kind {
+        StopKind::Pickup => {
+            place_in_commune(stop, r.insee.as_deref(), r.location);
+            totals.pickups_planned += 1;
+            totals.devices_collected += devices;
+        }
+        StopKind::Delivery => {
+            place_in_commune(stop, r.insee.as_deref(), r.location);
+            totals.orders_planned += 1;
+            totals.devices_delivered += devices;
+        }
+        _ => place_in_commune(stop, None, site),
+    }
+    totals.stops += 1;
 }
 
 /// A tour drawn as straight lines from its depot through its stops and back,
