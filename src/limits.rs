@@ -26,6 +26,8 @@ pub const SPEED_FACTOR: (f64, f64) = (0.1, 10.0);
 /// Longest tour, hours and km.
 pub const MAX_TOUR_HOURS: f64 = 24.0 * 31.0;
 pub const MAX_TOUR_KM: f64 = 100_000.0;
+/// A driver's hours over all the shifts of a problem (a year's at most).
+pub const MAX_DRIVER_HOURS: f64 = 24.0 * 366.0;
 /// Most stops a tour may be limited to (`max_stops`): above the most
 /// requests a problem may hold, a limit means nothing.
 pub const MAX_TOUR_STOPS: u32 = 10_000;

@@ -16,7 +16,9 @@
 //!   cost (a tour on one piece is then priced right; one on both pays it
 //!   twice in VROOM's own objective, once in the re-costing);
 //! - a whole-tour duration limit (`max_tour_hours`) has no VROOM field: the
-//!   shift's window is sent, and the checker verifies the limit;
+//!   shift's window is sent, and the checker verifies the limit; nor has a
+//!   driver's hours over several shifts (`max_driver_hours`), not sent (the
+//!   product benchmark's weeks set none);
 //! - a shipment (a pickup taken to a partner site) is a VROOM shipment,
 //!   its two steps named by our two jobs' indices;
 //! - optional requests' values are not VROOM priorities: every job is sent
@@ -269,6 +271,7 @@ mod tests {
             distance: d.clone(),
             duration: d,
             setup: Vec::new(),
+            drivers: Vec::new(),
         }
     }
 

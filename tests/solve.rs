@@ -628,3 +628,67 @@ fn a_break_after_a_visit_to_one_address_comes_after_all_its_requests() {
     assert_eq!(b.after_stop, 2, "{b:?}");
     assert!(b.start >= tour.stops[1].departure, "{b:?}");
 }
+
+/// A van driven by one driver on two days, whose hours over both are
+/// limited: the plan keeps within them, the request left out says why,
+/// and the checker refuses a plan over them.
+#[test]
+fn a_drivers_hours_over_the_week_are_kept_and_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let day = |d: &str, a: &str, b: &str| serde_json::json!({"start": format!("2026-{d}T{a}"), "end": format!("2026-{d}T{b}")});
+    let mut value = serde_json::json!({
+        "format": "tournee/1",
+        "horizon": {"start": "2026-11-30T00:00", "end": "2026-12-02T00:00"},
+        "solver": {"seed": 7, "iteration_limit": 300},
+        "devices": {"laptop": {"mass_kg": 1.65, "volume_l": 3},
+                    "desktop_tower": {"mass_kg": 6.875, "volume_l": 30}},
+        "depots": [{"id": "atelier", "location": [1.0585, 49.4262]}],
+        "vehicles": [{"id": "van-a", "depot": "atelier", "capacity": {"kg": 600, "m3": 3.3},
+                      "shifts": [day("11-30", "08:00", "17:00"), day("12-01", "08:00", "17:00")]}],
+        "pickups": [
+            {"id": "P1", "location": [1.0993, 49.4431], "devices": {"laptop": 10},
+             "time_windows": [day("11-30", "09:00", "12:00")]},
+            {"id": "P2", "location": [1.0870, 49.4010], "devices": {"laptop": 3},
+             "time_windows": [day("12-01", "14:00", "17:00")], "service_minutes": 20},
+            {"id": "P3", "location": [1.0300, 49.4500], "devices": {"laptop": 4}},
+            {"id": "P4", "location": [1.1200, 49.4300], "devices": {"desktop_tower": 5}}
+        ]
+    });
+    let hours = |plan: &Plan| plan.tours.iter().map(|t| t.duration_h).sum::<f64>();
+    let path = write(dir.path(), "free.json", &value);
+    let (free, _) = solve_to_file(&path, &["--check"]);
+    assert_eq!(free.unassigned.len(), 0);
+    let both = hours(&free);
+    assert!(
+        free.tours.len() == 2 && both > 1.2,
+        "{both} h in {} tours",
+        free.tours.len()
+    );
+
+    value["vehicles"][0]["max_driver_hours"] = serde_json::json!(1.2);
+    let path = write(dir.path(), "limited.json", &value);
+    let (plan, _) = solve_to_file(&path, &["--check"]);
+    let problem = input::read(&value.to_string()).expect("valid");
+    assert_eq!(check::check(&problem, &plan), Vec::<String>::new());
+    assert!(hours(&plan) <= 1.2 + 1e-3, "{} h", hours(&plan));
+    // Three of the four fit in 1.2 h: the Tuesday one is left out, and why.
+    assert_eq!(plan.totals.pickups_planned, 3);
+    let left = &plan.unassigned[0];
+    assert_eq!(
+        (left.job.as_str(), left.reason.as_str()),
+        ("P2", "fleet_full")
+    );
+    assert!(left.message.contains("driver's hours"), "{}", left.message);
+    // The free plan breaks the limit.
+    let errors = check::check(&problem, &free).join("\n");
+    assert!(errors.contains("max_driver_hours"), "{errors}");
+    // A limit of nothing is a mistake on its field.
+    value["vehicles"][0]["max_driver_hours"] = serde_json::json!(0);
+    let refused = input::read(&value.to_string()).err().unwrap_or_default();
+    assert!(
+        refused
+            .iter()
+            .any(|e| e.field == "vehicles[0].max_driver_hours"),
+        "{refused:?}"
+    );
+}

@@ -48,6 +48,7 @@ fn synthetic(n: usize, seed: u64) -> Problem {
         distance: d.clone(),
         duration: d,
         setup: Vec::new(),
+        drivers: Vec::new(),
     }
 }
 

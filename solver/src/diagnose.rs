@@ -81,9 +81,11 @@ fn left_out_with_room(problem: &Problem, alone: &[usize], tours: &[Tour]) -> Rea
     let mut rng = Rng::new(0);
     let fits_somewhere = tours.iter().any(|t| match *alone {
         [p, d] => t
-            .best_pair_insertion(problem, p, d, 0.0, &mut rng)
+            .best_pair_insertion(problem, (p, d), 0.0, &mut rng, f64::INFINITY)
             .is_some(),
-        _ => t.best_insertion(problem, alone[0], 0.0, &mut rng).is_some(),
+        _ => t
+            .best_insertion(problem, alone[0], 0.0, &mut rng, f64::INFINITY)
+            .is_some(),
     });
     if fits_somewhere {
         Reason::NotProfitable

@@ -18,6 +18,7 @@
 //!     distance: d.clone(),
 //!     duration: d,
 //!     setup: Vec::new(),
+//!     drivers: Vec::new(),
 //! };
 //! let params = Params { iteration_limit: Some(50), ..Params::default() };
 //! let solution = solve(&problem, &params, |_| {}).unwrap();
@@ -39,7 +40,7 @@ mod segment;
 pub mod solution;
 
 pub use problem::{
-    Break, Job, Load, Matrix, Problem, ProblemError, Shipment, TimeWindow, Vehicle, DIMS,
+    Break, Driver, Job, Load, Matrix, Problem, ProblemError, Shipment, TimeWindow, Vehicle, DIMS,
 };
 pub use route::{schedule, BreakVisit, Schedule, Violation, Visit};
 pub use search::{Params, Progress};

@@ -205,6 +205,7 @@ mod tests {
             distance: d.clone(),
             duration: d,
             setup: Vec::new(),
+            drivers: Vec::new(),
         }
     }
 

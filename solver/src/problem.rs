@@ -304,6 +304,20 @@ pub struct Problem {
     /// contact: VROOM's `setup`), paid once when several stops follow at
     /// one place: a leg of no distance pays none. Empty: none anywhere.
     pub setup: Vec<f64>,
+    /// Drivers who drive several shifts (a van's week): the hours of one
+    /// driver's tours together are limited. Empty: each shift on its own.
+    pub drivers: Vec<Driver>,
+}
+
+/// One driver's shifts (vehicle indices) and the longest time their tours
+/// may last together, departure to return summed over the tours (a
+/// weekly limit on working hours). Each of its shifts has a
+/// `max_duration` (the driver's, when no shorter), so that every tour is
+/// scheduled and knows its duration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Driver {
+    pub shifts: Vec<usize>,
+    pub max_duration: f64,
 }
 
 /// Why a problem cannot be searched at all.
@@ -404,13 +418,34 @@ impl Problem {
                     "vehicle {v}: needs at least one trip and a non-negative reload time"
                 )));
             }
+            if veh.max_duration.is_none() && self.driver_of(v).is_some() {
+                return Err(ProblemError(format!(
+                    "vehicle {v}: a driver's shift needs a max_duration"
+                )));
+            }
             if crate::route::Tour::new(self, v, Vec::new()).is_none() {
                 return Err(ProblemError(format!(
                     "vehicle {v}: cannot drive from its start depot to its end depot within its shift and distance limit"
                 )));
             }
         }
+        for (d, driver) in self.drivers.iter().enumerate() {
+            let taken = driver
+                .shifts
+                .iter()
+                .any(|&v| v >= self.vehicles.len() || self.driver_of(v) != Some(d));
+            if taken || !(driver.max_duration >= 0.0 && driver.max_duration.is_finite()) {
+                return Err(ProblemError(format!(
+                    "driver {d}: shifts must be vehicles of no other driver, and the limit finite"
+                )));
+            }
+        }
         Ok(())
+    }
+
+    /// The driver whose shift vehicle `v` is, if any.
+    pub fn driver_of(&self, v: usize) -> Option<usize> {
+        self.drivers.iter().position(|d| d.shifts.contains(&v))
     }
 
     /// A shipment's halves must point at each other, carry the same goods

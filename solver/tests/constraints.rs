@@ -21,6 +21,7 @@ fn problem(points: &[(f64, f64)], jobs: Vec<Job>, vehicles: Vec<Vehicle>) -> Pro
         distance: d.clone(),
         duration: d,
         setup: Vec::new(),
+        drivers: Vec::new(),
     }
 }
 
@@ -239,16 +240,58 @@ fn optimum(p: &Problem) -> f64 {
             .iter()
             .map(|&j| p.jobs[j].prize.unwrap_or(0.0))
             .sum();
+        let mut alone = Vec::new();
         for (v, group) in groups.iter().enumerate().take(m) {
+            // A driver's shifts are priced together below.
+            if p.drivers.iter().any(|d| d.shifts.contains(&v)) {
+                alone.push(0.0);
+                continue;
+            }
             let cheapest = permutations(group)
                 .iter()
                 .filter_map(|s| route_cost(p, v, s))
                 .fold(f64::INFINITY, f64::min);
-            total += cheapest;
+            alone.push(cheapest);
+        }
+        total += alone.iter().sum::<f64>();
+        for d in &p.drivers {
+            total += cheapest_week(p, &d.shifts, &groups, d.max_duration);
         }
         best = best.min(total);
     }
     best
+}
+
+/// The cheapest tours of one driver's shifts serving `groups[shift]`
+/// each, their durations (return minus shift start: the tours here leave
+/// at the start and never wait) summed within `most`.
+fn cheapest_week(p: &Problem, shifts: &[usize], groups: &[Vec<usize>], most: f64) -> f64 {
+    let options = |v: usize| -> Vec<(f64, f64)> {
+        permutations(&groups[v])
+            .iter()
+            .filter_map(|seq| {
+                let cost = route_cost(p, v, seq)?;
+                let stops = with_reloads(p, v, seq, &[]);
+                let back = earliest_return(p, v, &stops)?;
+                let took = if seq.is_empty() {
+                    0.0
+                } else {
+                    back - p.vehicles[v].shift.start
+                };
+                Some((cost, took))
+            })
+            .collect()
+    };
+    let mut sums = vec![(0.0, 0.0)];
+    for &v in shifts {
+        let here = options(v);
+        sums = sums
+            .iter()
+            .flat_map(|&(c, t)| here.iter().map(move |&(c2, t2)| (c + c2, t + t2)))
+            .filter(|&(_, t)| t <= most + 1e-9)
+            .collect();
+    }
+    sums.iter().map(|s| s.0).fold(f64::INFINITY, f64::min)
 }
 
 fn solved(p: &Problem) -> tournee_solver::Solution {
@@ -458,6 +501,54 @@ fn most_stops_per_tour() {
         .unassigned
         .iter()
         .all(|&(_, why)| why == tournee_solver::Reason::FleetFull));
+}
+
+#[test]
+fn a_drivers_hours_over_several_shifts() {
+    // One driver on two shifts (vans 0 and 1), 60 a shift and 65 together;
+    // a hired van (2) at 50 a tour. Without the driver's limit the two
+    // shifts share the five jobs (75 of driving; 61 in one tour, too long
+    // for a shift).
+    let jobs: Vec<Job> = (1..=5).map(|l| job(l, 1)).collect();
+    let shift = Vehicle {
+        max_duration: Some(60.0),
+        ..Vehicle::new(0, load(10))
+    };
+    let hired = Vehicle {
+        fixed_cost: 50.0,
+        ..Vehicle::new(0, load(10))
+    };
+    let mut p = problem(&PTS, jobs, vec![shift.clone(), shift, hired]);
+    let free = assert_optimal(&p);
+    assert!(
+        free.routes.iter().all(|r| r.vehicle != 2),
+        "{:?}",
+        free.routes
+    );
+    p.drivers = vec![tournee_solver::Driver {
+        shifts: vec![0, 1],
+        max_duration: 65.0,
+    }];
+    let s = assert_optimal(&p);
+    assert!(s.routes.iter().any(|r| r.vehicle == 2), "{:?}", s.routes);
+    let week: f64 = s
+        .routes
+        .iter()
+        .filter(|r| r.vehicle < 2)
+        .map(|r| {
+            let stops = with_reloads(&p, r.vehicle, &r.jobs, &[]);
+            earliest_return(&p, r.vehicle, &stops).unwrap_or(f64::INFINITY)
+        })
+        .sum();
+    assert!(week <= 65.0 + 1e-9, "the driver works {week}");
+    assert!(s.cost > free.cost + 1.0, "{} vs {}", s.cost, free.cost);
+    // A limit no tour fits in: every job to the hired van.
+    p.drivers[0].max_duration = 5.0;
+    let s = assert_optimal(&p);
+    assert!(s.routes.iter().all(|r| r.vehicle == 2), "{:?}", s.routes);
+    // A shift without a max_duration in a driver is refused.
+    p.vehicles[0].max_duration = None;
+    assert!(solve(&p, &Params::default(), |_| {}).is_err());
 }
 
 #[test]

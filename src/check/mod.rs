@@ -75,6 +75,7 @@ pub fn check_with(problem: &Problem, plan: &Plan, travel: &Travel) -> Vec<String
         check_tour(problem, travel, &requests, tour, &mut errors);
         check_drops(&requests, tour, &mut errors);
     }
+    check_drivers(problem, plan, &mut errors);
     if let Some(stock) = &problem.stock {
         check_stock(stock, plan, &requests, &mut errors);
     }
@@ -107,6 +108,32 @@ pub fn check_with(problem: &Problem, plan: &Plan, travel: &Travel) -> Vec<String
         }
     }
     errors
+}
+
+/// Each van's tours together within its driver's hours (`max_driver_hours`),
+/// departure to return.
+fn check_drivers(problem: &Problem, plan: &Plan, errors: &mut Vec<String>) {
+    for veh in &problem.vehicles {
+        let Some(most) = veh.max_driver_hours else {
+            continue;
+        };
+        let mut hours = 0.0;
+        for tour in plan.tours.iter().filter(|t| t.vehicle == veh.id) {
+            let (Some(a), Some(b)) = (
+                parse_time(&tour.departure, &tour.id, errors),
+                parse_time(&tour.return_, &tour.id, errors),
+            ) else {
+                continue;
+            };
+            hours += secs(a, b) / 3600.0;
+        }
+        if hours > most + TIME_TOLERANCE_S / 3600.0 {
+            errors.push(format!(
+                "vehicle {}: {hours:.2} h of tours, more than its driver's {most} h (max_driver_hours)",
+                veh.id
+            ));
+        }
+    }
 }
 
 /// Where a stop is and what it asks: a request, or the depot for a reload.

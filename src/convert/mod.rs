@@ -270,7 +270,21 @@ fn convert(p: &model::Problem, travel: &Travel, merging: bool) -> Conversion {
 
     let mut vehicles = Vec::new();
     let mut shifts = Vec::new();
+    let mut drivers = Vec::new();
     for (vi, veh) in p.vehicles.iter().enumerate() {
+        // A driver's hours over the van's shifts: each tour at most that
+        // long too, so that every one is scheduled (`solver::Driver`).
+        let driver = veh.max_driver_hours.map(|h| h * 3600.0);
+        if let Some(limit) = driver {
+            drivers.push(solver::Driver {
+                shifts: (vehicles.len()..vehicles.len() + veh.shifts.len()).collect(),
+                max_duration: limit,
+            });
+        }
+        let longest = match (veh.max_tour_hours.map(|h| h * 3600.0), driver) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let start = depot_index.get(veh.depot.as_str()).copied().unwrap_or(0);
         let end = match veh.end_id() {
             Some(id) => depot_index.get(id).copied().unwrap_or(start),
@@ -285,7 +299,7 @@ fn convert(p: &model::Problem, travel: &Travel, merging: bool) -> Conversion {
                 shift: TimeWindow::new(secs(open.start), secs(open.end)),
                 capacity: capacity_of(veh),
                 skills: bits(&veh.skills),
-                max_duration: veh.max_tour_hours.map(|h| h * 3600.0),
+                max_duration: longest,
                 max_distance: veh.max_tour_km.map(|km| km * 1000.0),
                 max_jobs: veh.max_stops.map(|n| n as usize),
                 fixed_cost: veh.costs.fixed,
@@ -316,6 +330,7 @@ fn convert(p: &model::Problem, travel: &Travel, merging: bool) -> Conversion {
             distance: with_open_end(&travel.distance, open_end),
             duration: with_open_end(&travel.duration, open_end),
             setup,
+            drivers,
         },
         jobs: refs,
         shifts,

@@ -335,7 +335,7 @@ impl Conversion {
                 }
                 model::Priority::Mandatory => "serving it costs more than its value".to_string(),
             },
-            Reason::FleetFull => "it fits a vehicle on its own, but every tour that could take it is full (load, time or its most stops): add a shift or a vehicle".to_string(),
+            Reason::FleetFull => "it fits a vehicle on its own, but every tour that could take it is full (load, time, its most stops or its driver's hours): add a shift or a vehicle".to_string(),
         }
     }
 }

@@ -403,6 +403,11 @@ pub struct Vehicle {
     pub max_tour_hours: Option<f64>,
     #[serde(default)]
     pub max_tour_km: Option<f64>,
+    /// The driver's hours over all the van's shifts in the problem (a
+    /// week's: 35, the French legal week), each tour counted from
+    /// departure to return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_driver_hours: Option<f64>,
     /// Most stops in one tour (every trip together), reloads not counted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_stops: Option<u32>,

@@ -158,6 +158,27 @@ pub fn prepare(
         }
     }
 
+    // A driver's hours in the tours kept count in the week: what is left
+    // for the rest (none left: no more shifts).
+    for v in &mut p.vehicles {
+        let Some(most) = v.max_driver_hours else {
+            continue;
+        };
+        let worked: f64 = kept
+            .iter()
+            .filter(|t| t.vehicle == v.id)
+            .map(|t| t.duration_h)
+            .sum();
+        if worked < most - 1e-3 {
+            v.max_driver_hours = Some(most - worked);
+        } else {
+            v.max_driver_hours = None;
+            for s in &mut v.shifts {
+                s.end = s.start;
+            }
+        }
+    }
+
     // Locks: a skill only the locked vehicle has, and windows on that day.
     for (k, lock) in replan.locks.iter().enumerate() {
         let skill = format!("lock:{}", lock.vehicle);

@@ -175,7 +175,7 @@ test('the board reopens on the stored set-up and its latest plan', async () => {
   await page.close();
 });
 
-test('a donor entered once gives its recurring requests each week, and one more in one step', async () => {
+test('a donor entered once gives its recurring requests each week, and one more in one step; a driver\'s weekly hours', async () => {
   const page = await browser.newPage({ viewport: DESKTOP });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -204,6 +204,10 @@ test('a donor entered once gives its recurring requests each week, and one more 
   await rec.getByLabel('À partir du').fill('01/12/2026');
   await rec.getByLabel('À partir du').press('Tab');
   await page.screenshot({ path: join(shots, 'setup-donor-desktop.png'), fullPage: true });
+  // The electric Kangoo's driver works 35 hours a week, whatever the days.
+  const hours = page.locator('[data-testid=van-0]').getByLabel('Heures max. du chauffeur sur la semaine');
+  await hours.fill('35');
+  await hours.press('Tab');
   await page.click('#setup-save');
   await page.waitForSelector('#status:has-text("Prêt pour la semaine du")');
 
@@ -214,6 +218,7 @@ test('a donor entered once gives its recurring requests each week, and one more 
   assert.ok(Math.abs(saved.location[1] - 49.29) < 0.02, `placed at Elbeuf: ${saved.location}`);
   assert.deepEqual(saved.devices, { laptop: 5 });
   assert.deepEqual(saved.recurring, [{ every: 'week', interval: 2, days: ['mar'], from: '2026-12-01' }]);
+  assert.equal(setup.vans[0].vehicle.max_driver_hours, 35);
   // Every other Tuesday: the weeks of 30 November and 14 December, not 7 December.
   const ids = async (week) => (await api(`/api/v1/setup/week?week=${week}`)).pickups.map((r) => r.id);
   assert.deepEqual(await ids('2026-11-30'), ['mairie-d-elbeuf-2026-12-01']);

@@ -111,6 +111,7 @@ impl Instance {
             distance: d.clone(),
             duration: d,
             setup: Vec::new(),
+            drivers: Vec::new(),
         }
     }
 

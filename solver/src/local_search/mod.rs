@@ -92,7 +92,8 @@ pub enum Outcome {
 impl<'a> LocalSearch<'a> {
     /// True when the summaries capture every constraint of `problem`.
     pub fn applies(problem: &Problem) -> bool {
-        problem.jobs.iter().all(|j| j.shipment.is_none())
+        problem.drivers.is_empty()
+            && problem.jobs.iter().all(|j| j.shipment.is_none())
             && problem
                 .vehicles
                 .iter()

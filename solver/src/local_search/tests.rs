@@ -56,6 +56,7 @@ fn problem(seed: u64, n: usize, multi: bool) -> Problem {
         distance: d.clone(),
         duration: d,
         setup: Vec::new(),
+        drivers: Vec::new(),
     }
 }
 

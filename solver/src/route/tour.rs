@@ -24,6 +24,10 @@ pub struct Tour {
     prefix_max: Vec<Load>,
     suffix_max: Vec<Load>,
     pub distance: f64,
+    /// Departure to return, as scheduled, where the vehicle's time
+    /// matters (a duration limit, a cost per hour, a break, trips); 0 for
+    /// an empty tour and where time costs nothing.
+    pub duration: f64,
 }
 
 /// A tested shipment insertion: the pickup goes after position `after`, the
@@ -65,6 +69,7 @@ impl Tour {
                 prefix_max: vec![Load::ZERO; 2],
                 suffix_max: vec![Load::ZERO; 2],
                 distance: problem.distance.get(veh.start, veh.end),
+                duration: 0.0,
             }
         })
     }
@@ -117,13 +122,18 @@ impl Tour {
 
         // Only breaks, reloads, duration limits and time costs need the
         // exact schedule (a reload's detour adds to the distance).
-        let (cost, distance) = if n == 0 {
-            (0.0, distance)
+        let (cost, distance, duration) = if n == 0 {
+            (0.0, distance, 0.0)
         } else if time_matters(veh) {
             let sched = schedule(problem, vehicle, &jobs).ok()?;
-            (tour_cost(problem, vehicle, &sched), sched.distance)
+            let cost = tour_cost(problem, vehicle, &sched);
+            (cost, sched.distance, sched.duration())
         } else {
-            (veh.fixed_cost + veh.cost_per_distance * distance, distance)
+            (
+                veh.fixed_cost + veh.cost_per_distance * distance,
+                distance,
+                0.0,
+            )
         };
 
         // With reloads these loads span trips; insertions then skip the
@@ -151,6 +161,7 @@ impl Tour {
             prefix_max,
             suffix_max,
             distance,
+            duration,
         })
     }
 
@@ -178,7 +189,7 @@ impl Tour {
         let delta = if time_matters(&problem.vehicles[self.vehicle]) {
             let mut jobs = self.jobs.clone();
             jobs.insert(after, job);
-            self.cost_of(problem, &jobs)? - self.cost
+            self.cost_of(problem, &jobs)?.0 - self.cost
         } else {
             self.distance_cost(problem, added)
         };
@@ -230,23 +241,25 @@ impl Tour {
         fixed + veh.cost_per_distance * added
     }
 
-    /// Cost of this tour's vehicle driving `jobs`, if it can.
-    fn cost_of(&self, problem: &Problem, jobs: &[usize]) -> Option<f64> {
+    /// Cost and duration of this tour's vehicle driving `jobs`, if it can.
+    fn cost_of(&self, problem: &Problem, jobs: &[usize]) -> Option<(f64, f64)> {
         let sched = schedule(problem, self.vehicle, jobs).ok()?;
-        Some(tour_cost(problem, self.vehicle, &sched))
+        Some((tour_cost(problem, self.vehicle, &sched), sched.duration()))
     }
 
     /// Cheapest feasible insertion of a shipment: `pickup` after position
     /// `after`, `delivery` after position `delivery_after` of the tour as it
     /// is (not before the pickup). Candidates that pass the O(1) tests are
-    /// tried cheapest first against the exact schedule.
+    /// tried cheapest first against the exact schedule; the tour may then
+    /// last at most `longest` (what its driver has left this week, or
+    /// infinity).
     pub fn best_pair_insertion(
         &self,
         problem: &Problem,
-        pickup: usize,
-        delivery: usize,
+        (pickup, delivery): (usize, usize),
         blink: f64,
         rng: &mut crate::rng::Rng,
+        longest: f64,
     ) -> Option<PairInsertion> {
         let veh = &problem.vehicles[self.vehicle];
         let (pj, dj) = (&problem.jobs[pickup], &problem.jobs[delivery]);
@@ -297,7 +310,10 @@ impl Tour {
             let mut jobs = self.jobs.clone();
             jobs.insert(delivery_after, delivery);
             jobs.insert(after, pickup);
-            let Some(cost) = self.cost_of(problem, &jobs) else {
+            let Some((cost, _)) = self
+                .cost_of(problem, &jobs)
+                .filter(|&(_, duration)| duration <= longest)
+            else {
                 continue;
             };
             let delta = cost - self.cost;
@@ -324,13 +340,16 @@ impl Tour {
     /// leave at its shift's start may leave later), and pruning on it was
     /// measured to leave out 6, 10 and 12 requests in the Wednesday re-plan
     /// of tests/replan.rs (seeds 1–3) against 4, 5 and 7 (seeds 1, 3, 4)
-    /// scheduling every place.
+    /// scheduling every place. A place is kept only if the tour then lasts
+    /// at most `longest` (what its driver has left this week, or infinity;
+    /// a driver's shifts always have their time scheduled).
     pub fn best_insertion(
         &self,
         problem: &Problem,
         job: usize,
         blink: f64,
         rng: &mut crate::rng::Rng,
+        longest: f64,
     ) -> Option<Insertion> {
         let j = &problem.jobs[job];
         let veh = &problem.vehicles[self.vehicle];
@@ -368,7 +387,7 @@ impl Tour {
             jobs.insert(after, job);
             let cost = self.cost_of(problem, &jobs);
             jobs.remove(after);
-            let Some(cost) = cost else {
+            let Some((cost, _)) = cost.filter(|&(_, duration)| duration <= longest) else {
                 continue;
             };
             let delta = cost - self.cost;

@@ -54,6 +54,7 @@ impl<'a> Search<'a> {
         };
         let mut best: Option<(usize, Place)> = None;
         let mut tried_empty = Vec::new();
+        let worked = self.drivers_hours(state);
         for (v, tour) in state.tours.iter().enumerate() {
             if self.closed == Some(v) {
                 continue;
@@ -67,12 +68,16 @@ impl<'a> Search<'a> {
             } else if granular && !near.contains(&v) {
                 continue;
             }
+            // A driver's other tours this week leave this one the rest.
+            let longest = self.driver_of[v].map_or(f64::INFINITY, |d| {
+                self.problem.drivers[d].max_duration - (worked[d] - tour.duration)
+            });
             let place = match partner {
                 None => tour
-                    .best_insertion(self.problem, job, blink, &mut self.rng)
+                    .best_insertion(self.problem, job, blink, &mut self.rng, longest)
                     .map(Place::One),
                 Some(d) => tour
-                    .best_pair_insertion(self.problem, job, d, blink, &mut self.rng)
+                    .best_pair_insertion(self.problem, (job, d), blink, &mut self.rng, longest)
                     .map(Place::Pair),
             };
             if let Some(place) = place {

@@ -56,7 +56,7 @@ impl<'a> Search<'a> {
                 self.polish(&mut current, &moved);
                 current.recompute_cost(&self.penalty);
             }
-            if current.cost >= threshold {
+            if current.cost >= threshold || !self.drivers_hold(&current) {
                 current.rollback();
             } else if current.cost < best.cost - 1e-9 {
                 best = current.clone();

@@ -73,6 +73,9 @@ impl Validator {
         if let Some(h) = veh.max_tour_hours {
             self.positive_max(&format!("{at}.max_tour_hours"), h, MAX_TOUR_HOURS);
         }
+        if let Some(h) = veh.max_driver_hours {
+            self.positive_max(&format!("{at}.max_driver_hours"), h, MAX_DRIVER_HOURS);
+        }
         if let Some(km) = veh.max_tour_km {
             self.positive_max(&format!("{at}.max_tour_km"), km, MAX_TOUR_KM);
         }

@@ -172,7 +172,8 @@ export function renderSetup(node, setup, presets, { map, geocoder, onSaved, say 
         numberIn(t('setup.cost_hour'), () => v.costs.per_hour, (x) => { v.costs.per_hour = x ?? 0; })),
       el('div', { class: 'row' },
         numberIn(t('setup.trips'), () => v.trips ?? 1, (x) => { if (!x || x <= 1) delete v.trips; else v.trips = Math.round(x); }, '1'),
-        numberIn(t('setup.max_hours'), () => v.max_tour_hours, (x) => { if (x) v.max_tour_hours = x; else delete v.max_tour_hours; })),
+        numberIn(t('setup.max_hours'), () => v.max_tour_hours, (x) => { if (x) v.max_tour_hours = x; else delete v.max_tour_hours; }),
+        numberIn(t('setup.max_driver_hours'), () => v.max_driver_hours, (x) => { if (x) v.max_driver_hours = x; else delete v.max_driver_hours; })),
       textIn(t('setup.skills'), () => (v.skills || []).join(', '), (x) => { v.skills = x.split(',').map((s) => s.trim()).filter(Boolean); }, { placeholder: 'tail_lift' }),
       el('p', { class: 'label' }, t('setup.usual_week')), hoursEditor(van.week, v.name || v.id),
       textIn(t('setup.days_off'), () => (van.days_off || []).map(frDate).join(', '), (x) => {
