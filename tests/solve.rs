@@ -682,6 +682,42 @@ fn a_drivers_hours_over_the_week_are_kept_and_checked() {
     // The free plan breaks the limit.
     let errors = check::check(&problem, &free).join("\n");
     assert!(errors.contains("max_driver_hours"), "{errors}");
+
+    // Re-planned on Tuesday with one more request: Monday's tour counts in
+    // the week. Without the limit the new one fits on Tuesday; with it, the
+    // hours left after Monday hold only the Tuesday request already there.
+    value["vehicles"][0]["max_driver_hours"] = serde_json::json!(1.9);
+    let path = write(dir.path(), "week.json", &value);
+    let (monday, _) = solve_to_file(&path, &["--check"]);
+    assert_eq!(monday.unassigned.len(), 0);
+    let previous = dir.path().join("previous.json");
+    std::fs::write(&previous, serde_json::to_string(&monday).expect("json")).expect("write");
+    value["pickups"]
+        .as_array_mut()
+        .expect("pickups")
+        .push(serde_json::json!(
+        {"id": "P5", "location": [1.04, 49.39], "devices": {"laptop": 2},
+         "time_windows": [day("12-01", "08:00", "17:00")]}));
+    value["replan"] = serde_json::json!({"frozen_before": "2026-12-01T00:00"});
+    let prev = previous.to_str().expect("path");
+    let path = write(dir.path(), "replan.json", &value);
+    let (replanned, _) = solve_to_file(&path, &["--previous", prev, "--check"]);
+    let out: Vec<&str> = replanned
+        .unassigned
+        .iter()
+        .map(|u| u.job.as_str())
+        .collect();
+    assert_eq!(out, ["P5"]);
+    assert!(hours(&replanned) <= 1.9 + 1e-3, "{} h", hours(&replanned));
+    let mut unlimited = value.clone();
+    unlimited["vehicles"][0]
+        .as_object_mut()
+        .expect("van")
+        .remove("max_driver_hours");
+    let path = write(dir.path(), "unlimited.json", &unlimited);
+    let (all, _) = solve_to_file(&path, &["--previous", prev, "--check"]);
+    assert!(all.unassigned.is_empty(), "{:?}", all.unassigned);
+
     // A limit of nothing is a mistake on its field.
     value["vehicles"][0]["max_driver_hours"] = serde_json::json!(0);
     let refused = input::read(&value.to_string()).err().unwrap_or_default();
