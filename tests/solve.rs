@@ -592,6 +592,28 @@ fn requests_at_one_address_are_served_in_one_visit_and_checked() {
         }
         // The load grows by each office's devices.
         assert!(visit[2].load.kg > visit[1].load.kg && visit[1].load.kg > visit[0].load.kg);
+        // Served at once (the second office during the first) is refused,
+        // as is a second set-up at the same front desk left out of the
+        // times.
+        let mut broken = plan.clone();
+        let tour = broken
+            .tours
+            .iter_mut()
+            .find(|t| t.stops.iter().any(|s| s.job == "P5"))
+            .expect("tour");
+        let k = tour.stops.iter().position(|s| s.job == "P5").expect("P5");
+        tour.stops[k].arrival = tour.stops[k - 1].start.clone();
+        tour.stops[k].start = tour.stops[k - 1].start.clone();
+        let errors = check::check(&problem, &broken).join("\n");
+        assert!(errors.contains("does not follow"), "{errors}");
+        let mut twice = plan.clone();
+        for s in twice.tours.iter_mut().flat_map(|t| t.stops.iter_mut()) {
+            if s.job == "P5" {
+                s.setup_min = 10.0;
+            }
+        }
+        let errors = check::check(&problem, &twice).join("\n");
+        assert!(errors.contains("min of set-up reported"), "{errors}");
     }
 }
 
