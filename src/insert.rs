@@ -105,6 +105,21 @@ pub fn suggest(p: &Problem, plan: &Plan, id: &str, travel: &Travel) -> Vec<Sugge
         }
         out
     };
+    // A driver's hours over the week: the tours as they are, and whether
+    // a tour of vehicle `v` lasting `after` instead of `before` keeps them.
+    let mut worked = vec![0.0; sp.drivers.len()];
+    for r in &routes {
+        if let (Some(d), Ok(s)) = (
+            sp.driver_of(r.vehicle),
+            solver::schedule(sp, r.vehicle, &r.jobs),
+        ) {
+            worked[d] += s.duration();
+        }
+    }
+    let within = |v: usize, before: f64, after: f64| {
+        sp.driver_of(v)
+            .is_none_or(|d| worked[d] - before + after <= sp.drivers[d].max_duration + 1e-6)
+    };
     let mut found: Vec<(f64, solver::Route, usize, bool)> = Vec::new();
     for (k, r) in routes.iter().enumerate() {
         let Ok(base) = solver::schedule(sp, r.vehicle, &r.jobs) else {
@@ -112,7 +127,10 @@ pub fn suggest(p: &Problem, plan: &Plan, id: &str, travel: &Travel) -> Vec<Sugge
         };
         let base_cost = solver::route::tour_cost(sp, r.vehicle, &base);
         for jobs in orders(&r.jobs) {
-            if let Ok(s) = solver::schedule(sp, r.vehicle, &jobs) {
+            let Ok(s) = solver::schedule(sp, r.vehicle, &jobs) else {
+                continue;
+            };
+            if within(r.vehicle, base.duration(), s.duration()) {
                 let cost = solver::route::tour_cost(sp, r.vehicle, &s) - base_cost;
                 found.push((
                     cost,
@@ -132,7 +150,10 @@ pub fn suggest(p: &Problem, plan: &Plan, id: &str, travel: &Travel) -> Vec<Sugge
             continue;
         }
         let alone: Vec<usize> = [new].into_iter().chain(drop).collect();
-        if let Ok(s) = solver::schedule(sp, v, &alone) {
+        if let Some(s) = solver::schedule(sp, v, &alone)
+            .ok()
+            .filter(|s| within(v, 0.0, s.duration()))
+        {
             let cost = solver::route::tour_cost(sp, v, &s);
             found.push((
                 cost,

@@ -79,13 +79,25 @@ fn left_out_with_room(problem: &Problem, alone: &[usize], tours: &[Tour]) -> Rea
         return Reason::FleetFull;
     }
     let mut rng = Rng::new(0);
-    let fits_somewhere = tours.iter().any(|t| match *alone {
-        [p, d] => t
-            .best_pair_insertion(problem, (p, d), 0.0, &mut rng, f64::INFINITY)
-            .is_some(),
-        _ => t
-            .best_insertion(problem, alone[0], 0.0, &mut rng, f64::INFINITY)
-            .is_some(),
+    // A driver's other tours leave each of theirs what is left of the week.
+    let mut worked = vec![0.0; problem.drivers.len()];
+    for t in tours {
+        if let Some(d) = problem.driver_of(t.vehicle) {
+            worked[d] += t.duration;
+        }
+    }
+    let fits_somewhere = tours.iter().any(|t| {
+        let longest = problem.driver_of(t.vehicle).map_or(f64::INFINITY, |d| {
+            problem.drivers[d].max_duration - (worked[d] - t.duration)
+        });
+        match *alone {
+            [p, d] => t
+                .best_pair_insertion(problem, (p, d), 0.0, &mut rng, longest)
+                .is_some(),
+            _ => t
+                .best_insertion(problem, alone[0], 0.0, &mut rng, longest)
+                .is_some(),
+        }
     });
     if fits_somewhere {
         Reason::NotProfitable

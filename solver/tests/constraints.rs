@@ -546,6 +546,37 @@ fn a_drivers_hours_over_several_shifts() {
     p.drivers[0].max_duration = 5.0;
     let s = assert_optimal(&p);
     assert!(s.routes.iter().all(|r| r.vehicle == 2), "{:?}", s.routes);
+    // Two identical vans, Monday and Tuesday, a driver each with 100: a
+    // long Tuesday job takes most of one driver's week, so the Monday job
+    // goes to the other van's Monday (an empty shift like the first van's,
+    // yet not the same: its driver's hours are its own).
+    let day = |from: f64| Vehicle {
+        shift: TimeWindow::new(from, from + 200.0),
+        max_duration: Some(200.0),
+        ..Vehicle::new(0, load(10))
+    };
+    let at = |loc: usize, from: f64, service: f64| Job {
+        windows: vec![TimeWindow::new(from, from + 200.0)],
+        service,
+        ..job(loc, 1)
+    };
+    let mut two = problem(
+        &PTS,
+        vec![at(1, 1000.0, 70.0), at(3, 0.0, 20.0)],
+        vec![day(0.0), day(1000.0), day(0.0), day(1000.0)],
+    );
+    two.drivers = vec![
+        tournee_solver::Driver {
+            shifts: vec![0, 1],
+            max_duration: 100.0,
+        },
+        tournee_solver::Driver {
+            shifts: vec![2, 3],
+            max_duration: 100.0,
+        },
+    ];
+    let s = assert_optimal(&two);
+    assert!(s.unassigned.is_empty(), "{:?}", s.unassigned);
     // A shift without a max_duration in a driver is refused.
     p.vehicles[0].max_duration = None;
     assert!(solve(&p, &Params::default(), |_| {}).is_err());

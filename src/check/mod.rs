@@ -118,7 +118,9 @@ fn check_drivers(problem: &Problem, plan: &Plan, errors: &mut Vec<String>) {
             continue;
         };
         let mut hours = 0.0;
+        let mut tours = 0.0;
         for tour in plan.tours.iter().filter(|t| t.vehicle == veh.id) {
+            tours += 1.0;
             let (Some(a), Some(b)) = (
                 parse_time(&tour.departure, &tour.id, errors),
                 parse_time(&tour.return_, &tour.id, errors),
@@ -127,7 +129,8 @@ fn check_drivers(problem: &Problem, plan: &Plan, errors: &mut Vec<String>) {
             };
             hours += secs(a, b) / 3600.0;
         }
-        if hours > most + TIME_TOLERANCE_S / 3600.0 {
+        // Each tour's times are given to the second.
+        if hours > most + TIME_TOLERANCE_S * tours / 3600.0 {
             errors.push(format!(
                 "vehicle {}: {hours:.2} h of tours, more than its driver's {most} h (max_driver_hours)",
                 veh.id

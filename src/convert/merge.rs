@@ -21,31 +21,33 @@ use crate::model::{self, Request};
 /// the first one's index → the others', in the order they are served.
 pub type Followers = BTreeMap<usize, Vec<usize>>;
 
-/// Whether `a` and `b` may be served in one visit (before loads and times).
-fn alike(a: &Request, b: &Request) -> bool {
-    let sorted = |r: &Request| {
-        let mut s = r.skills.clone();
-        s.sort();
-        s
-    };
-    let windows = |r: &Request| {
-        let mut w = r.time_windows.clone();
-        w.sort_by_key(|w| (w.start, w.end));
-        w
-    };
-    let same_priority = matches!(
-        (a.priority, b.priority),
-        (model::Priority::Mandatory, model::Priority::Mandatory)
-            | (model::Priority::Optional(_), model::Priority::Optional(_))
-    );
-    a.location == b.location
-        && a.deliver_to.is_none()
-        && b.deliver_to.is_none()
-        && a.depot == b.depot
-        && same_priority
-        && sorted(a) == sorted(b)
-        && windows(a) == windows(b)
+/// What requests must share to be served in one visit: the point, the
+/// skills, the windows, the kind of priority and the workshop (none goes
+/// elsewhere: `deliver_to` is left out before).
+type Alike = (u64, u64, Vec<String>, Vec<(i64, i64)>, bool, Option<String>);
+
+fn alike(r: &Request) -> Alike {
+    let mut skills = r.skills.clone();
+    skills.sort();
+    let mut windows: Vec<(i64, i64)> = r
+        .time_windows
+        .iter()
+        .map(|w| (w.start.and_utc().timestamp(), w.end.and_utc().timestamp()))
+        .collect();
+    windows.sort();
+    (
+        r.location[0].to_bits(),
+        r.location[1].to_bits(),
+        skills,
+        windows,
+        matches!(r.priority, model::Priority::Mandatory),
+        r.depot.clone(),
+    )
 }
+
+/// Requests tried with each first one of a visit: a bound on the work
+/// when thousands of requests share one point.
+const MAX_TRIED: usize = 64;
 
 /// The visits of one kind of request: which requests follow which.
 /// `left_out(i)` says a request is planned on its own or not at all
@@ -57,22 +59,31 @@ pub fn same_place(p: &model::Problem, kind: Side, left_out: impl Fn(usize) -> bo
         return out;
     }
     let list = kind.list(p);
-    // Requests by point, in their order in the problem.
-    let mut at: BTreeMap<(u64, u64), Vec<usize>> = BTreeMap::new();
+    // Requests alike, in their order in the problem.
+    let mut groups: BTreeMap<Alike, Vec<usize>> = BTreeMap::new();
     for (i, r) in list.iter().enumerate() {
         if !left_out(i) && r.deliver_to.is_none() {
-            at.entry((r.location[0].to_bits(), r.location[1].to_bits()))
-                .or_default()
-                .push(i);
+            groups.entry(alike(r)).or_default().push(i);
         }
     }
-    let longest_shift = p
+    // The longest a visit may last: a tour of some vehicle, within its
+    // shift, its tour limit and its driver's week.
+    let longest = p
         .vehicles
         .iter()
-        .flat_map(|v| &v.shifts)
-        .map(|s| (s.end - s.start).num_seconds() as f64)
+        .map(|v| {
+            let shift = v
+                .shifts
+                .iter()
+                .map(|s| (s.end - s.start).num_seconds() as f64)
+                .fold(0.0, f64::max);
+            [v.max_tour_hours, v.max_driver_hours]
+                .into_iter()
+                .flatten()
+                .fold(shift, |m, h| m.min(h * 3600.0))
+        })
         .fold(0.0, f64::max);
-    for mut here in at.into_values().filter(|v| v.len() > 1) {
+    for mut here in groups.into_values().filter(|v| v.len() > 1) {
         // The longest set-up first: the visit pays the first one's.
         here.sort_by(|&a, &b| list[b].setup_minutes.total_cmp(&list[a].setup_minutes));
         while let Some(first) = here.first().copied() {
@@ -80,7 +91,7 @@ pub fn same_place(p: &model::Problem, kind: Side, left_out: impl Fn(usize) -> bo
             let mut group = vec![first];
             let mut load = load_of(lead, p);
             let mut service = lead.service_minutes * 60.0;
-            for &other in &here[1..] {
+            for &other in here.iter().skip(1).take(MAX_TRIED) {
                 let r = &list[other];
                 let more = load + load_of(r, p);
                 let fits = p.vehicles.iter().any(|v| {
@@ -95,7 +106,7 @@ pub fn same_place(p: &model::Problem, kind: Side, left_out: impl Fn(usize) -> bo
                         .iter()
                         .any(|w| (w.end - w.start).num_seconds() as f64 >= service);
                 let whole = service + r.service_minutes * 60.0;
-                if alike(lead, r) && fits && starts && whole <= longest_shift {
+                if fits && starts && whole <= longest {
                     group.push(other);
                     load = more;
                     service = whole;

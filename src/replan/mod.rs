@@ -164,10 +164,17 @@ pub fn prepare(
         let Some(most) = v.max_driver_hours else {
             continue;
         };
+        // From the tours' times (to the second), not their rounded hours.
         let worked: f64 = kept
             .iter()
             .filter(|t| t.vehicle == v.id)
-            .map(|t| t.duration_h)
+            .filter_map(|t| {
+                let (a, b) = (
+                    wall_clock::parse(&t.departure)?,
+                    wall_clock::parse(&t.return_)?,
+                );
+                Some((b - a).num_seconds() as f64 / 3600.0)
+            })
             .sum();
         if worked < most - 1e-3 {
             v.max_driver_hours = Some(most - worked);

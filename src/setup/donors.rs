@@ -308,7 +308,7 @@ impl Donor {
         calendar: Calendar,
         devices: &BTreeMap<String, u32>,
     ) -> Request {
-        let time_windows = (0..=i64::from(more))
+        let time_windows = (0..=i64::from(more.min(MAX_WINDOW_DAYS)))
             .map(|k| day + Duration::days(k))
             .filter(|&d| d == day || (d <= last && !calendar.is_holiday(d)))
             .flat_map(|d| self.hours_on(d))
@@ -342,10 +342,22 @@ impl Donor {
         let mut by_day: BTreeMap<NaiveDate, Request> = BTreeMap::new();
         for r in &self.recurring {
             for d in r.dates(self, calendar, monday, sunday) {
-                // One request a day from one donor: the first recurrence's.
-                by_day.entry(d).or_insert_with(|| {
-                    self.request(d, r.window_days, sunday, calendar, &r.devices)
-                });
+                let mut new = self.request(d, r.window_days, sunday, calendar, &r.devices);
+                // The days after its own keep the rule's exceptions too.
+                new.time_windows
+                    .retain(|w| w.start.date() == d || r.open_on(self, calendar, w.start.date()));
+                // One request a day from one donor (one visit), with the
+                // devices of every occurrence on it (one moved there, say).
+                match by_day.get_mut(&d) {
+                    Some(old) => {
+                        for (device, n) in new.devices {
+                            *old.devices.entry(device).or_default() += n;
+                        }
+                    }
+                    None => {
+                        by_day.insert(d, new);
+                    }
+                }
             }
         }
         by_day.into_values().collect()

@@ -255,6 +255,9 @@ impl Setup {
         for v in &mut plain.vans {
             v.days_off.clear();
         }
+        // The donors are checked on requests made from them, below; their
+        // recurrences are not expanded (their rules may be wrong).
+        plain.donors.clear();
         let monday = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
         let mut p = plain.week(monday);
         p.format = model::FORMAT.to_string();

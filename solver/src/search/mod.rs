@@ -412,6 +412,10 @@ fn v_class(problem: &Problem, v: usize) -> usize {
                 && b.driver_break == a.driver_break
                 && b.max_trips == a.max_trips
                 && b.reload_service == a.reload_service
+                // Each driver's hours left differ: no two of their
+                // shifts stand for one another.
+                && problem.driver_of(u).is_none()
+                && problem.driver_of(v).is_none()
         })
         .unwrap_or(v)
 }

@@ -106,6 +106,19 @@ fn requests_that_differ_or_do_not_fit_together_stay_apart() {
         }
     });
     assert_eq!(visits(&long).len(), 3, "{:?}", visits(&long));
+    // Longer together than any tour may last (1 h here): apart.
+    let short = problem(|v| {
+        v["vehicles"][0]["max_tour_hours"] = json!(1);
+        for k in 0..3 {
+            v["pickups"][k]["service_minutes"] = json!(40);
+        }
+        v["pickups"][0]["time_windows"] = json!([]);
+        v["pickups"][1]["time_windows"] = json!([]);
+        v["pickups"][2]["time_windows"] = json!([]);
+    });
+    let mut groups = visits(&short);
+    groups.sort();
+    assert_eq!(groups, [vec!["E1"], vec!["M1"], vec!["M2"], vec!["M3"]]);
     // A van with a most-stops limit counts each request: no merging.
     let counted = problem(|v| v["vehicles"][0]["max_stops"] = json!(10));
     assert_eq!(visits(&counted).len(), 4);

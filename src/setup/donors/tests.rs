@@ -103,6 +103,11 @@ fn holidays_skipped_dates_and_closed_periods_skip_or_move_a_request() {
         "every": "week", "days": ["mer"], "from": "2026-01-01"
     })));
     assert_eq!(days(&d, &["2026-07-13"]), ["mairie-elbeuf-2026-07-15"]);
+    // …with the devices of both collections.
+    assert_eq!(
+        d.week(date("2026-07-13"), Calendar::Fr)[0].devices["laptop"],
+        10
+    );
 }
 
 #[test]
@@ -159,6 +164,19 @@ fn a_request_may_wait_some_days_after_its_own_in_the_same_week() {
     let r = &d.week(date("2026-12-21"), Calendar::Fr)[0];
     assert_eq!(r.time_windows.len(), 2, "Saturday and Sunday, all day");
     assert_eq!(r.time_windows[1].end.to_string(), "2026-12-28 00:00:00");
+    // Nor on a day the rule skips, nor in its closed period: a Monday
+    // request that may wait four days, closed from Wednesday to Friday.
+    d.recurring[0] = every(serde_json::json!({
+        "every": "week", "days": ["lun"], "from": "2026-01-01", "window_days": 4,
+        "closed": [{"from": "2026-12-02", "to": "2026-12-04"}]
+    }));
+    let r = &d.week(date("2026-11-30"), Calendar::Fr)[0];
+    let days: Vec<String> = r
+        .time_windows
+        .iter()
+        .map(|w| w.start.date().to_string())
+        .collect();
+    assert_eq!(days, ["2026-11-30", "2026-12-01"]);
 }
 
 #[test]

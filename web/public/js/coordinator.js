@@ -247,7 +247,7 @@ function renderDonorRequest() {
   const donors = state.setup?.donors || [];
   if (!donors.length || !state.problem) { box.replaceChildren(); return; }
   const monday = state.problem.horizon.start.slice(0, 10);
-  const days = [...Array(6).keys()].map((k) => {
+  const days = [...Array(7).keys()].map((k) => {
     const d = new Date(`${monday}T12:00:00Z`);
     d.setUTCDate(d.getUTCDate() + k);
     return d.toISOString().slice(0, 10);

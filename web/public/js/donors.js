@@ -12,7 +12,7 @@ import { DAYS, slug, isoDate, frDate, deviceName } from './values.js';
 
 // Donors created in this page: their id follows their name until saved.
 const fresh = new WeakSet();
-const NTH = ['1', '2', '3', '4', '-1'];
+const NTH = ['1', '2', '3', '4', '5', '-1'];
 
 const newDonor = () => {
   const d = { id: '', name: '', address: '', contact: {}, hours: [{ days: DAYS.slice(0, 5), from: '09:00', to: '17:00' }], devices: {}, notes: '', recurring: [] };
@@ -23,13 +23,13 @@ const newDonor = () => {
 const today = () => new Date().toISOString().slice(0, 10);
 
 /** One recurring request: its rule, start, skipped dates, holidays. */
-function recurrenceRow(d, r, k, { numberIn, redraw, say }) {
+function recurrenceRow(d, i, r, k, { numberIn, redraw, say }) {
   const who = d.name || t('setup.donor');
   const monthly = r.every === 'month';
   const which = monthly ? (r.day ? 'day' : String(r.nth ?? 1)) : null;
   const daysBoxes = el('span', { class: 'days' }, DAYS.map((x) => el('label', { class: 'dow' },
     el('input', {
-      type: monthly ? 'radio' : 'checkbox', name: `rec-${slug(who)}-${k}`, checked: (r.days || []).includes(x),
+      type: monthly ? 'radio' : 'checkbox', name: `rec-${i}-${k}`, checked: (r.days || []).includes(x),
       'aria-label': t('setup.day_label', { what: t('setup.recurrence_of', { who, n: k + 1 }), day: t(`day.${x}`) }),
       onchange: (e) => {
         r.days = monthly ? [x] : DAYS.filter((y) => (y === x ? e.target.checked : (r.days || []).includes(y)));
@@ -99,7 +99,7 @@ export function donorEditor(setup, presets, tools) {
         }, '1'))),
       textIn(t('setup.notes'), () => d.notes, (v) => { d.notes = v; }),
       el('p', { class: 'label' }, t('setup.recurring')),
-      d.recurring.length ? d.recurring.map((r, k) => recurrenceRow(d, r, k, tools)) : el('p', { class: 'muted' }, t('setup.no_recurrence')),
+      d.recurring.length ? d.recurring.map((r, k) => recurrenceRow(d, i, r, k, tools)) : el('p', { class: 'muted' }, t('setup.no_recurrence')),
       el('div', { class: 'row' },
         el('button', { type: 'button', class: 'small', onclick: () => { d.recurring.push({ every: 'week', days: [], from: today() }); redraw(); } }, t('setup.add_recurrence')),
         el('button', { type: 'button', class: 'small', onclick: () => { setup.donors.splice(i, 1); redraw(); } }, t('setup.remove_donor'))));
