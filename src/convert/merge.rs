@@ -51,9 +51,15 @@ const MAX_TRIED: usize = 64;
 
 /// The visits of one kind of request: which requests follow which.
 /// `left_out(i)` says a request is planned on its own or not at all
-/// (unroutable). No merging when a vehicle has `max_stops` (its limit
-/// counts a plan's stops, one per request).
-pub fn same_place(p: &model::Problem, kind: Side, left_out: impl Fn(usize) -> bool) -> Followers {
+/// (unroutable); `trip(v, i)` is vehicle `v`'s drive from its workshop to
+/// request `i` and back, in seconds. No merging when a vehicle has
+/// `max_stops` (its limit counts a plan's stops, one per request).
+pub fn same_place(
+    p: &model::Problem,
+    kind: Side,
+    left_out: impl Fn(usize) -> bool,
+    trip: impl Fn(usize, usize) -> f64,
+) -> Followers {
     let mut out = Followers::new();
     if p.vehicles.iter().any(|v| v.max_stops.is_some()) {
         return out;
@@ -66,9 +72,9 @@ pub fn same_place(p: &model::Problem, kind: Side, left_out: impl Fn(usize) -> bo
             groups.entry(alike(r)).or_default().push(i);
         }
     }
-    // The longest a visit may last: a tour of some vehicle, within its
-    // shift, its tour limit and its driver's week.
-    let longest = p
+    // The longest tour each vehicle may make: its longest shift, its tour
+    // limit, its driver's week.
+    let longest: Vec<f64> = p
         .vehicles
         .iter()
         .map(|v| {
@@ -82,7 +88,7 @@ pub fn same_place(p: &model::Problem, kind: Side, left_out: impl Fn(usize) -> bo
                 .flatten()
                 .fold(shift, |m, h| m.min(h * 3600.0))
         })
-        .fold(0.0, f64::max);
+        .collect();
     for mut here in groups.into_values().filter(|v| v.len() > 1) {
         // The longest set-up first: the visit pays the first one's.
         here.sort_by(|&a, &b| list[b].setup_minutes.total_cmp(&list[a].setup_minutes));
@@ -94,8 +100,14 @@ pub fn same_place(p: &model::Problem, kind: Side, left_out: impl Fn(usize) -> bo
             for &other in here.iter().skip(1).take(MAX_TRIED) {
                 let r = &list[other];
                 let more = load + load_of(r, p);
-                let fits = p.vehicles.iter().any(|v| {
-                    lead.skills.iter().all(|s| v.skills.contains(s)) && more.fits(capacity_of(v))
+                let whole = service + r.service_minutes * 60.0;
+                // Some van able to serve them takes them all, and has the
+                // time to drive there, set up, serve them and come back.
+                let visit = lead.setup_minutes * 60.0 + whole;
+                let fits = p.vehicles.iter().enumerate().any(|(v, veh)| {
+                    lead.skills.iter().all(|s| veh.skills.contains(s))
+                        && more.fits(capacity_of(veh))
+                        && visit + trip(v, first) <= longest[v]
                 });
                 // The last one still starts in a window: the first may
                 // start at most `service` (of those before it) earlier
@@ -105,8 +117,7 @@ pub fn same_place(p: &model::Problem, kind: Side, left_out: impl Fn(usize) -> bo
                         .time_windows
                         .iter()
                         .any(|w| (w.end - w.start).num_seconds() as f64 >= service);
-                let whole = service + r.service_minutes * 60.0;
-                if fits && starts && whole <= longest {
+                if fits && starts {
                     group.push(other);
                     load = more;
                     service = whole;

@@ -157,7 +157,23 @@ fn convert(p: &model::Problem, travel: &Travel, merging: bool) -> Conversion {
         if !merging {
             return merge::Followers::new();
         }
-        merge::same_place(p, kind, |i| unreached(first + i).is_some())
+        let trip = |v: usize, i: usize| {
+            let veh = &p.vehicles[v];
+            let start = depot_index.get(veh.depot.as_str()).copied().unwrap_or(0);
+            let at = first + i;
+            let back = match (veh.open_tour, veh.end_id()) {
+                (true, _) => 0.0,
+                (false, end) => {
+                    let end = end
+                        .and_then(|e| depot_index.get(e))
+                        .copied()
+                        .unwrap_or(start);
+                    travel.duration.get(at, end)
+                }
+            };
+            (travel.duration.get(start, at) + back) / veh.speed_factor
+        };
+        merge::same_place(p, kind, |i| unreached(first + i).is_some(), trip)
     };
     let first_order = p.depots.len() + p.pickups.len();
     let follow = [

@@ -168,12 +168,14 @@ pub fn prepare(
         let worked: f64 = kept
             .iter()
             .filter(|t| t.vehicle == v.id)
-            .filter_map(|t| {
-                let (a, b) = (
-                    wall_clock::parse(&t.departure)?,
-                    wall_clock::parse(&t.return_)?,
-                );
-                Some((b - a).num_seconds() as f64 / 3600.0)
+            .map(|t| {
+                match (
+                    wall_clock::parse(&t.departure),
+                    wall_clock::parse(&t.return_),
+                ) {
+                    (Some(a), Some(b)) => (b - a).num_seconds() as f64 / 3600.0,
+                    _ => t.duration_h,
+                }
             })
             .sum();
         if worked < most - 1e-3 {

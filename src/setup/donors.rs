@@ -26,6 +26,9 @@ pub const MAX_EXCEPTIONS: usize = 400;
 pub const MAX_WINDOW_DAYS: u32 = 6;
 /// How far an occurrence moves to find an open day.
 const MAX_MOVE_DAYS: i64 = 14;
+/// What a request's id adds to its donor's: `-2026-12-01`, and `-2` … for
+/// a second occurrence on one day.
+const ID_SUFFIX: usize = 14;
 
 /// A company, administration or school that gives devices.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -85,8 +88,8 @@ pub enum Every {
     Month,
 }
 
-/// What happens to an occurrence on a public holiday, in a closed period
-/// or on a day the donor is closed (a skipped date is cancelled, never
+/// What happens to an occurrence on a public holiday or on a day the
+/// donor is closed (a skipped date or a closed period cancels it: never
 /// moved).
 #[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -221,7 +224,8 @@ impl Recurrence {
     }
 
     /// The days in `first..=last` its requests are served on (each the
-    /// request's own day, after the exceptions).
+    /// request's own day, after the exceptions), once per occurrence: an
+    /// occurrence moved onto another's day is there twice.
     pub fn dates(
         &self,
         donor: &Donor,
@@ -237,8 +241,11 @@ impl Recurrence {
         let mut out = Vec::new();
         let mut day = first - Duration::days(lookback);
         while day <= last {
-            // A skipped date is a cancelled occurrence: never moved.
-            if self.falls_on(day) && !self.skip.contains(&day) {
+            // A skipped date, or a closed period, cancels an occurrence:
+            // it is never moved (a month closed would pile up its weeks).
+            let cancelled = self.skip.contains(&day)
+                || self.closed.iter().any(|p| p.from <= day && day <= p.to);
+            if self.falls_on(day) && !cancelled {
                 let kept = if self.open_on(donor, calendar, day) {
                     Some(day)
                 } else if self.if_closed == IfClosed::NextDay {
@@ -249,9 +256,7 @@ impl Recurrence {
                     None
                 };
                 if let Some(d) = kept.filter(|&d| first <= d && d <= last) {
-                    if !out.contains(&d) {
-                        out.push(d);
-                    }
+                    out.push(d);
                 }
             }
             day += Duration::days(1);
@@ -339,28 +344,24 @@ impl Donor {
     /// Its recurring requests served in `monday`'s week, by date.
     pub fn week(&self, monday: NaiveDate, calendar: Calendar) -> Vec<Request> {
         let sunday = monday + Duration::days(6);
-        let mut by_day: BTreeMap<NaiveDate, Request> = BTreeMap::new();
+        let mut by_day: BTreeMap<NaiveDate, Vec<Request>> = BTreeMap::new();
         for r in &self.recurring {
             for d in r.dates(self, calendar, monday, sunday) {
                 let mut new = self.request(d, r.window_days, sunday, calendar, &r.devices);
                 // The days after its own keep the rule's exceptions too.
                 new.time_windows
                     .retain(|w| w.start.date() == d || r.open_on(self, calendar, w.start.date()));
-                // One request a day from one donor (one visit), with the
-                // devices of every occurrence on it (one moved there, say).
-                match by_day.get_mut(&d) {
-                    Some(old) => {
-                        for (device, n) in new.devices {
-                            *old.devices.entry(device).or_default() += n;
-                        }
-                    }
-                    None => {
-                        by_day.insert(d, new);
-                    }
+                // A second occurrence that day (another rule, or one moved
+                // there) is a request of its own; the planner serves them
+                // in one visit when they fit together (`convert::merge`).
+                let that_day = by_day.entry(d).or_default();
+                if !that_day.is_empty() {
+                    new.id = format!("{}-{}", new.id, that_day.len() + 1);
                 }
+                that_day.push(new);
             }
         }
-        by_day.into_values().collect()
+        by_day.into_values().flatten().collect()
     }
 }
 
@@ -377,7 +378,7 @@ pub fn validate(donors: &[Donor], errors: &mut Vec<FieldError>) {
     for (i, d) in donors.iter().enumerate() {
         let at = format!("donors[{i}]");
         let id_ok = !d.id.is_empty()
-            && d.id.len() <= crate::limits::MAX_ID_CHARS - 11
+            && d.id.len() <= crate::limits::MAX_ID_CHARS - ID_SUFFIX
             && d.id
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
@@ -387,7 +388,7 @@ pub fn validate(donors: &[Donor], errors: &mut Vec<FieldError>) {
                 format!(
                     "`{}`: letters, digits, `-` and `_`, 1 to {} characters",
                     d.id,
-                    crate::limits::MAX_ID_CHARS - 11
+                    crate::limits::MAX_ID_CHARS - ID_SUFFIX
                 ),
             );
         } else if !seen.insert(d.id.as_str()) {

@@ -119,6 +119,17 @@ fn requests_that_differ_or_do_not_fit_together_stay_apart() {
     let mut groups = visits(&short);
     groups.sort();
     assert_eq!(groups, [vec!["E1"], vec!["M1"], vec!["M2"], vec!["M3"]]);
+    // 28 + 28 minutes would fit in a 1-hour tour, but not with the drive
+    // there and back (about 18 minutes).
+    let far = problem(|v| {
+        v["vehicles"][0]["max_tour_hours"] = json!(1);
+        for k in 0..3 {
+            v["pickups"][k]["service_minutes"] = json!(28);
+            v["pickups"][k]["setup_minutes"] = json!(0);
+            v["pickups"][k]["time_windows"] = json!([]);
+        }
+    });
+    assert_eq!(visits(&far).len(), 4, "{:?}", visits(&far));
     // A van with a most-stops limit counts each request: no merging.
     let counted = problem(|v| v["vehicles"][0]["max_stops"] = json!(10));
     assert_eq!(visits(&counted).len(), 4);

@@ -98,16 +98,27 @@ fn holidays_skipped_dates_and_closed_periods_skip_or_move_a_request() {
     assert_eq!(days(&d, &["2026-08-31"]), ["mairie-elbeuf-2026-09-01"]);
     // A skipped date is cancelled, not moved.
     assert!(days(&d, &["2026-12-07"]).is_empty());
-    // A Tuesday moved onto another request's day keeps one request.
+    // A Tuesday moved onto another request's day: two requests that day,
+    // each with its devices (one visit when they fit together).
     d.recurring.push(every(serde_json::json!({
         "every": "week", "days": ["mer"], "from": "2026-01-01"
     })));
-    assert_eq!(days(&d, &["2026-07-13"]), ["mairie-elbeuf-2026-07-15"]);
-    // …with the devices of both collections.
     assert_eq!(
-        d.week(date("2026-07-13"), Calendar::Fr)[0].devices["laptop"],
-        10
+        days(&d, &["2026-07-13"]),
+        ["mairie-elbeuf-2026-07-15", "mairie-elbeuf-2026-07-15-2"]
     );
+    // So is a Monday of the same rule moved onto its Tuesday (Easter
+    // Monday, 6 April 2026).
+    d.recurring = vec![every(serde_json::json!({
+        "every": "week", "days": ["lun", "mar"], "from": "2026-01-01", "if_closed": "next_day"
+    }))];
+    let easter = d.week(date("2026-04-06"), Calendar::Fr);
+    let ids: Vec<&str> = easter.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["mairie-elbeuf-2026-04-07", "mairie-elbeuf-2026-04-07-2"]
+    );
+    assert!(easter.iter().all(|r| r.devices["laptop"] == 5));
 }
 
 #[test]
