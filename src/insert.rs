@@ -105,14 +105,16 @@ pub fn suggest(p: &Problem, plan: &Plan, id: &str, travel: &Travel) -> Vec<Sugge
         }
         out
     };
-    // A driver's hours over the week: the tours as they are, and whether
-    // a tour of vehicle `v` lasting `after` instead of `before` keeps them.
+    // The tours as they are, scheduled once.
+    let bases: Vec<Option<solver::Schedule>> = routes
+        .iter()
+        .map(|r| solver::schedule(sp, r.vehicle, &r.jobs).ok())
+        .collect();
+    // A driver's hours over the week, and whether a tour of vehicle `v`
+    // lasting `after` instead of `before` keeps them.
     let mut worked = vec![0.0; sp.drivers.len()];
-    for r in &routes {
-        if let (Some(d), Ok(s)) = (
-            sp.driver_of(r.vehicle),
-            solver::schedule(sp, r.vehicle, &r.jobs),
-        ) {
+    for (r, base) in routes.iter().zip(&bases) {
+        if let (Some(d), Some(s)) = (sp.driver_of(r.vehicle), base) {
             worked[d] += s.duration();
         }
     }
@@ -121,11 +123,11 @@ pub fn suggest(p: &Problem, plan: &Plan, id: &str, travel: &Travel) -> Vec<Sugge
             .is_none_or(|d| worked[d] - before + after <= sp.drivers[d].max_duration + 1e-6)
     };
     let mut found: Vec<(f64, solver::Route, usize, bool)> = Vec::new();
-    for (k, r) in routes.iter().enumerate() {
-        let Ok(base) = solver::schedule(sp, r.vehicle, &r.jobs) else {
+    for (k, (r, base)) in routes.iter().zip(&bases).enumerate() {
+        let Some(base) = base else {
             continue;
         };
-        let base_cost = solver::route::tour_cost(sp, r.vehicle, &base);
+        let base_cost = solver::route::tour_cost(sp, r.vehicle, base);
         for jobs in orders(&r.jobs) {
             let Ok(s) = solver::schedule(sp, r.vehicle, &jobs) else {
                 continue;

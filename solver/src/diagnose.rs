@@ -1,6 +1,7 @@
 //! Why a job was left out: each left-out job is tried alone on every vehicle,
 //! and the rule that stops the closest one is reported.
 
+use crate::drivers::Drivers;
 use crate::problem::{Problem, Shipment};
 use crate::rng::Rng;
 use crate::route::{schedule, Tour, Violation};
@@ -80,16 +81,10 @@ fn left_out_with_room(problem: &Problem, alone: &[usize], tours: &[Tour]) -> Rea
     }
     let mut rng = Rng::new(0);
     // A driver's other tours leave each of theirs what is left of the week.
-    let mut worked = vec![0.0; problem.drivers.len()];
-    for t in tours {
-        if let Some(d) = problem.driver_of(t.vehicle) {
-            worked[d] += t.duration;
-        }
-    }
+    let drivers = Drivers::new(problem);
+    let worked = drivers.worked(tours);
     let fits_somewhere = tours.iter().any(|t| {
-        let longest = problem.driver_of(t.vehicle).map_or(f64::INFINITY, |d| {
-            problem.drivers[d].max_duration - (worked[d] - t.duration)
-        });
+        let longest = drivers.longest(&worked, t);
         match *alone {
             [p, d] => t
                 .best_pair_insertion(problem, (p, d), 0.0, &mut rng, longest)

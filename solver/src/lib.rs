@@ -28,6 +28,7 @@
 
 pub mod crossover;
 mod diagnose;
+mod drivers;
 pub mod io;
 pub mod local_search;
 mod neighbours;

@@ -175,22 +175,20 @@ fn convert(p: &model::Problem, travel: &Travel, merging: bool) -> Conversion {
         };
         merge::same_place(p, kind, |i| unreached(first + i).is_some(), trip)
     };
+    // By the place (matrix index) of the first request of a visit: the
+    // others' indices in their list; and the places of those others.
+    let mut visits: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut served_after = std::collections::BTreeSet::new();
     let first_order = p.depots.len() + p.pickups.len();
-    let follow = [
-        (Side::Pickup, same_place(Side::Pickup, p.depots.len())),
-        (Side::Delivery, same_place(Side::Delivery, first_order)),
-    ];
-    let followers_of = |kind: Side, index: usize| {
-        follow
-            .iter()
-            .find(|(k, _)| *k == kind)
-            .and_then(|(_, f)| f.get(&index))
-    };
-    let follows = |kind: Side, index: usize| {
-        follow
-            .iter()
-            .any(|(k, f)| *k == kind && f.values().any(|v| v.contains(&index)))
-    };
+    for (kind, first) in [
+        (Side::Pickup, p.depots.len()),
+        (Side::Delivery, first_order),
+    ] {
+        for (lead, after) in same_place(kind, first) {
+            served_after.extend(after.iter().map(|&i| first + i));
+            visits.insert(first + lead, after);
+        }
+    }
     let mut followers = BTreeMap::new();
     let open_end = p.vehicles.iter().any(|v| v.open_tour);
     // Set-up times by place (none at the depots nor at an open tour's end),
@@ -207,10 +205,10 @@ fn convert(p: &model::Problem, travel: &Travel, merging: bool) -> Conversion {
         if let Some(s) = setup.get_mut(location) {
             *s = r.setup_minutes * 60.0;
         }
-        if follows(kind, index) {
+        if served_after.contains(&location) {
             continue;
         }
-        let after = followers_of(kind, index).cloned().unwrap_or_default();
+        let after = visits.remove(&location).unwrap_or_default();
         let others = after.iter().map(|&i| &kind.list(p)[i]);
         let load = others.clone().fold(load_of(r, p), |l, o| l + load_of(o, p));
         let dropped = drop_place(p, r);

@@ -54,7 +54,7 @@ impl<'a> Search<'a> {
         };
         let mut best: Option<(usize, Place)> = None;
         let mut tried_empty = Vec::new();
-        let worked = self.drivers_hours(state);
+        let worked = self.drivers.worked(&state.tours);
         for (v, tour) in state.tours.iter().enumerate() {
             if self.closed == Some(v) {
                 continue;
@@ -69,9 +69,7 @@ impl<'a> Search<'a> {
                 continue;
             }
             // A driver's other tours this week leave this one the rest.
-            let longest = self.driver_of[v].map_or(f64::INFINITY, |d| {
-                self.problem.drivers[d].max_duration - (worked[d] - tour.duration)
-            });
+            let longest = self.drivers.longest(&worked, tour);
             let place = match partner {
                 None => tour
                     .best_insertion(self.problem, job, blink, &mut self.rng, longest)

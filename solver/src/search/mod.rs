@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::diagnose;
+use crate::drivers::Drivers;
 use crate::local_search::LocalSearch;
 use crate::problem::Problem;
 use crate::rng::Rng;
@@ -152,8 +153,8 @@ struct Search<'a> {
     closed: Option<usize>,
     /// Whether some vehicle costs something to send out at all.
     tours_cost: bool,
-    /// The driver of each vehicle (shift), when drivers' hours are limited.
-    driver_of: Vec<Option<usize>>,
+    /// Drivers' hours over several shifts.
+    drivers: Drivers<'a>,
 }
 
 /// Neighbours kept per job: enough for the strings SISR removes.
@@ -244,31 +245,8 @@ impl<'a> Search<'a> {
             rng: Rng::new(params.seed),
             closed: None,
             tours_cost: problem.vehicles.iter().any(|v| v.fixed_cost > 0.0),
-            driver_of: (0..problem.vehicles.len())
-                .map(|v| problem.driver_of(v))
-                .collect(),
+            drivers: Drivers::new(problem),
         }
-    }
-
-    /// Each driver's hours (seconds) in `state`'s tours.
-    fn drivers_hours(&self, state: &State) -> Vec<f64> {
-        let mut worked = vec![0.0; self.problem.drivers.len()];
-        for (v, tour) in state.tours.iter().enumerate() {
-            if let Some(d) = self.driver_of[v] {
-                worked[d] += tour.duration;
-            }
-        }
-        worked
-    }
-
-    /// Whether every driver keeps to their hours. Insertions keep to them;
-    /// a removal may lengthen a tour where travel times break the triangle
-    /// inequality, and such a candidate is refused.
-    fn drivers_hold(&self, state: &State) -> bool {
-        self.drivers_hours(state)
-            .iter()
-            .zip(&self.problem.drivers)
-            .all(|(w, d)| *w <= d.max_duration + 1e-6)
     }
 
     /// Whether the budget up to `until` (a share of it) is spent or the

@@ -56,7 +56,10 @@ impl<'a> Search<'a> {
                 self.polish(&mut current, &moved);
                 current.recompute_cost(&self.penalty);
             }
-            if current.cost >= threshold || !self.drivers_hold(&current) {
+            // Insertions keep to the drivers' hours; a removal may lengthen
+            // a tour where travel times break the triangle inequality, and
+            // such a candidate is refused.
+            if current.cost >= threshold || !self.drivers.hold(&current.tours) {
                 current.rollback();
             } else if current.cost < best.cost - 1e-9 {
                 best = current.clone();
