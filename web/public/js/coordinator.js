@@ -264,7 +264,10 @@ function renderDonorRequest() {
       say(t('board.donor_added', { name: d.name, day: longDay(day.value) }), 'ok');
       renderProblem();
     } catch (e) {
-      say(explain(e), 'error');
+      // A day the donor is closed (its hours, a public holiday): said in
+      // the reader's language.
+      const closed = e instanceof ApiError && e.status === 400 && e.field === 'query.date';
+      say(closed ? t('board.donor_closed', { name: d.name, day: longDay(day.value) }) : explain(e), 'error');
     }
   };
   box.replaceChildren(el('p', { class: 'label' }, t('board.donor_request')),
