@@ -59,6 +59,12 @@ pub(super) struct Line {
     pub(super) suffix_skills: Vec<u64>,
     /// Distance driven from the start depot to position p.
     pub(super) reach: Vec<f64>,
+    /// Time from the start depot to the end of service at position p that
+    /// no window can shorten, in two parts: driving at the matrix's pace
+    /// (a van of another speed divides it by its factor), and set-ups and
+    /// service. Lower bounds of a tour's duration for [`super::LocalSearch::cost_bound`].
+    pub(super) drive: Vec<f64>,
+    pub(super) busy: Vec<f64>,
     /// Penalised cost.
     pub(super) cost: f64,
     /// Clock of the last change.
@@ -173,6 +179,8 @@ pub(super) fn empty_line(vehicle: usize) -> Line {
         suffix: Vec::new(),
         suffix_skills: Vec::new(),
         reach: Vec::new(),
+        drive: Vec::new(),
+        busy: Vec::new(),
         cost: 0.0,
         modified: 0,
     }

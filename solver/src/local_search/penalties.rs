@@ -67,7 +67,8 @@ impl LocalSearch<'_> {
 }
 
 /// Starting prices: a unit of excess load costs what driving to an average
-/// job and back costs per unit of an average job's load; a unit of time warp
+/// job and back costs (distance and time) per unit of an average job's
+/// load; a unit of time warp
 /// costs what a unit of driving time costs.
 pub(super) fn initial_penalties(problem: &Problem) -> Penalties {
     let n = problem.jobs.len().max(1) as f64;
@@ -84,7 +85,8 @@ pub(super) fn initial_penalties(problem: &Problem) -> Penalties {
         time += problem.duration.get(veh.start, job.location);
         size += (job.delivery + job.pickup).0.iter().sum::<i64>() as f64;
     }
-    let load = 2.0 * per_distance * distance / size.max(n);
+    let trip = per_distance * distance + veh.cost_per_time * time;
+    let load = 2.0 * trip / size.max(n);
     let time_warp = per_distance * distance / time.max(1e-6) + veh.cost_per_time;
     Penalties {
         load: load.max(1e-6),

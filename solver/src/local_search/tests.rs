@@ -133,7 +133,7 @@ fn every_move_is_priced_as_its_tours_walked_stop_by_stop() {
                             assert_eq!(price, f64::INFINITY);
                             over += 1;
                         }
-                        if let Some(bound) = ls.distance_bound(r) {
+                        if let Some(bound) = ls.cost_bound(r) {
                             assert!(bound <= exact + 1e-6);
                         }
                         before.extend_from_slice(&ls.lines[r.line].jobs);
