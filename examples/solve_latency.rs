@@ -88,6 +88,9 @@ fn optimum(p: &tournee_solver::Problem) -> Result<f64, String> {
     if n != STOPS || p.vehicles.len() != 2 || p.vehicles[1].capacity != v.capacity {
         return Err("expected 20 jobs and two alike vans".into());
     }
+    if p.vehicles.iter().any(|v| v.speed_factor != 1.0) || !p.setup.is_empty() {
+        return Err("expected one speed and no set-up times".into());
+    }
     if p.jobs
         .iter()
         .any(|j| j.delivery != tournee_solver::Load::ZERO)
@@ -160,10 +163,13 @@ fn optimum(p: &tournee_solver::Problem) -> Result<f64, String> {
 }
 
 fn main() -> Result<(), String> {
-    let args: Vec<usize> = std::env::args()
+    let args = std::env::args()
         .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+        .map(|a| match a.parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!("{a:?}: expected a positive whole number")),
+        })
+        .collect::<Result<Vec<usize>, String>>()?;
     let (requests, seeds) = (
         args.first().copied().unwrap_or(500),
         args.get(1).copied().unwrap_or(50) as u64,
