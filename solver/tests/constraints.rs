@@ -549,7 +549,9 @@ fn a_drivers_hours_over_several_shifts() {
     // Two identical vans, Monday and Tuesday, a driver each with 100: a
     // long Tuesday job takes most of one driver's week, so the Monday job
     // goes to the other van's Monday (an empty shift like the first van's,
-    // yet not the same: its driver's hours are its own).
+    // yet not the same: its driver's hours are its own), though the other
+    // driver's vans cost more. Each shift's limit is its length, which
+    // alone never binds: the week's hours must still be counted.
     let day = |from: f64| Vehicle {
         shift: TimeWindow::new(from, from + 200.0),
         max_duration: Some(200.0),
@@ -565,6 +567,8 @@ fn a_drivers_hours_over_several_shifts() {
         vec![at(1, 1000.0, 70.0), at(3, 0.0, 20.0)],
         vec![day(0.0), day(1000.0), day(0.0), day(1000.0)],
     );
+    two.vehicles[2].fixed_cost = 1.0;
+    two.vehicles[3].fixed_cost = 1.0;
     two.drivers = vec![
         tournee_solver::Driver {
             shifts: vec![0, 1],
@@ -884,6 +888,27 @@ fn threads_are_reproducible_and_never_worse_than_one() {
 
 /// Draws below `n` from a small linear congruential generator, which keeps
 /// the random tests self-contained and reproducible.
+#[test]
+fn a_duration_limit_as_long_as_the_shift_keeps_every_window() {
+    // A limit no shorter than the shift cannot bind, so insertions are
+    // priced from the tour's cache without scheduling; the tours must still
+    // keep every window (two of them open twice) and the shift's end.
+    let mut jobs: Vec<Job> = (1..=5).map(|l| job(l, 2)).collect();
+    jobs[0].windows = vec![TimeWindow::new(0.0, 10.0), TimeWindow::new(40.0, 50.0)];
+    jobs[2].windows = vec![TimeWindow::new(20.0, 35.0)];
+    jobs[3].windows = vec![TimeWindow::new(5.0, 15.0), TimeWindow::new(60.0, 70.0)];
+    jobs.iter_mut().for_each(|j| j.service = 4.0);
+    let v = Vehicle {
+        shift: TimeWindow::new(0.0, 80.0),
+        max_duration: Some(80.0),
+        fixed_cost: 15.0,
+        ..Vehicle::new(0, load(6))
+    };
+    let p = problem(&PTS, jobs, vec![v.clone(), v]);
+    let s = assert_optimal(&p);
+    assert!(s.unassigned.is_empty(), "{:?}", s.unassigned);
+}
+
 fn draws(seed: u64) -> impl FnMut(u64) -> u64 {
     let mut state = seed;
     move |n| {

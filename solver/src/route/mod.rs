@@ -15,7 +15,7 @@ mod trips;
 
 pub use tour::{Insertion, PairInsertion, Tour};
 
-use crate::problem::{Load, Problem, Vehicle};
+use crate::problem::{Load, Problem};
 use path::Path;
 use trips::{loads, two_trip_splits, Loads};
 
@@ -248,10 +248,16 @@ pub fn tour_cost(problem: &Problem, v: usize, s: &Schedule) -> f64 {
     veh.fixed_cost + veh.cost_per_distance * s.distance + veh.cost_per_time * s.duration()
 }
 
-/// True when the vehicle's cost or limits depend on waiting, breaks or reloads,
-/// which the insertion cache does not hold: then tours are rescheduled.
-fn time_matters(veh: &Vehicle) -> bool {
-    veh.max_duration.is_some()
+/// True when the cost or limits of vehicle `v` depend on waiting, breaks or
+/// reloads, which the insertion cache does not hold: then tours are
+/// rescheduled. A duration limit no shorter than the shift never binds (a
+/// tour lasts at most its shift), unless a driver's week counts the
+/// durations: on the product benchmark's fixed + per-km weeks most vans'
+/// limit is their 9-hour shift, and each insertion was scheduled for nothing.
+fn time_matters(problem: &Problem, v: usize) -> bool {
+    let veh = &problem.vehicles[v];
+    veh.max_duration
+        .is_some_and(|m| m < veh.shift.end - veh.shift.start || problem.driver_of(v).is_some())
         || veh.cost_per_time != 0.0
         || veh.driver_break.is_some()
         || veh.max_trips > 1

@@ -124,7 +124,7 @@ impl Tour {
         // exact schedule (a reload's detour adds to the distance).
         let (cost, distance, duration) = if n == 0 {
             (0.0, distance, 0.0)
-        } else if time_matters(veh) {
+        } else if time_matters(problem, vehicle) {
             let sched = schedule(problem, vehicle, &jobs).ok()?;
             let cost = tour_cost(problem, vehicle, &sched);
             (cost, sched.distance, sched.duration())
@@ -186,7 +186,7 @@ impl Tour {
             return None;
         }
         let added = self.fits_after(problem, &problem.jobs[job], after)?;
-        let delta = if time_matters(&problem.vehicles[self.vehicle]) {
+        let delta = if time_matters(problem, self.vehicle) {
             let mut jobs = self.jobs.clone();
             jobs.insert(after, job);
             self.cost_of(problem, &jobs)?.0 - self.cost
@@ -302,9 +302,7 @@ impl Tour {
         candidates.sort_by(|x, y| x.0.total_cmp(&y.0));
         let mut best: Option<PairInsertion> = None;
         for (lower, after, delivery_after) in candidates {
-            if best.is_some_and(|b| b.delta <= lower)
-                && !time_matters(&problem.vehicles[self.vehicle])
-            {
+            if best.is_some_and(|b| b.delta <= lower) && !time_matters(problem, self.vehicle) {
                 break;
             }
             let mut jobs = self.jobs.clone();
@@ -367,7 +365,7 @@ impl Tour {
             }
         }
         let mut best: Option<Insertion> = None;
-        if !time_matters(veh) {
+        if !time_matters(problem, self.vehicle) {
             for (delta, after) in candidates {
                 if best.is_none_or(|b| delta < b.delta) {
                     best = Some(Insertion { after, delta });
