@@ -886,8 +886,6 @@ fn threads_are_reproducible_and_never_worse_than_one() {
     assert!(three.objective <= one.objective + 1e-9);
 }
 
-/// Draws below `n` from a small linear congruential generator, which keeps
-/// the random tests self-contained and reproducible.
 #[test]
 fn a_duration_limit_as_long_as_the_shift_keeps_every_window() {
     // A limit no shorter than the shift cannot bind, so insertions are
@@ -909,6 +907,8 @@ fn a_duration_limit_as_long_as_the_shift_keeps_every_window() {
     assert!(s.unassigned.is_empty(), "{:?}", s.unassigned);
 }
 
+/// Draws below `n` from a small linear congruential generator, which keeps
+/// the random tests self-contained and reproducible.
 fn draws(seed: u64) -> impl FnMut(u64) -> u64 {
     let mut state = seed;
     move |n| {

@@ -233,7 +233,13 @@ fn timed(
     if veh.max_distance.is_some_and(|m| sched.distance > m) {
         return Err(Violation::MaxDistance);
     }
-    if veh.max_duration.is_some_and(|m| sched.duration() > m) {
+    // The same rounding allowance as the shift's end: a limit as long as the
+    // shift is not scheduled at insertion ([`time_matters`]), and a tour
+    // that fills its shift exactly must not be refused here.
+    if veh
+        .max_duration
+        .is_some_and(|m| sched.duration() > m + 1e-6)
+    {
         return Err(Violation::MaxDuration);
     }
     Ok(sched)

@@ -25,8 +25,9 @@ pub struct Tour {
     suffix_max: Vec<Load>,
     pub distance: f64,
     /// Departure to return, as scheduled, where the vehicle's time
-    /// matters (a duration limit, a cost per hour, a break, trips); 0 for
-    /// an empty tour and where time costs nothing.
+    /// matters (a duration limit shorter than the shift, a cost per hour, a
+    /// break, trips, a driver's week); 0 for an empty tour and where time
+    /// costs nothing.
     pub duration: f64,
 }
 
@@ -120,8 +121,9 @@ impl Tour {
         }
         latest_start[0] = veh.shift.end;
 
-        // Only breaks, reloads, duration limits and time costs need the
-        // exact schedule (a reload's detour adds to the distance).
+        // Only breaks, reloads, duration limits that can bind, drivers'
+        // weeks and time costs need the exact schedule (a reload's detour
+        // adds to the distance).
         let (cost, distance, duration) = if n == 0 {
             (0.0, distance, 0.0)
         } else if time_matters(problem, vehicle) {
