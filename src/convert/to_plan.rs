@@ -42,9 +42,14 @@ impl Conversion {
         let mut tours = Vec::new();
         let mut totals = Totals::default();
         let mut per_day: BTreeMap<(usize, String), usize> = BTreeMap::new();
+        // The search only returns tours its schedule keeps; should one be
+        // refused all the same (a rounding gap between two time models),
+        // its requests are listed as left out rather than lost from the plan.
+        let mut left_out = solution.unassigned.clone();
         for route in &solution.routes {
             let Ok(sched) = solver::schedule(&self.problem, route.vehicle, &route.jobs) else {
-                continue; // the search only returns feasible tours
+                left_out.extend(route.jobs.iter().map(|&j| (j, Reason::FleetFull)));
+                continue;
             };
             let ShiftRef { vehicle, shift } = self.shifts[route.vehicle];
             let veh = &p.vehicles[vehicle];
@@ -182,8 +187,7 @@ impl Conversion {
                 .then(a.vehicle.cmp(&b.vehicle))
         });
         // A pickup taken elsewhere is left out with its drop: said once.
-        let mut unassigned: Vec<plan::Unassigned> = solution
-            .unassigned
+        let mut unassigned: Vec<plan::Unassigned> = left_out
             .iter()
             .filter(|&&(job, _)| self.jobs[job].kind != super::Side::Drop)
             .flat_map(|&(job, reason)| {

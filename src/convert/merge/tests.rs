@@ -134,3 +134,33 @@ fn requests_that_differ_or_do_not_fit_together_stay_apart() {
     let counted = problem(|v| v["vehicles"][0]["max_stops"] = json!(10));
     assert_eq!(visits(&counted).len(), 4);
 }
+
+#[test]
+fn a_tour_the_schedule_refuses_leaves_its_requests_listed_as_left_out() {
+    // The school opens for five minutes at 9:00: after the town hall's
+    // 40-minute visit it is missed. A search never returns such a tour;
+    // should one come all the same, no request may vanish from the plan.
+    let p = problem(|v| {
+        v["pickups"][3]["time_windows"] =
+            json!([{"start": "2026-11-30T09:00", "end": "2026-11-30T09:05"}]);
+    });
+    let c = conversion(&p);
+    let late = tournee_solver::Solution {
+        routes: vec![tournee_solver::Route {
+            vehicle: 0,
+            jobs: vec![0, 1],
+        }],
+        unassigned: Vec::new(),
+        cost: 0.0,
+        objective: 0.0,
+        distance: 0.0,
+        iterations: 0,
+    };
+    assert!(tournee_solver::schedule(&c.problem, 0, &late.routes[0].jobs).is_err());
+    let plan = c.to_plan(&p, &late);
+    assert!(plan.tours.is_empty(), "{:?}", plan.tours);
+    let mut out: Vec<&str> = plan.unassigned.iter().map(|u| u.job.as_str()).collect();
+    out.sort_unstable();
+    assert_eq!(out, ["E1", "M1", "M2", "M3"]);
+    assert_eq!(plan.totals.unassigned, 4);
+}
