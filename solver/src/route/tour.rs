@@ -303,8 +303,9 @@ impl Tour {
         }
         candidates.sort_by(|x, y| x.0.total_cmp(&y.0));
         let mut best: Option<PairInsertion> = None;
+        let timed = time_matters(problem, self.vehicle);
         for (lower, after, delivery_after) in candidates {
-            if best.is_some_and(|b| b.delta <= lower) && !time_matters(problem, self.vehicle) {
+            if best.is_some_and(|b| b.delta <= lower) && !timed {
                 break;
             }
             let mut jobs = self.jobs.clone();
