@@ -16,6 +16,8 @@ mod construct;
 mod hgs;
 mod insert;
 mod sisr;
+#[cfg(test)]
+mod tests;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
