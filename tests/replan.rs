@@ -462,13 +462,13 @@ fn a_network_replan_keeps_an_order_whose_part_is_still_to_deliver() {
         .find(|(order, part)| departure(order) < departure(part))
         .expect("an order whose own stop comes before its part");
     let (order, part) = split;
-    // Re-plan after the day of the order's own stop: that stop is done,
-    // its part from the other workshop is still to deliver.
-    let own_day = departure(&order).expect("day")[..10].to_string();
-    let next = chrono::NaiveDate::parse_from_str(&own_day, "%Y-%m-%d").expect("date")
-        + chrono::Duration::days(1);
-    let part_day = departure(&part).expect("day")[..10].to_string();
-    assert!(next.to_string() <= part_day, "{own_day} then {part_day}");
+    // Re-plan from the minute the part's tour leaves: the order's own
+    // stop, on a tour that left before, is done; its part from the other
+    // workshop is still to deliver.
+    let part_leaves = departure(&part).expect("departure");
+    let frozen = part_leaves[..16].to_string();
+    let own_leaves = departure(&order).expect("departure");
+    assert!(own_leaves < frozen, "{own_leaves} then {part_leaves}");
     let dir = tempfile::tempdir().expect("tempdir");
     let previous = common::write(
         dir.path(),
@@ -476,7 +476,7 @@ fn a_network_replan_keeps_an_order_whose_part_is_still_to_deliver() {
         &serde_json::to_value(&first).expect("plan"),
     );
     let mut again = week.clone();
-    again["replan"] = json!({"frozen_before": format!("{next}T00:00")});
+    again["replan"] = json!({ "frozen_before": frozen });
     let replanned = solve(&again, &["--previous", previous.to_str().expect("path")]);
     let stops: Vec<&str> = replanned
         .tours
