@@ -3,7 +3,7 @@
 //! XLSX), and on one sheet per kind of mistake.
 
 use super::*;
-use crate::model::Problem;
+use crate::model::{Priority, Problem};
 
 fn week() -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(2026, 11, 30)
